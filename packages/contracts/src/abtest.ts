@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+export const AbTestVariantInput = z.strictObject({
+  label: z.string().min(1).max(50),
+  thumbnailPath: z.string().optional(),
+  title: z.string().min(1).max(100).optional(),
+});
+export type AbTestVariantInput = z.infer<typeof AbTestVariantInput>;
+
+export const AbTestCreateInput = z.strictObject({
+  pipelineId: z.string().min(1).max(100),
+  videoId: z.string().min(1),
+  variants: z.array(AbTestVariantInput).min(2, 'an experiment needs at least two variants').max(10),
+  rotationHours: z.number().int().min(1).max(24 * 7).default(24),
+});
+export type AbTestCreateInput = z.infer<typeof AbTestCreateInput>;
+
+export const AbTestCreateOutput = z.strictObject({
+  testId: z.string().min(1),
+  status: z.string(),
+  variants: z.array(z.strictObject({ id: z.string(), label: z.string() })).min(2),
+});
+export type AbTestCreateOutput = z.infer<typeof AbTestCreateOutput>;

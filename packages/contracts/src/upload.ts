@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { VideoMetadata } from './metadata.ts';
+
+export const PrivacyStatus = z.enum(['private', 'unlisted', 'public']);
+
+export const UploadInput = z.strictObject({
+  outputPrefix: z.string().max(200).default(''),
+  pipelineId: z.string().min(1).max(100),
+  videoPath: z.string().min(1),
+  thumbnailPath: z.string().min(1),
+  metadata: VideoMetadata,
+  channel: z.string().min(1).max(64).default('local'),
+  privacyStatus: PrivacyStatus.default('private'),
+  /** ISO 8601; when absent the next free publishing slot is used. */
+  publishAt: z.string().datetime({ offset: true }).optional(),
+  madeForKids: z.boolean().default(false),
+  containsSyntheticMedia: z.boolean().default(true),
+});
+export type UploadInput = z.infer<typeof UploadInput>;
+
+export const UploadOutput = z.strictObject({
+  target: z.string(),
+  videoId: z.string().min(1),
+  url: z.string().optional(),
+  recordPath: z.string().optional(),
+  publishAt: z.string(),
+  privacyStatus: PrivacyStatus,
+});
+export type UploadOutput = z.infer<typeof UploadOutput>;

@@ -1,0 +1,56 @@
+/** Every error code faceless raises; docs/errors.md explains each with its fix. */
+export const ERROR_CODES = {
+  INVALID_INPUT: { status: 400, retryable: false },
+  INVALID_OPTION: { status: 400, retryable: false },
+  NOT_FOUND: { status: 404, retryable: false },
+  CONFLICT: { status: 409, retryable: false },
+  MISSING_DEPENDENCY: { status: 500, retryable: false },
+  PROVIDER_AUTH: { status: 502, retryable: false },
+  PROVIDER_RATE_LIMITED: { status: 503, retryable: true },
+  PROVIDER_UNAVAILABLE: { status: 503, retryable: true },
+  PROVIDER_BAD_RESPONSE: { status: 502, retryable: false },
+  MEDIA_FAILED: { status: 500, retryable: false },
+  STORAGE_FAILED: { status: 503, retryable: true },
+  LIMIT_EXCEEDED: { status: 422, retryable: false },
+  CANCELLED: { status: 499, retryable: false },
+  INTERNAL: { status: 500, retryable: false },
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FacelessErrorOptions {
+  retryable?: boolean;
+  /** The input field or option at fault, when there is one. */
+  field?: string;
+  cause?: unknown;
+}
+
+/** The one error type: a stable code, whether retrying can help, and the field at fault. */
+export class FacelessError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: FacelessErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'FacelessError';
+    this.code = code;
+    this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
+    this.field = options.field;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; retryable: boolean; field?: string } {
+    return { code: this.code, message: this.message, retryable: this.retryable, ...(this.field ? { field: this.field } : {}) };
+  }
+}
+
+export function isFacelessError(err: unknown): err is FacelessError {
+  return err instanceof FacelessError;
+}
+
+/** Wraps anything thrown into a FacelessError, keeping a FacelessError as it is. */
+export function toFacelessError(err: unknown): FacelessError {
+  if (err instanceof FacelessError) return err;
+  if (err instanceof Error && err.name === 'AbortError') return new FacelessError('CANCELLED', 'cancelled', { cause: err });
+  const message = err instanceof Error ? err.message : String(err);
+  return new FacelessError('INTERNAL', message, { cause: err });
+}

@@ -1,0 +1,11 @@
+import type { z } from 'zod';
+import { FacelessError } from './errors.ts';
+
+/** Parses with a zod schema; a failure becomes INVALID_INPUT naming every bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what = 'input'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`);
+  const field = result.error.issues[0]?.path.join('.') || undefined;
+  throw new FacelessError('INVALID_INPUT', `invalid ${what}: ${issues.join('; ')}`, { field });
+}
