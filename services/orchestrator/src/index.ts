@@ -1,0 +1,3 @@
+export * from './stage-inputs.ts';
+export * from './stage-client.ts';
+export * from './pipeline-runner.ts';

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EVENT_NAMES, PipelineRequest, STAGE_KEYS, type StageKey } from '@faceless/contracts';
+import { MemoryCheckpointStore, MemoryEventBus } from '@faceless/infra';
+import { FacelessError } from '@faceless/runtime';
+import { runPipeline, type PipelineCheckpoint } from './pipeline-runner.ts';
+import type { StageClient } from './stage-client.ts';
+
+/** Canned outputs shaped like the contracts, enough for buildStageInput to chain the stages. */
+const OUTPUTS: Record<StageKey, unknown> = {
+  keywords: { topic: 't', provider: 'fake', keywords: [{ keyword: 'k', score: 1, reason: 'r', source: 's' }] },
+  script: { provider: 'fake', script: { lang: 'en', titleIdea: 'T', hook: 'h', sections: [{ heading: 'A', narration: 'a', visualKeywords: [] }], callToAction: 'c', wordCount: 3, estimatedDurationSec: 1 } },
+  audio: { provider: 'fake', voice: 'v', audioPath: 'voice.wav', durationSec: 3, words: [{ text: 'h', start: 0, end: 1, segment: 0 }], segments: [{ heading: 'Intro', start: 0, end: 1 }] },
+  video: { videoPath: 'video.mp4', durationSec: 3, width: 1080, height: 1920, visuals: [], posterPath: 'poster.jpg' },
+  thumbnail: { thumbnailPath: 'thumbnails/thumb-1.jpg', variants: [{ id: 'A', path: 'thumbnails/thumb-1.jpg' }, { id: 'B', path: 'thumbnails/thumb-2.jpg' }] },
+  metadata: { provider: 'fake', metadataPath: 'metadata.json', metadata: { title: 'T', titleAlternatives: ['T2'], description: '', tags: [], hashtags: [], chapters: [], categoryId: '27', defaultLanguage: 'en' } },
+  upload: { target: 'local', videoId: 'vid', publishAt: '2026-01-01T00:00:00Z', privacyStatus: 'private' },
+  abtest: { testId: 'test', status: 'running', variants: [{ id: '1', label: 'A' }, { id: '2', label: 'B' }] },
+};
+
+function fakeClient(behaviour: Partial<Record<StageKey, (call: number) => unknown>> = {}): StageClient & { calls: { stage: StageKey; input: unknown }[] } {
+  const calls: { stage: StageKey; input: unknown }[] = [];
+  return {
+    calls,
+    call(stage, input) {
+      calls.push({ stage, input });
+      const n = calls.filter((c) => c.stage === stage).length;
+      const b = behaviour[stage];
+      return Promise.resolve(b ? b(n) : OUTPUTS[stage]);
+    },
+  };
+}
+
+const request = PipelineRequest.parse({ topic: 'octopuses' });
+const fast = { attempts: 3, baseDelayMs: 1 };
+
+test('runs every stage in the seed order and publishes the seed\'s events', async () => {
+  const client = fakeClient();
+  const bus = new MemoryEventBus();
+  const checkpoints = new MemoryCheckpointStore<PipelineCheckpoint>();
+  const cp = await runPipeline({ pipelineId: 'p1', request, client, checkpoints, bus, retry: fast });
+  assert.equal(cp.state, 'Completed');
+  assert.deepEqual(client.calls.map((c) => c.stage), [...STAGE_KEYS]);
+  assert.deepEqual(bus.published.map((e) => e.name), EVENT_NAMES.filter((n) => n !== 'pipeline.failed'));
+  assert.deepEqual(bus.published.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const abtestInput = client.calls.at(-1)?.input as { variants: { label: string; title: string }[] };
+  assert.deepEqual(abtestInput.variants.map((v) => [v.label, v.title]), [['A', 'T'], ['B', 'T2']]);
+});
+
+test('a retryable error is retried, then the stage succeeds', async () => {
+  const client = fakeClient({
+    audio: (n) => { if (n < 3) throw new FacelessError('PROVIDER_UNAVAILABLE', 'down'); return OUTPUTS.audio; },
+  });
+  const retries: number[] = [];
+  const cp = await runPipeline({
+    pipelineId: 'p2', request, client, checkpoints: new MemoryCheckpointStore(), bus: new MemoryEventBus(), retry: fast,
+    hooks: { onRetry: (_s, r) => retries.push(r.attempt) },
+  });
+  assert.equal(cp.state, 'Completed');
+  assert.deepEqual(retries, [1, 2]);
+  assert.equal(cp.stages.audio?.attempts, 3);
+});
+
+test('a non-retryable error fails the pipeline with the stage and reason; a rerun resumes at that stage', async () => {
+  let broken = true;
+  const client = fakeClient({
+    video: () => { if (broken) throw new FacelessError('MEDIA_FAILED', 'ffmpeg exploded'); return OUTPUTS.video; },
+  });
+  const bus = new MemoryEventBus();
+  const checkpoints = new MemoryCheckpointStore<PipelineCheckpoint>();
+  await assert.rejects(
+    runPipeline({ pipelineId: 'p3', request, client, checkpoints, bus, retry: fast }),
+    (err: FacelessError) => err.code === 'MEDIA_FAILED' && /video stage .*1 attempt.*ffmpeg exploded/.test(err.message),
+  );
+  const failed = await checkpoints.load('p3');
+  assert.equal(failed?.state, 'Failed');
+  assert.deepEqual(failed?.error && { stage: failed.error.stage, code: failed.error.code }, { stage: 'video', code: 'MEDIA_FAILED' });
+  assert.equal(bus.published.at(-1)?.name, 'pipeline.failed');
+
+  broken = false;
+  const before = client.calls.length;
+  const cp = await runPipeline({ pipelineId: 'p3', request, client, checkpoints, bus, retry: fast });
+  assert.equal(cp.state, 'Completed');
+  assert.equal(cp.error, undefined);
+  assert.deepEqual(client.calls.slice(before).map((c) => c.stage), ['video', 'thumbnail', 'metadata', 'upload', 'abtest']);
+  assert.equal(bus.published.filter((e) => e.name === 'pipeline.started').length, 1);
+  const seqs = bus.published.map((e) => e.seq);
+  assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+});
+
+test('retries run out: the pipeline fails naming the stage', async () => {
+  const client = fakeClient({ keywords: () => { throw new FacelessError('PROVIDER_RATE_LIMITED', 'slow down'); } });
+  await assert.rejects(
+    runPipeline({ pipelineId: 'p4', request, client, checkpoints: new MemoryCheckpointStore(), bus: new MemoryEventBus(), retry: fast }),
+    /keywords stage \(keyword-fetcher\) failed after 3 attempts: slow down/,
+  );
+  assert.equal(client.calls.length, 3);
+});
+
+test('a completed pipeline is not run again', async () => {
+  const client = fakeClient();
+  const checkpoints = new MemoryCheckpointStore<PipelineCheckpoint>();
+  await runPipeline({ pipelineId: 'p5', request, client, checkpoints, bus: new MemoryEventBus(), retry: fast });
+  await runPipeline({ pipelineId: 'p5', request, client, checkpoints, bus: new MemoryEventBus(), retry: fast });
+  assert.equal(client.calls.length, STAGE_KEYS.length);
+});

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import {
+  STAGES, type EventName, type PipelineEvent, type PipelineRequest, type PipelineState, type StageKey,
+} from '@faceless/contracts';
+import type { CheckpointStore, EventBus } from '@faceless/infra';
+import { FacelessError, toFacelessError, withRetry, type ErrorCode } from '@faceless/runtime';
+import { buildStageInput, type StageOutputs } from './stage-inputs.ts';
+import type { StageClient } from './stage-client.ts';
+
+export interface StageRecord {
+  status: 'completed';
+  output: unknown;
+  startedAt: string;
+  finishedAt: string;
+  attempts: number;
+}
+
+/** What survives a crash: enough to resume at the first unfinished stage. */
+export interface PipelineCheckpoint {
+  version: 1;
+  pipelineId: string;
+  request: PipelineRequest;
+  outputPrefix: string;
+  state: PipelineState;
+  currentStage?: StageKey;
+  stages: Partial<Record<StageKey, StageRecord>>;
+  error?: { stage: StageKey; code: ErrorCode; message: string; attempts: number };
+  /** Runs of the pipeline so far; a run after a failure is a retry. */
+  runs: number;
+  eventSeq: number;
+  startedPublished: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RunnerHooks {
+  onStageStart?(stage: StageKey, info: { resumed: boolean }): void;
+  onStageSkipped?(stage: StageKey, record: StageRecord): void;
+  onStageProgress?(stage: StageKey, fraction: number, note?: string): void;
+  onStageDone?(stage: StageKey, record: StageRecord): void;
+  onRetry?(stage: StageKey, info: { attempt: number; delayMs: number; error: Error }): void;
+}
+
+export interface RunPipelineOptions {
+  pipelineId: string;
+  request: PipelineRequest;
+  outputPrefix?: string;
+  client: StageClient;
+  checkpoints: CheckpointStore<PipelineCheckpoint>;
+  bus: EventBus;
+  signal?: AbortSignal;
+  retry?: { attempts: number; baseDelayMs: number; maxDelayMs?: number };
+  hooks?: RunnerHooks;
+  now?: () => Date;
+}
+
+export function newCheckpoint(pipelineId: string, request: PipelineRequest, outputPrefix: string, at: string): PipelineCheckpoint {
+  return {
+    version: 1, pipelineId, request, outputPrefix, state: 'Queued', stages: {}, runs: 0, eventSeq: 0,
+    startedPublished: false, createdAt: at, updatedAt: at,
+  };
+}
+
+/** The stage outputs recorded in a checkpoint, typed by stage. */
+export function checkpointOutputs(cp: PipelineCheckpoint): Partial<StageOutputs> {
+  const out: Partial<Record<StageKey, unknown>> = {};
+  for (const s of STAGES) if (cp.stages[s.key]) out[s.key] = cp.stages[s.key]?.output;
+  return out as Partial<StageOutputs>;
+}
+
+/**
+ * Runs a pipeline through the seed's stages, checkpointing after each one. Running it again
+ * resumes at the first unfinished stage; retryable errors are retried with backoff; any other
+ * error fails the pipeline, naming the stage and the reason.
+ */
+export async function runPipeline(options: RunPipelineOptions): Promise<PipelineCheckpoint> {
+  const now = options.now ?? (() => new Date());
+  const signal = options.signal ?? new AbortController().signal;
+  const retry = options.retry ?? { attempts: 3, baseDelayMs: 500 };
+  const hooks = options.hooks ?? {};
+  let cp = (await options.checkpoints.load(options.pipelineId))
+    ?? newCheckpoint(options.pipelineId, options.request, options.outputPrefix ?? '', now().toISOString());
+  if (cp.state === 'Completed') return cp;
+
+  const save = async (patch: Partial<PipelineCheckpoint>): Promise<void> => {
+    cp = { ...cp, ...patch, updatedAt: now().toISOString() };
+    await options.checkpoints.save(cp.pipelineId, cp);
+  };
+  const publish = async (name: EventName, stage?: StageKey, data: Record<string, unknown> = {}): Promise<void> => {
+    const event: PipelineEvent = {
+      id: randomUUID(), name, pipelineId: cp.pipelineId, seq: cp.eventSeq + 1, at: now().toISOString(),
+      ...(stage ? { stage } : {}), data,
+    };
+    await save({ eventSeq: event.seq });
+    await options.bus.publish(event);
+  };
+
+  const wasFailed = cp.state === 'Failed';
+  if (wasFailed) await save({ state: 'Retry' });
+  const { error: _previousError, ...rest } = cp;
+  cp = rest;
+  await save({ state: 'Running', runs: cp.runs + 1 });
+  if (!cp.startedPublished) {
+    await publish('pipeline.started', undefined, { topic: cp.request.topic });
+    await save({ startedPublished: true });
+  }
+
+  for (const info of STAGES) {
+    const done = cp.stages[info.key];
+    if (done) {
+      hooks.onStageSkipped?.(info.key, done);
+      continue;
+    }
+    await save({ state: info.state, currentStage: info.key });
+    hooks.onStageStart?.(info.key, { resumed: cp.runs > 1 });
+    const startedAt = now().toISOString();
+    let attempts = 0;
+    try {
+      const input = buildStageInput(info.key, {
+        pipelineId: cp.pipelineId, request: cp.request, outputPrefix: cp.outputPrefix, outputs: checkpointOutputs(cp),
+      });
+      const output = await withRetry(async (attempt) => {
+        attempts = attempt;
+        return options.client.call(info.key, input, {
+          pipelineId: cp.pipelineId,
+          signal,
+          onProgress: (f, note) => hooks.onStageProgress?.(info.key, f, note),
+        });
+      }, { ...retry, signal, onRetry: (r) => hooks.onRetry?.(info.key, r) });
+      const record: StageRecord = { status: 'completed', output, startedAt, finishedAt: now().toISOString(), attempts };
+      await save({ stages: { ...cp.stages, [info.key]: record } });
+      hooks.onStageDone?.(info.key, record);
+      await publish(info.event, info.key, summarize(info.key, output));
+    } catch (err) {
+      const error = toFacelessError(err);
+      if (error.code === 'CANCELLED' || signal.aborted) {
+        await save({ state: 'Failed', error: { stage: info.key, code: 'CANCELLED', message: 'cancelled by the user', attempts } });
+        throw new FacelessError('CANCELLED', `cancelled during the ${info.key} stage`, { cause: error });
+      }
+      await save({ state: 'Failed', error: { stage: info.key, code: error.code, message: error.message, attempts } });
+      await publish('pipeline.failed', info.key, { code: error.code, message: error.message });
+      throw new FacelessError(error.code, `the ${info.key} stage (${info.service}) failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`, {
+        cause: error, retryable: false, ...(error.field ? { field: error.field } : {}),
+      });
+    }
+  }
+  const { currentStage: _c, ...finished } = cp;
+  cp = finished;
+  await save({ state: 'Completed' });
+  return cp;
+}
+
+/** A small, byte-free summary of a stage's output for its event. */
+function summarize(stage: StageKey, output: unknown): Record<string, unknown> {
+  const o = (output ?? {}) as Record<string, unknown>;
+  const pick = (...keys: string[]): Record<string, unknown> =>
+    Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+  switch (stage) {
+    case 'keywords': return { count: Array.isArray(o.keywords) ? o.keywords.length : 0 };
+    case 'script': return { title: (o.script as { titleIdea?: string } | undefined)?.titleIdea };
+    case 'audio': return pick('audioPath', 'durationSec');
+    case 'video': return pick('videoPath', 'durationSec');
+    case 'thumbnail': return pick('thumbnailPath');
+    case 'metadata': return { title: (o.metadata as { title?: string } | undefined)?.title };
+    case 'upload': return pick('videoId', 'publishAt');
+    case 'abtest': return pick('testId');
+  }
+}
