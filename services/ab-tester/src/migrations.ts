@@ -1,0 +1,73 @@
+import type { Migration } from '@faceless/infra';
+
+/**
+ * The A/B tester's schema, oldest first; applied ones are never edited, only followed. Plain SQL
+ * that runs unchanged on PGlite and PostgreSQL 15+: no extensions, ids made in code.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    id: '0001-experiments',
+    sql: `
+CREATE TABLE experiments (
+  id text PRIMARY KEY,
+  pipeline_id text NOT NULL UNIQUE,
+  video_id text NOT NULL,
+  status text NOT NULL CHECK (status IN ('running', 'stopped', 'decided')),
+  rotation_hours integer NOT NULL CHECK (rotation_hours BETWEEN 1 AND 168),
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  ended_at timestamptz
+);
+CREATE INDEX experiments_video_id ON experiments (video_id);
+
+CREATE TABLE variants (
+  id text PRIMARY KEY,
+  experiment_id text NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  position integer NOT NULL CHECK (position >= 0),
+  label text NOT NULL,
+  thumbnail_key text,
+  title text,
+  UNIQUE (experiment_id, position),
+  UNIQUE (experiment_id, label)
+);
+
+-- Which variant is live on the video, and when; the open rotation has no ended_at.
+CREATE TABLE rotations (
+  id text PRIMARY KEY,
+  experiment_id text NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  variant_id text NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
+  started_at timestamptz NOT NULL,
+  ended_at timestamptz,
+  CHECK (ended_at IS NULL OR ended_at >= started_at)
+);
+CREATE UNIQUE INDEX rotations_one_open ON rotations (experiment_id) WHERE ended_at IS NULL;
+CREATE INDEX rotations_experiment ON rotations (experiment_id, started_at);
+
+-- What a variant earned over a reporting period (YouTube reports arrive about 48 h late, then daily).
+CREATE TABLE metric_periods (
+  id text PRIMARY KEY,
+  variant_id text NOT NULL REFERENCES variants (id) ON DELETE CASCADE,
+  period_start timestamptz NOT NULL,
+  period_end timestamptz NOT NULL,
+  impressions bigint NOT NULL DEFAULT 0 CHECK (impressions >= 0),
+  clicks bigint NOT NULL DEFAULT 0 CHECK (clicks >= 0),
+  views bigint NOT NULL DEFAULT 0 CHECK (views >= 0),
+  avg_view_duration_sec double precision,
+  recorded_at timestamptz NOT NULL,
+  CHECK (period_end > period_start),
+  UNIQUE (variant_id, period_start, period_end)
+);
+
+CREATE TABLE decisions (
+  id text PRIMARY KEY,
+  experiment_id text NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  winner_variant_id text REFERENCES variants (id) ON DELETE SET NULL,
+  probability_best double precision CHECK (probability_best BETWEEN 0 AND 1),
+  expected_loss double precision CHECK (expected_loss >= 0),
+  reason text NOT NULL,
+  decided_at timestamptz NOT NULL
+);
+CREATE INDEX decisions_experiment ON decisions (experiment_id, decided_at);
+`,
+  },
+];

@@ -1,0 +1,38 @@
+import type { UploadOutput } from '@faceless/contracts';
+import type { StageContext } from '@faceless/runtime';
+import type { ImageType } from './youtube-limits.ts';
+
+/** A video the stage has checked against YouTube's limits and is ready to hand to a target. */
+export interface PublishRequest {
+  pipelineId: string;
+  channel: string;
+  outputPrefix: string;
+  video: { key: string; bytes: number };
+  thumbnail: { key: string; bytes: number; contentType: ImageType };
+  metadata: { title: string; description: string; tags: string[]; categoryId: string };
+  privacyStatus: UploadOutput['privacyStatus'];
+  /** ISO 8601 in UTC: the planned publish time, always set (the stage picks a slot when the input has none). */
+  publishAt: string;
+  madeForKids: boolean;
+  containsSyntheticMedia: boolean;
+}
+
+/** Which pipeline's publication to look up, and where the run keeps its artifacts. */
+export interface PublicationKey {
+  pipelineId: string;
+  channel: string;
+  outputPrefix: string;
+}
+
+/**
+ * Where a video gets published: a local channel folder now, YouTube later. The stage owns the
+ * checks and the choice of publish time; a target owns exactly-once publishing on its channel.
+ */
+export interface PublishTarget {
+  readonly name: string;
+  /** The publication already made for this pipeline, so that a rerun returns it instead of publishing twice. */
+  findExisting(key: PublicationKey, ctx: StageContext): Promise<UploadOutput | undefined>;
+  /** Publish times already planned on the channel, from which the next free slot is chosen. */
+  plannedTimes(channel: string, ctx: StageContext): Promise<Date[]>;
+  publish(request: PublishRequest, ctx: StageContext): Promise<UploadOutput>;
+}

@@ -1,0 +1,73 @@
+import { UploadInput, UploadOutput } from '@faceless/contracts';
+import { defineStage, FacelessError, type StageContext } from '@faceless/runtime';
+import { checkThumbnail, checkVideo } from './publish-checks.ts';
+import { nextFreeSlot } from './publish-slots.ts';
+import type { PublishRequest, PublishTarget } from './publish-target.ts';
+import { checkMetadataLimits } from './youtube-limits.ts';
+
+/** Channel names become folder names (and later config keys): keep them plain. */
+export const CHANNEL_NAME = /^[a-z0-9_-]{1,64}$/;
+
+export interface UploaderDeps {
+  /** The target publishing to this channel; throws INVALID_INPUT (field 'channel') for a channel nobody configured. */
+  targetFor(channel: string): PublishTarget;
+  /** Daily publishing slots, "HH:MM" in UTC. */
+  slots: readonly string[];
+  leadMinutes: number;
+  now?: () => Date;
+}
+
+export function createUploaderStage(deps: UploaderDeps) {
+  const now = deps.now ?? (() => new Date());
+  // One publication at a time per channel in this process, so two pipelines never pick the same slot.
+  const queues = new Map<string, Promise<unknown>>();
+  const serialized = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(key) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => {});
+    queues.set(key, tail);
+    void tail.then(() => { if (queues.get(key) === tail) queues.delete(key); });
+    return run;
+  };
+
+  async function upload(input: UploadInput, ctx: StageContext): Promise<UploadOutput> {
+    if (!CHANNEL_NAME.test(input.channel)) {
+      throw new FacelessError('INVALID_INPUT', `channel "${input.channel}" may only use a-z, 0-9, "-" and "_" (at most 64): rename it, e.g. "${input.channel.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, 64)}"`, { field: 'channel' });
+    }
+    if (input.publishAt && input.privacyStatus !== 'private') {
+      throw new FacelessError('INVALID_INPUT', `publishAt ${input.publishAt} needs privacyStatus "private" (YouTube publishes a scheduled video by making it public then), not "${input.privacyStatus}": set privacyStatus to private or drop publishAt`, { field: 'publishAt' });
+    }
+    const target = deps.targetFor(input.channel);
+    return serialized(`${target.name}/${input.channel}`, async () => {
+      const existing = await target.findExisting(input, ctx);
+      if (existing) {
+        ctx.log.info('already published: returning the existing publication', { videoId: existing.videoId, channel: input.channel });
+        ctx.progress(1, 'already published');
+        return existing;
+      }
+      checkMetadataLimits(input.metadata);
+      const video = await checkVideo(ctx.store, input.videoPath);
+      const thumbnail = await checkThumbnail(ctx.store, input.thumbnailPath);
+      ctx.progress(0.1, 'checked against YouTube limits');
+      const publishAt = input.publishAt
+        ? new Date(input.publishAt).toISOString()
+        : nextFreeSlot({ now: now(), slots: deps.slots, taken: await target.plannedTimes(input.channel, ctx), leadMinutes: deps.leadMinutes }).toISOString();
+      const request: PublishRequest = {
+        pipelineId: input.pipelineId,
+        channel: input.channel,
+        outputPrefix: input.outputPrefix,
+        video: { key: input.videoPath, ...video },
+        thumbnail: { key: input.thumbnailPath, ...thumbnail },
+        metadata: { title: input.metadata.title, description: input.metadata.description, tags: input.metadata.tags, categoryId: input.metadata.categoryId },
+        privacyStatus: input.privacyStatus,
+        publishAt,
+        madeForKids: input.madeForKids,
+        containsSyntheticMedia: input.containsSyntheticMedia,
+      };
+      const out = await target.publish(request, ctx);
+      ctx.progress(1, `published to ${target.name} channel ${input.channel}, planned ${out.publishAt}`);
+      return out;
+    });
+  }
+
+  return defineStage({ name: 'uploader', input: UploadInput, output: UploadOutput, run: upload });
+}
