@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCliConfig } from './config.ts';
+import { formatChecks, runDoctor } from './doctor.ts';
+import { failureMessage, makeCommand, summary } from './make-command.ts';
+import { MAKE_USAGE, parseMakeOptions, UsageError } from './make-options.ts';
+
+const USAGE = `faceless: topic in, faceless YouTube video out.
+
+Usage:
+  faceless make "<topic>" [options]   make a video (faceless make --help for the options)
+  faceless doctor                     check ffmpeg, the voice engine and the data folder
+  faceless --version
+
+Docs: README.md`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs one CLI command and returns the exit code: 0 done, 1 failed, 2 bad usage, 130 interrupted. */
+export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  const write = (text: string): void => { process.stdout.write(text); };
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      case '--version':
+      case '-v':
+        write(`${version()}\n`);
+        return 0;
+      case 'doctor': {
+        const config = readCliConfig(env);
+        const checks = await runDoctor(config.dataDir);
+        write(formatChecks(checks));
+        return checks.some((c) => c.required && !c.ok) ? 1 : 0;
+      }
+      case 'make': {
+        if (rest.includes('--help') || rest.includes('-h')) {
+          write(`${MAKE_USAGE}\n`);
+          return 0;
+        }
+        const config = readCliConfig(env);
+        const options = await parseMakeOptions(rest);
+        const controller = new AbortController();
+        const onSigint = (): void => {
+          process.stderr.write('\nStopping… run the same command again to resume where it stopped.\n');
+          controller.abort(new Error('interrupted'));
+        };
+        process.once('SIGINT', onSigint);
+        process.once('SIGTERM', onSigint);
+        try {
+          const cp = await makeCommand(options, {
+            config, env, signal: controller.signal, out: { write, isTTY: Boolean(process.stdout.isTTY) },
+          });
+          write(summary(cp, options.outDir, process.cwd(), config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : join(config.dataDir, 'db')));
+          return 0;
+        } catch (err) {
+          if (controller.signal.aborted) {
+            process.stderr.write(`Interrupted. Everything finished so far is kept in ${options.outDir}; run the same command to resume.\n`);
+            return 130;
+          }
+          throw err;
+        } finally {
+          process.off('SIGINT', onSigint);
+          process.off('SIGTERM', onSigint);
+        }
+      }
+      default:
+        throw new UsageError(command, `unknown command. ${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`faceless: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`faceless: ${failureMessage(err)}\n`);
+    if (env.LOG_LEVEL === 'debug') process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseDuration, parseMakeOptions, slugify, UsageError } from './make-options.ts';
+
+async function expectUsage(argv: string[], option: string, pattern: RegExp, cwd?: string): Promise<void> {
+  await assert.rejects(parseMakeOptions(argv, cwd), (err: unknown) => {
+    assert.ok(err instanceof UsageError, `expected a UsageError, got ${String(err)}`);
+    assert.equal(err.option, option);
+    assert.match(err.message, pattern);
+    return true;
+  });
+}
+
+test('durations in the forms people type', () => {
+  assert.equal(parseDuration('60'), 60);
+  assert.equal(parseDuration('90s'), 90);
+  assert.equal(parseDuration('2m'), 120);
+  assert.equal(parseDuration('1:30'), 90);
+  assert.ok(Number.isNaN(parseDuration('soon')));
+});
+
+test('slugs are safe folder names, accents folded', () => {
+  assert.equal(slugify('Pourquoi les éléphants ont peur ?'), 'pourquoi-les-elephants-ont-peur');
+  assert.equal(slugify('!!!'), 'video');
+});
+
+test('defaults: en, 60 s, 9:16, out folder from the topic', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'faceless-opt-'));
+  const o = await parseMakeOptions(['How octopuses think'], cwd);
+  assert.equal(o.request.lang, 'en');
+  assert.equal(o.request.durationSec, 60);
+  assert.equal(o.request.aspect, '9:16');
+  assert.equal(o.outDir, join(cwd, 'faceless-out', 'how-octopuses-think'));
+});
+
+test('each bad option gets one message naming it and what is allowed', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'faceless-opt-'));
+  await expectUsage([''], '<topic>', /empty/, cwd);
+  await expectUsage(['   '], '<topic>', /empty/, cwd);
+  await expectUsage(['x'.repeat(500)], '<topic>', /500 characters; the limit is 200/, cwd);
+  await expectUsage([], '<topic>', /missing/, cwd);
+  await expectUsage(['t', '--duration', '0'], '--duration', /out of range: allowed 15 seconds to 10 minutes/, cwd);
+  await expectUsage(['t', '--duration', '3h'], '--duration', /out of range/, cwd);
+  await expectUsage(['t', '--duration', 'soon'], '--duration', /not a duration/, cwd);
+  await expectUsage(['t', '--aspect', '4:3'], '--aspect', /9:16, 16:9, 1:1/, cwd);
+  await expectUsage(['t', '--lang', 'klingon'], '--lang', /en, fr/, cwd);
+  await expectUsage(['t', '--media-dir', join(cwd, 'nope')], '--media-dir', /does not exist/, cwd);
+  await writeFile(join(cwd, 'file.txt'), 'x');
+  await expectUsage(['t', '--media-dir', join(cwd, 'file.txt')], '--media-dir', /is a file, not a folder/, cwd);
+  await expectUsage(['t', '--out', join(cwd, 'file.txt', 'sub')], '--out', /cannot be written \(ENOTDIR\)/, cwd);
+  await expectUsage(['t', '--out', '/proc/faceless'], '--out', /cannot be written/, cwd);
+  await expectUsage(['t', '--script', join(cwd, 'missing.md')], '--script', /cannot read/, cwd);
+  await expectUsage(['t', '--bogus'], 'options', /Unknown option '--bogus'/, cwd);
+  await expectUsage(['two', 'words'], '<topic>', /in quotes/, cwd);
+});
+
+test('--script reads the text and takes the topic from its first heading', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'faceless-opt-'));
+  await writeFile(join(cwd, 'talk.md'), '# Les abeilles\n\nIntro.\n\n## Partie un\n\nTexte.\n');
+  const o = await parseMakeOptions(['--script', 'talk.md', '--lang', 'fr'], cwd);
+  assert.equal(o.request.topic, 'Les abeilles');
+  assert.match(o.request.scriptText ?? '', /Partie un/);
+  assert.equal(o.request.lang, 'fr');
+});

@@ -1,0 +1,178 @@
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ASPECTS, DURATION_LIMITS, LANGUAGES, PipelineRequest, TOPIC_MAX_CHARS } from '@faceless/contracts';
+
+/** A problem with what the user typed: printed as one line naming the option, exit code 2. */
+export class UsageError extends Error {
+  constructor(readonly option: string, message: string) {
+    super(`${option}: ${message}`);
+    this.name = 'UsageError';
+  }
+}
+
+export interface MakeOptions {
+  request: PipelineRequest;
+  outDir: string;
+  fresh: boolean;
+  scriptFile?: string;
+}
+
+const OPTION_OF_FIELD: Record<string, string> = {
+  topic: '<topic>', lang: '--lang', durationSec: '--duration', aspect: '--aspect', voice: '--voice',
+  mediaDir: '--media-dir', scriptText: '--script', channel: '--channel',
+};
+
+export const MAKE_USAGE = `Usage: faceless make "<topic>" [options]
+
+Makes a video from a topic: keywords, script, voice-over, captioned video, thumbnails,
+metadata, a publish record and an A/B test, into one folder.
+
+Options:
+  --lang <code>        language of the script and voice: ${LANGUAGES.join(', ')} (default en)
+  --duration <time>    target length: seconds (60), "90s", "2m" or "1:30"; ${DURATION_LIMITS.min}s to ${DURATION_LIMITS.max / 60}m (default 60)
+  --aspect <ratio>     ${ASPECTS.join(', ')} (default 9:16, a Short)
+  --voice <id>         voice of the speech provider (see the espeak-ng voice list; default per language)
+  --media-dir <dir>    your own images and clips to show, matched to sections by file name
+  --script <file>      narrate your own text (Markdown; sections start at headings) instead of a generated script
+  --out <dir>          where to write everything (default ./faceless-out/<topic>)
+  --channel <name>     publishing channel (default local: a folder, see LOCAL_CHANNEL_DIR)
+  --fresh              start over even if --out holds an unfinished run of another request
+
+Running the same command again resumes an interrupted run at the first unfinished stage.`;
+
+/** "60", "90s", "2m", "1:30" → seconds; NaN when it is none of these. */
+export function parseDuration(text: string): number {
+  const t = text.trim().toLowerCase();
+  let m = /^(\d+(?:\.\d+)?)\s*s?$/.exec(t);
+  if (m) return Number(m[1]);
+  m = /^(\d+(?:\.\d+)?)\s*m(?:in)?$/.exec(t);
+  if (m) return Number(m[1]) * 60;
+  m = /^(\d+(?:\.\d+)?)\s*h$/.exec(t);
+  if (m) return Number(m[1]) * 3600;
+  m = /^(\d+):([0-5]\d)$/.exec(t);
+  if (m) return Number(m[1]) * 60 + Number(m[2]);
+  return Number.NaN;
+}
+
+export function slugify(text: string): string {
+  const slug = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '');
+  return slug || 'video';
+}
+
+/** Parses `faceless make` arguments and checks every option before any work starts. */
+export async function parseMakeOptions(argv: readonly string[], cwd = process.cwd()): Promise<MakeOptions> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        lang: { type: 'string' }, duration: { type: 'string' }, aspect: { type: 'string' }, voice: { type: 'string' },
+        'media-dir': { type: 'string' }, script: { type: 'string' }, out: { type: 'string' }, channel: { type: 'string' },
+        fresh: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError('options', `${(err as Error).message.replace(/\. To specify.*$/s, '')}. See "faceless make --help".`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new UsageError('<topic>', `got ${positionals.length} words outside quotes; put the topic in quotes: faceless make "${positionals.join(' ')}"`);
+  }
+
+  let scriptText: string | undefined;
+  const scriptFile = values.script ? resolve(cwd, values.script) : undefined;
+  if (scriptFile) {
+    try {
+      scriptText = await readFile(scriptFile, 'utf8');
+    } catch (err) {
+      throw new UsageError('--script', `cannot read ${scriptFile} (${(err as NodeJS.ErrnoException).code ?? 'error'}): give a readable text or Markdown file`);
+    }
+    if (!scriptText.trim()) throw new UsageError('--script', `${scriptFile} is empty: write the narration in it, with # headings for sections`);
+  }
+  let topic = positionals[0];
+  if (topic === undefined && scriptText) topic = /^\s*#+\s*(.+)$/m.exec(scriptText)?.[1] ?? scriptText.trim().split(/[.!?\n]/)[0];
+  if (topic === undefined) throw new UsageError('<topic>', 'missing: say what the video is about, e.g. faceless make "how octopuses think"');
+  if (topic.trim().length > TOPIC_MAX_CHARS) {
+    throw new UsageError('<topic>', `is ${topic.trim().length} characters; the limit is ${TOPIC_MAX_CHARS}. Give a subject, not a script (use --script <file> to narrate your own text)`);
+  }
+
+  let durationSec: number | undefined;
+  if (values.duration !== undefined) {
+    const d = parseDuration(values.duration);
+    if (!Number.isFinite(d)) throw new UsageError('--duration', `"${values.duration}" is not a duration: use seconds (60), "90s", "2m" or "1:30"`);
+    if (d < DURATION_LIMITS.min || d > DURATION_LIMITS.max) {
+      throw new UsageError('--duration', `${values.duration} is out of range: allowed ${DURATION_LIMITS.min} seconds to ${DURATION_LIMITS.max / 60} minutes`);
+    }
+    durationSec = Math.round(d);
+  }
+  if (values.lang !== undefined && !(LANGUAGES as readonly string[]).includes(values.lang)) {
+    throw new UsageError('--lang', `"${values.lang}" is not supported: use one of ${LANGUAGES.join(', ')}`);
+  }
+  if (values.aspect !== undefined && !(ASPECTS as readonly string[]).includes(values.aspect)) {
+    throw new UsageError('--aspect', `"${values.aspect}" is not supported: use one of ${ASPECTS.join(', ')} (9:16 for Shorts, 16:9 for regular videos)`);
+  }
+
+  let mediaDir: string | undefined;
+  if (values['media-dir'] !== undefined) {
+    mediaDir = resolve(cwd, values['media-dir']);
+    const st = await stat(mediaDir).catch(() => undefined);
+    if (!st) throw new UsageError('--media-dir', `${mediaDir} does not exist: give a folder of images (jpg, png) and clips (mp4, mov)`);
+    if (!st.isDirectory()) throw new UsageError('--media-dir', `${mediaDir} is a file, not a folder: give the folder that holds your images and clips`);
+    try {
+      await access(mediaDir, constants.R_OK | constants.X_OK);
+    } catch {
+      throw new UsageError('--media-dir', `${mediaDir} cannot be read: check its permissions`);
+    }
+  }
+
+  const result = PipelineRequest.safeParse({
+    topic,
+    ...(values.lang !== undefined ? { lang: values.lang } : {}),
+    ...(durationSec !== undefined ? { durationSec } : {}),
+    ...(values.aspect !== undefined ? { aspect: values.aspect } : {}),
+    ...(values.voice !== undefined ? { voice: values.voice } : {}),
+    ...(mediaDir !== undefined ? { mediaDir } : {}),
+    ...(scriptText !== undefined ? { scriptText } : {}),
+    ...(values.channel !== undefined ? { channel: values.channel } : {}),
+  });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = String(issue?.path[0] ?? 'topic');
+    throw new UsageError(OPTION_OF_FIELD[field] ?? field, issue?.message ?? 'invalid');
+  }
+
+  const outDir = resolve(cwd, values.out ?? join('faceless-out', slugify(result.data.topic)));
+  await assertWritableDir(outDir);
+  return { request: result.data, outDir, fresh: values.fresh ?? false, ...(scriptFile ? { scriptFile } : {}) };
+}
+
+/** Creates the folder and proves a file can be written in it (access() alone is fooled when running as root). */
+async function assertWritableDir(dir: string): Promise<void> {
+  const probe = join(dir, `.faceless-write-test-${process.pid}`);
+  try {
+    await mkdirStepwise(dir);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError('--out', `${dir} cannot be written (${code}): choose a folder you can write to`);
+  }
+}
+
+/** mkdir -p one level at a time: Node 20's recursive mkdir spins forever under /proc. */
+async function mkdirStepwise(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let at = dir;
+  while (!(await stat(at).catch(() => undefined))) {
+    missing.unshift(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const d of missing) await mkdir(d);
+}
