@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { readCliConfig } from './config.ts';
 import { formatChecks, runDoctor } from './doctor.ts';
 import { failureMessage, makeCommand, summary } from './make-command.ts';
@@ -9,6 +10,7 @@ const USAGE = `faceless: topic in, faceless YouTube video out.
 
 Usage:
   faceless make "<topic>" [options]   make a video (faceless make --help for the options)
+  faceless voices [--lang <code>]     list the voices of the speech provider (for --voice)
   faceless doctor                     check ffmpeg, the voice engine and the data folder
   faceless --version
 
@@ -40,6 +42,14 @@ export async function main(argv: readonly string[], env: Record<string, string |
         const checks = await runDoctor(config.dataDir);
         write(formatChecks(checks));
         return checks.some((c) => c.required && !c.ok) ? 1 : 0;
+      }
+      case 'voices': {
+        const { values } = parseArgs({ args: [...rest], options: { lang: { type: 'string' } }, strict: true });
+        const { listVoices } = await import('@faceless/tts-renderer');
+        const voices = await listVoices(env, values.lang);
+        if (voices.length === 0) throw new UsageError('--lang', `no voice speaks "${values.lang ?? ''}"; try en, fr, es, de, it or pt`);
+        for (const v of voices) write(`${v.id.padEnd(16)} ${v.name.padEnd(28)} ${v.languages.join(', ')}\n`);
+        return 0;
       }
       case 'make': {
         if (rest.includes('--help') || rest.includes('-h')) {

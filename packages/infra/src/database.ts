@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+
 /** The SQL the A/B tester needs: the same statements run on PGlite and PostgreSQL. */
 export interface Database {
   query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
@@ -42,6 +44,7 @@ export async function openDatabase(target: { url?: string; dataDir?: string }): 
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');
+  if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
   const db = new PGlite(target.dataDir);
   await db.waitReady;
   return {

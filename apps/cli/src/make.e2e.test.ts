@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { open, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '@faceless/infra';
+import type { PipelineCheckpoint } from '@faceless/orchestrator';
+import { ffprobe } from '@faceless/runtime';
+
+const BIN = fileURLToPath(new URL('../bin/faceless.js', import.meta.url));
+const temps: string[] = [];
+after(async () => { await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))); });
+
+async function tempDir(name: string): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), `faceless-e2e-${name}-`));
+  temps.push(d);
+  return d;
+}
+
+interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+function runCli(args: string[], env: Record<string, string>, onStart?: (pid: number) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    if (child.pid) onStart?.(child.pid);
+  });
+}
+
+async function readCheckpoint(outDir: string): Promise<PipelineCheckpoint | undefined> {
+  try {
+    return JSON.parse(await readFile(join(outDir, 'pipeline.json'), 'utf8')) as PipelineCheckpoint;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The order of the top-level MP4 boxes: faststart puts moov before mdat. */
+async function topLevelBoxes(path: string): Promise<string[]> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const boxes: string[] = [];
+    let at = 0;
+    const head = Buffer.alloc(16);
+    while (at < size && boxes.length < 20) {
+      await fh.read(head, 0, 16, at);
+      let len = head.readUInt32BE(0);
+      if (len === 1) len = Number(head.readBigUInt64BE(8));
+      boxes.push(head.toString('latin1', 4, 8));
+      if (len < 8) break;
+      at += len;
+    }
+    return boxes;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function assertDeliverables(outDir: string, dataDir: string): Promise<PipelineCheckpoint> {
+  const cp = await readCheckpoint(outDir);
+  assert.ok(cp, 'pipeline.json is there');
+  assert.equal(cp.state, 'Completed');
+  const audio = cp.stages.audio?.output as { durationSec: number; words: { text: string }[] };
+  const video = cp.stages.video?.output as { videoPath: string };
+
+  const probe = await ffprobe(join(outDir, video.videoPath));
+  const v = probe.streams.find((s) => s.codec_type === 'video');
+  const a = probe.streams.find((s) => s.codec_type === 'audio');
+  assert.equal(v?.codec_name, 'h264');
+  assert.equal(v?.profile, 'High');
+  assert.equal(v?.pix_fmt, 'yuv420p');
+  assert.deepEqual([v?.width, v?.height], [1080, 1920]);
+  assert.equal(a?.codec_name, 'aac');
+  const duration = Number(probe.format.duration);
+  assert.ok(duration >= 20 && duration <= 90, `video lasts ${duration} s`);
+  assert.ok(Math.abs(duration - audio.durationSec) <= 1, `video ${duration} s vs narration ${audio.durationSec} s`);
+  const boxes = await topLevelBoxes(join(outDir, video.videoPath));
+  assert.ok(boxes.indexOf('moov') >= 0 && boxes.indexOf('moov') < boxes.indexOf('mdat'), `boxes ${boxes.join(',')}`);
+
+  const thumbs = cp.stages.thumbnail?.output as { variants: { path: string }[] };
+  assert.ok(thumbs.variants.length >= 2);
+  for (const t of thumbs.variants) {
+    const p = await ffprobe(join(outDir, t.path));
+    assert.deepEqual([p.streams[0]?.width, p.streams[0]?.height], [1280, 720]);
+    assert.ok((await stat(join(outDir, t.path))).size <= 2 * 1024 * 1024);
+  }
+
+  const meta = JSON.parse(await readFile(join(outDir, 'metadata.json'), 'utf8')) as { title: string; description: string; tags: string[] };
+  assert.ok(meta.title.length > 0 && [...meta.title].length <= 100);
+  assert.ok(Buffer.byteLength(meta.description) <= 5000);
+
+  const record = JSON.parse(await readFile(join(outDir, 'publish-record.json'), 'utf8')) as { videoId: string; title: string; publishAt: string };
+  assert.equal(record.title, meta.title);
+  assert.ok(!Number.isNaN(Date.parse(record.publishAt)));
+
+  const abtest = cp.stages.abtest?.output as { testId: string };
+  const db = await openDatabase({ dataDir: join(dataDir, 'db') });
+  try {
+    const { rows } = await db.query<{ id: string; video_id: string }>('SELECT id, video_id FROM experiments WHERE pipeline_id = $1', [cp.pipelineId]);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.id, abtest.testId);
+    assert.equal(rows[0]?.video_id, record.videoId);
+    const variants = await db.query('SELECT id FROM variants WHERE experiment_id = $1', [abtest.testId]);
+    assert.equal(variants.rows.length, thumbs.variants.length);
+  } finally {
+    await db.close();
+  }
+  return cp;
+}
+
+test('killed while the video renders, the same command resumes without redoing keywords, script or voice', { timeout: 300_000 }, async () => {
+  const work = await tempDir('en');
+  const outDir = join(work, 'out');
+  const env = { FACELESS_DATA_DIR: join(work, 'data'), LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache') };
+  const args = ['make', 'How octopuses think', '--duration', '40', '--out', outDir];
+
+  let poll: NodeJS.Timeout | undefined;
+  const first = await runCli(args, env, (pid) => {
+    poll = setInterval(() => {
+      void readCheckpoint(outDir).then((cp) => {
+        if (cp?.state === 'Video') {
+          clearInterval(poll);
+          setTimeout(() => { try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ } }, 1500);
+        }
+      });
+    }, 100);
+  });
+  clearInterval(poll);
+  assert.equal(first.signal, 'SIGKILL', `the first run should have been killed, got ${first.code}: ${first.stderr}`);
+  const killed = await readCheckpoint(outDir);
+  assert.equal(killed?.state, 'Video');
+  const before = { keywords: killed?.stages.keywords?.finishedAt, script: killed?.stages.script?.finishedAt, audio: killed?.stages.audio?.finishedAt };
+  assert.ok(before.keywords && before.script && before.audio);
+  assert.equal(killed?.stages.video, undefined);
+
+  const second = await runCli(args, env);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /Resuming the run/);
+  for (const label of ['Keywords', 'Script', 'Voice-over']) assert.match(second.stdout, new RegExp(`✓ \\[\\d/8\\] ${label}\\s+done earlier, kept`));
+  assert.match(second.stdout, /video\s+\S*video\.mp4/);
+  assert.match(second.stdout, /A\/B test\s+experiment [0-9a-f-]{36} with \d variants/);
+
+  const cp = await assertDeliverables(outDir, env.FACELESS_DATA_DIR);
+  assert.deepEqual({ keywords: cp.stages.keywords?.finishedAt, script: cp.stages.script?.finishedAt, audio: cp.stages.audio?.finishedAt }, before);
+  assert.equal(cp.runs, 2);
+});
+
+test('a French topic keeps its accents in the script, captions, thumbnail and metadata', { timeout: 300_000 }, async () => {
+  const work = await tempDir('fr');
+  const outDir = join(work, 'out');
+  const env = { FACELESS_DATA_DIR: join(work, 'data'), LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache') };
+  const run = await runCli(['make', 'Pourquoi les éléphants ont peur des abeilles', '--lang', 'fr', '--duration', '30', '--out', outDir], env);
+  assert.equal(run.code, 0, run.stderr);
+  const cp = await assertDeliverables(outDir, env.FACELESS_DATA_DIR);
+  const accented = /[éèêàçùôî]/;
+  const words = (cp.stages.audio?.output as { words: { text: string }[] }).words.map((w) => w.text).join(' ');
+  assert.match(words, /éléphants/, 'caption words keep the accents of the script');
+  const thumbs = cp.stages.thumbnail?.output as { variants: { text: string }[] };
+  assert.ok(thumbs.variants.some((t) => /ÉLÉPHANTS/.test(t.text)), thumbs.variants.map((t) => t.text).join(' | '));
+  const meta = JSON.parse(await readFile(join(outDir, 'metadata.json'), 'utf8')) as { title: string; description: string };
+  assert.match(meta.title, accented);
+  assert.match(meta.description, accented);
+  const description = await readFile(join(outDir, 'description.txt'), 'utf8');
+  assert.equal(description.trimEnd(), meta.description.trimEnd(), 'description.txt is UTF-8 and identical to the metadata');
+});
+
+test('bad input stops before any work with one message naming the option', { timeout: 60_000 }, async () => {
+  const work = await tempDir('bad');
+  const env = { FACELESS_DATA_DIR: join(work, 'data') };
+  const cases: [string[], RegExp][] = [
+    [['make', ''], /<topic>: topic is empty/],
+    [['make', 'x'.repeat(500)], /<topic>: is 500 characters/],
+    [['make', 't', '--duration', '0'], /--duration: 0 is out of range/],
+    [['make', 't', '--duration', '3h'], /--duration: 3h is out of range/],
+    [['make', 't', '--aspect', '4:3'], /--aspect: "4:3" is not supported/],
+    [['make', 't', '--lang', 'xx'], /--lang: "xx" is not supported/],
+    [['make', 't', '--media-dir', join(work, 'nope')], /--media-dir: .* does not exist/],
+    [['make', 't', '--out', '/proc/faceless-test'], /--out: .* cannot be written/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli([...args, '--out', args.includes('--out') ? args[args.indexOf('--out') + 1] ?? '' : join(work, 'out')], env);
+    assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}`);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+  }
+  assert.equal(await readCheckpoint(join(work, 'out')), undefined, 'nothing was started');
+});
