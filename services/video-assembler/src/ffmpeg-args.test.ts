@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { chunkRenderArgs, concatList, muxArgs, probeVisualArgs, visualInputArgs, x264Args } from './ffmpeg-args.ts';
+import { PALETTES } from './providers/generated.ts';
+
+/** The value following a flag (the last occurrence: ffmpeg applies options to the output that follows them). */
+function valueOf(args: readonly string[], flag: string, from = 0): string | undefined {
+  const i = args.indexOf(flag, from);
+  return i < 0 ? undefined : args[i + 1];
+}
+
+const encode = { preset: 'veryfast', crf: 21 };
+
+test('x264Args asks for what YouTube recommends: High profile, yuv420p, closed GOP of half the frame rate', () => {
+  const args = x264Args(encode, 30);
+  assert.equal(valueOf(args, '-c:v'), 'libx264');
+  assert.equal(valueOf(args, '-profile:v'), 'high');
+  assert.equal(valueOf(args, '-pix_fmt'), 'yuv420p');
+  assert.equal(valueOf(args, '-r'), '30');
+  assert.equal(valueOf(args, '-g'), '15');
+  assert.equal(valueOf(args, '-sc_threshold'), '0');
+  assert.equal(valueOf(args, '-flags'), '+cgop');
+  assert.equal(valueOf(args, '-preset'), 'veryfast');
+  assert.equal(valueOf(args, '-crf'), '21');
+});
+
+test('chunkRenderArgs renders an exact number of silent frames, with progress on stdout and an optional poster', () => {
+  const args = chunkRenderArgs({ inputs: ['-i', 'a.jpg'], graph: 'G', frames: 123, fps: 30, encode, output: '/w/chunk-0001.mp4' });
+  assert.equal(valueOf(args, '-progress'), 'pipe:1');
+  assert.ok(args.includes('-nostdin') && args.includes('-y') && args.includes('-an'));
+  assert.equal(valueOf(args, '-filter_complex'), 'G');
+  assert.equal(valueOf(args, '-map'), '[v]');
+  assert.equal(valueOf(args, '-frames:v'), '123');
+  assert.ok(args.indexOf('-i') < args.indexOf('-filter_complex'));
+  assert.equal(args.at(-1), '/w/chunk-0001.mp4');
+
+  const withPoster = chunkRenderArgs({ inputs: [], graph: 'G', frames: 10, fps: 30, encode, output: 'c.mp4', posterOutput: 'p.jpg' });
+  const afterVideo = withPoster.indexOf('c.mp4');
+  assert.equal(valueOf(withPoster, '-map', afterVideo), '[poster]');
+  assert.equal(valueOf(withPoster, '-frames:v', afterVideo), '1');
+  assert.equal(withPoster.at(-1), 'p.jpg');
+});
+
+test('visualInputArgs: nothing to read for a generated background, the file for an image', () => {
+  const palette = PALETTES[0];
+  assert.ok(palette);
+  assert.deepEqual(visualInputArgs({ kind: 'generated', palette, seed: 1, source: 'g' }, { offsetSec: 0, durationSec: 5 }), []);
+  assert.deepEqual(visualInputArgs({ kind: 'image', path: '/m/a.jpg', source: 'a.jpg' }, { offsetSec: 3, durationSec: 5 }), ['-i', '/m/a.jpg']);
+});
+
+test('visualInputArgs loops a clip shorter than its chunk and continues where the previous chunk stopped', () => {
+  const clip = { kind: 'clip', path: '/m/c.mp4', durationSec: 4, source: 'c.mp4' } as const;
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 0, durationSec: 3 }), ['-i', '/m/c.mp4']);
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 0, durationSec: 10 }), ['-stream_loop', '-1', '-i', '/m/c.mp4']);
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 9, durationSec: 4 }), ['-stream_loop', '-1', '-ss', '1.000', '-i', '/m/c.mp4']);
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 1, durationSec: 2 }), ['-ss', '1.000', '-i', '/m/c.mp4']);
+});
+
+test('muxArgs joins the chunks without re-encoding and adds AAC-LC 48 kHz stereo, moov first', () => {
+  const args = muxArgs({ concatListPath: '/w/chunks.txt', audioPath: '/w/voice.wav', output: '/w/video.mp4', audioBitrate: '160k' });
+  assert.equal(valueOf(args, '-f'), 'concat');
+  assert.equal(valueOf(args, '-safe'), '0');
+  assert.deepEqual(args.filter((_, i) => args[i - 1] === '-i'), ['/w/chunks.txt', '/w/voice.wav']);
+  assert.deepEqual(args.filter((_, i) => args[i - 1] === '-map'), ['0:v:0', '1:a:0']);
+  assert.equal(valueOf(args, '-c:v'), 'copy');
+  assert.equal(valueOf(args, '-c:a'), 'aac');
+  assert.equal(valueOf(args, '-profile:a'), 'aac_low');
+  assert.equal(valueOf(args, '-b:a'), '160k');
+  assert.equal(valueOf(args, '-ar'), '48000');
+  assert.equal(valueOf(args, '-ac'), '2');
+  assert.equal(valueOf(args, '-movflags'), '+faststart');
+  assert.ok(!args.includes('-shortest'), 'the video must cover the whole narration');
+  assert.equal(args.at(-1), '/w/video.mp4');
+});
+
+test('concatList quotes paths the way the concat demuxer reads them', () => {
+  assert.equal(concatList(['/w/a.mp4', "/w/it's.mp4"]), "file '/w/a.mp4'\nfile '/w/it'\\''s.mp4'\n");
+});
+
+test('probeVisualArgs decodes the first frame of the first video stream', () => {
+  const args = probeVisualArgs('/m/x.jpg');
+  assert.equal(valueOf(args, '-select_streams'), 'v:0');
+  assert.ok(args.includes('-count_frames'));
+  assert.equal(valueOf(args, '-read_intervals'), '%+#1');
+  assert.equal(args.at(-1), '/m/x.jpg');
+});

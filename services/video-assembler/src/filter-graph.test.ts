@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { canvasSize, chunkFilterGraph, escapeFilterValue, gradientStillExpressions, panCrop, panPath } from './filter-graph.ts';
+import type { ChunkGraphOptions } from './filter-graph.ts';
+import { generatedVisuals, PALETTES } from './providers/generated.ts';
+import { outputSize } from './video-format.ts';
+
+const palette = PALETTES[0] ?? { name: 'x', base: ['#000000', '#111111'], glows: ['#ff0000', '#00ff00'] } as const;
+const base: ChunkGraphOptions = {
+  visual: { kind: 'generated', palette, seed: 7, source: 'gradient:aurora' },
+  size: outputSize('9:16'),
+  fps: 30,
+  startFrame: 150,
+  segmentStartFrame: 90,
+  segmentFrames: 300,
+  motionVariant: 0,
+};
+
+test('escapeFilterValue escapes for the option parser, then for the graph parser (ffmpeg-filters example)', () => {
+  assert.equal(
+    escapeFilterValue("this is a 'string': may contain one, or more, special characters"),
+    "this is a \\\\\\'string\\\\\\'\\\\: may contain one\\, or more\\, special characters",
+  );
+  assert.equal(escapeFilterValue('/tmp/a b/c.ass'), '/tmp/a b/c.ass');
+  assert.equal(escapeFilterValue('C:\\subs[1];x'), 'C\\\\:\\\\\\\\subs\\[1\\]\\;x');
+});
+
+test('a generated background is drawn small once, scaled once to a larger canvas, looped and panned', () => {
+  const g = chunkFilterGraph(base);
+  const canvas = canvasSize(base.size, 1.15);
+  assert.deepEqual(canvas, { width: 1242, height: 2208 });
+  assert.match(g, /^nullsrc=s=310x552:r=1,trim=end_frame=1,format=gbrp,geq=r='[^']+':g='[^']+':b='[^']+',/);
+  assert.ok(g.includes(`scale=1242:2208:flags=bicubic,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,`));
+  assert.ok(g.includes('settb=1/30,setpts=N+150,crop=1080:1920:'), 'frames carry output-timeline timestamps');
+  assert.match(g, /crop=1080:1920:x='0\+162\*\(0\.5-0\.5\*cos\(PI\*clip\(\(t-3\)\/10,0,1\)\)\)':y='0\+288\*[^']+':exact=1/);
+  assert.ok(g.endsWith('setpts=PTS-STARTPTS[v]'));
+  assert.ok(!g.includes('ass='), 'no captions asked');
+  assert.ok(!g.includes('zoompan'), 'zoompan is slow and jitters');
+});
+
+test('the still is the same for a seed and different between seeds', () => {
+  const a = gradientStillExpressions(palette, 1);
+  assert.deepEqual(gradientStillExpressions(palette, 1), a);
+  assert.notDeepEqual(gradientStillExpressions(palette, 2), a);
+  for (const expr of Object.values(a)) {
+    assert.match(expr, /^clip\(.*,0,255\)$/);
+    assert.ok(!expr.includes("'") && !expr.includes(':'), 'safe inside a quoted geq option');
+  }
+});
+
+test('consecutive segments get different palettes and pans that stay inside the canvas', () => {
+  const visuals = generatedVisuals(['Intro', 'A', 'B', 'C', 'D', 'Outro'].map((heading, segment) => ({ segment, heading, keywords: [] })));
+  for (let i = 1; i < visuals.length; i++) {
+    const [prev, cur] = [visuals[i - 1], visuals[i]];
+    assert.ok(prev?.kind === 'generated' && cur?.kind === 'generated');
+    assert.notEqual(prev.palette.name, cur.palette.name);
+  }
+  assert.deepEqual(generatedVisuals([{ segment: 0, heading: 'Intro', keywords: [] }]), generatedVisuals([{ segment: 0, heading: 'Intro', keywords: [] }]));
+  const size = outputSize('16:9');
+  const canvas = canvasSize(size, 1.12);
+  for (let v = 0; v < 4; v++) {
+    const p = panPath(canvas, size, v);
+    for (const x of [p.x0, p.x1]) assert.ok(x >= 0 && x + size.width <= canvas.width);
+    for (const y of [p.y0, p.y1]) assert.ok(y >= 0 && y + size.height <= canvas.height);
+    assert.ok(p.x0 !== p.x1 || p.y0 !== p.y1, 'it moves');
+  }
+  assert.match(panCrop({ canvas, size, variant: 2, startSec: 0, durationSec: 5 }), /^crop=1920:1080:x=\d+:y='/);
+});
+
+test('captions and fonts are passed to libass with escaped paths', () => {
+  const g = chunkFilterGraph({ ...base, captionsPath: "/tmp/it's: a, [test]/captions.ass", fontsDir: '/tmp/fonts' });
+  assert.ok(g.includes(",ass=filename=/tmp/it\\\\\\'s\\\\: a\\, \\[test\\]/captions.ass:fontsdir=/tmp/fonts,setpts=PTS-STARTPTS[v]"));
+});
+
+test('an image is cover-scaled once then panned; a clip is cover-scaled per frame without looping', () => {
+  const image = chunkFilterGraph({ ...base, visual: { kind: 'image', path: '/m/a.jpg', source: 'a.jpg' } });
+  assert.match(image, /^\[0:v\]scale=1210:2150:force_original_aspect_ratio=increase:flags=bicubic,crop=1210:2150,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,settb=1\/30,setpts=N\+150,crop=1080:1920:/);
+  const clip = chunkFilterGraph({ ...base, visual: { kind: 'clip', path: '/m/c.mp4', durationSec: 2, source: 'c.mp4' } });
+  assert.equal(clip, '[0:v]fps=30,scale=1080:1920:force_original_aspect_ratio=increase:flags=bilinear,crop=1080:1920,setsar=1,format=yuv420p,settb=1/30,setpts=N+150,setpts=PTS-STARTPTS[v]');
+});
+
+test('the poster branch takes the chosen frame before the captions, scaled to the poster size', () => {
+  const size = outputSize('16:9');
+  const g = chunkFilterGraph({ ...base, size, captionsPath: '/c.ass', poster: { frameInChunk: 42, size: { width: 1280, height: 720 } } });
+  assert.match(g, /,split=2\[main\]\[still\];\[still\]select='eq\(n,42\)',scale=1280:720:flags=bicubic,setsar=1\[poster\];\[main\]ass=filename=\/c\.ass,setpts=PTS-STARTPTS\[v\]$/);
+});

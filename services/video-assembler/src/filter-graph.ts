@@ -1,0 +1,197 @@
+import type { FrameSize } from './video-format.ts';
+import type { Palette, SegmentVisual } from './visuals.ts';
+
+/**
+ * Escapes a value for an ffmpeg filter graph: once for the filter's option parser
+ * (\ ' :) and once for the graph parser (\ ' [ ] , ;), as ffmpeg-filters documents.
+ */
+export function escapeFilterValue(value: string): string {
+  const option = value.replace(/[\\':]/g, (c) => `\\${c}`);
+  return option.replace(/[\\'[\],;]/g, (c) => `\\${c}`);
+}
+
+/** How much larger than the frame a still is, so that a crop can pan across it. */
+export const PAN_OVERSCAN = { generated: 1.15, image: 1.12 } as const;
+/** A generated still is drawn this many times smaller than its canvas, then scaled up once (it is all soft light). */
+const STILL_DOWNSCALE = 4;
+
+const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
+
+export function canvasSize(size: FrameSize, overscan: number): FrameSize {
+  return { width: even(size.width * overscan), height: even(size.height * overscan) };
+}
+
+/** A small deterministic PRNG (mulberry32) so that a seed always draws the same background. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function rgb(hex: string): [number, number, number] {
+  const m = /^#([0-9a-f]{6})$/i.exec(hex);
+  if (!m?.[1]) throw new Error(`"${hex}" is not a #rrggbb colour`);
+  const n = parseInt(m[1], 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+const f = (n: number): string => Number(n.toFixed(3)).toString();
+
+interface Light {
+  x: number;
+  y: number;
+  radius: number;
+  strength: number;
+  color: [number, number, number];
+  /** 1: gaussian glow; 2: a softer-edged disc (bokeh). */
+  sharpness: 1 | 2;
+}
+
+/**
+ * geq expressions (r, g, b) for a still: a diagonal gradient between the palette's base colours,
+ * two large glows, three faint bokeh discs and a vignette. Positions come from the seed.
+ */
+export function gradientStillExpressions(palette: Palette, seed: number): { r: string; g: string; b: string } {
+  const random = seededRandom(seed);
+  const [base0, base1] = [rgb(palette.base[0]), rgb(palette.base[1])];
+  const [glow0, glow1] = [rgb(palette.glows[0]), rgb(palette.glows[1])];
+  const ax = 0.2 + random() * 0.6;
+  const flip = random() < 0.5;
+  const along = `clip(${flip ? '(1-X/W)' : 'X/W'}*${f(ax)}+Y/H*${f(1 - ax)},0,1)`;
+  const lights: Light[] = [
+    { x: 0.15 + random() * 0.3, y: 0.1 + random() * 0.35, radius: 0.35 + random() * 0.2, strength: 0.4 + random() * 0.1, color: glow0, sharpness: 1 },
+    { x: 0.55 + random() * 0.3, y: 0.55 + random() * 0.35, radius: 0.4 + random() * 0.2, strength: 0.36 + random() * 0.1, color: glow1, sharpness: 1 },
+  ];
+  for (let i = 0; i < 3; i++) {
+    const color = i % 2 === 0 ? glow0 : glow1;
+    lights.push({ x: 0.1 + random() * 0.8, y: 0.1 + random() * 0.8, radius: 0.06 + random() * 0.07, strength: 0.1 + random() * 0.08, color, sharpness: 2 });
+  }
+  const channel = (c: 0 | 1 | 2): string => {
+    const gradient = `${base0[c]}+${base1[c] - base0[c]}*${along}`;
+    // Radii are fractions of the width, so that glows stay round on portrait and landscape canvases.
+    const glows = lights.map((l) => {
+      const d2 = `((X-${f(l.x)}*W)^2+(Y-${f(l.y)}*H)^2)/(${f(l.radius)}*W)^2`;
+      const falloff = l.sharpness === 1 ? `exp(-${d2})` : `exp(-(${d2})^2)`;
+      return `${f(l.strength * l.color[c])}*${falloff}`;
+    });
+    const vignette = '(1-0.7*((X/W-0.5)^2+(Y/H-0.5)^2))';
+    return `clip((${gradient}+${glows.join('+')})*${vignette},0,255)`;
+  };
+  return { r: channel(0), g: channel(1), b: channel(2) };
+}
+
+/** Start and end crop offsets of a pan across the canvas; four directions, picked by `variant`. */
+export function panPath(canvas: FrameSize, size: FrameSize, variant: number): { x0: number; y0: number; x1: number; y1: number } {
+  const dx = canvas.width - size.width;
+  const dy = canvas.height - size.height;
+  const paths = [
+    { x0: 0, y0: 0, x1: dx, y1: dy },
+    { x0: dx, y0: 0, x1: 0, y1: dy },
+    { x0: Math.round(dx / 2), y0: dy, x1: Math.round(dx / 2), y1: 0 },
+    { x0: dx, y0: Math.round(dy / 2), x1: 0, y1: Math.round(dy / 2) },
+  ] as const;
+  return paths[((variant % paths.length) + paths.length) % paths.length] ?? paths[0];
+}
+
+/**
+ * A crop that pans over the canvas for the whole segment with an ease-in-out, so cuts meet still
+ * frames. `t` is the frame's time on the output timeline; the segment starts at `startSec`.
+ */
+export function panCrop(options: { canvas: FrameSize; size: FrameSize; variant: number; startSec: number; durationSec: number }): string {
+  const { canvas, size } = options;
+  const p = panPath(canvas, size, options.variant);
+  const ease = `(0.5-0.5*cos(PI*clip((t-${f(options.startSec)})/${f(Math.max(options.durationSec, 0.001))},0,1)))`;
+  const axis = (a: number, b: number): string => (a === b ? String(a) : `'${a}+${b - a}*${ease}'`);
+  // exact=1: 1-pixel steps (yuv420p would otherwise move in steps of 2, which shows on slow pans).
+  return `crop=${size.width}:${size.height}:x=${axis(p.x0, p.x1)}:y=${axis(p.y0, p.y1)}:exact=1`;
+}
+
+export interface ChunkGraphOptions {
+  visual: SegmentVisual;
+  size: FrameSize;
+  fps: number;
+  /** First frame of this chunk on the output timeline. */
+  startFrame: number;
+  /** The segment this chunk belongs to, on the output timeline (motion spans the whole segment). */
+  segmentStartFrame: number;
+  segmentFrames: number;
+  /** Which pan direction (the segment's index, so that consecutive segments move differently). */
+  motionVariant: number;
+  /** Absolute path of the ASS file; no captions when absent. */
+  captionsPath?: string;
+  fontsDir?: string;
+  /** Also output `[poster]`: the frame at this index of the chunk, before captions, at this size. */
+  poster?: { frameInChunk: number; size: FrameSize };
+}
+
+/**
+ * The filter graph of one chunk: its background (a generated still, an image or a clip, input 0
+ * for files) → frames on the output timeline → captions → `[v]`, and optionally `[poster]`.
+ * Timestamps are the output timeline's so that the pan and the captions continue across chunks,
+ * then reset to zero for the concat demuxer.
+ */
+export function chunkFilterGraph(o: ChunkGraphOptions): string {
+  const { size, fps } = o;
+  const timeline = `settb=1/${fps},setpts=N+${o.startFrame}`;
+  const loopStill = 'format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0';
+  const pan = (overscan: number): string => panCrop({
+    canvas: canvasSize(size, overscan),
+    size,
+    variant: o.motionVariant,
+    startSec: o.segmentStartFrame / fps,
+    durationSec: o.segmentFrames / fps,
+  });
+  let background: string;
+  switch (o.visual.kind) {
+    case 'generated': {
+      const canvas = canvasSize(size, PAN_OVERSCAN.generated);
+      const still = { width: even(canvas.width / STILL_DOWNSCALE), height: even(canvas.height / STILL_DOWNSCALE) };
+      const e = gradientStillExpressions(o.visual.palette, o.visual.seed);
+      background = [
+        `nullsrc=s=${still.width}x${still.height}:r=1`,
+        'trim=end_frame=1',
+        'format=gbrp',
+        `geq=r='${e.r}':g='${e.g}':b='${e.b}'`,
+        `scale=${canvas.width}:${canvas.height}:flags=bicubic`,
+        loopStill,
+        timeline,
+        pan(PAN_OVERSCAN.generated),
+      ].join(',');
+      break;
+    }
+    case 'image': {
+      const canvas = canvasSize(size, PAN_OVERSCAN.image);
+      background = [
+        `[0:v]scale=${canvas.width}:${canvas.height}:force_original_aspect_ratio=increase:flags=bicubic`,
+        `crop=${canvas.width}:${canvas.height}`,
+        loopStill,
+        timeline,
+        pan(PAN_OVERSCAN.image),
+      ].join(',');
+      break;
+    }
+    case 'clip':
+      background = [
+        `[0:v]fps=${fps}`,
+        `scale=${size.width}:${size.height}:force_original_aspect_ratio=increase:flags=bilinear`,
+        `crop=${size.width}:${size.height}`,
+        'setsar=1',
+        'format=yuv420p',
+        timeline,
+      ].join(',');
+      break;
+  }
+  const captions = o.captionsPath
+    ? `ass=filename=${escapeFilterValue(o.captionsPath)}${o.fontsDir ? `:fontsdir=${escapeFilterValue(o.fontsDir)}` : ''},`
+    : '';
+  const finish = `${captions}setpts=PTS-STARTPTS[v]`;
+  if (!o.poster) return `${background},${finish}`;
+  const { frameInChunk, size: ps } = o.poster;
+  const posterScale = ps.width === size.width && ps.height === size.height ? '' : `,scale=${ps.width}:${ps.height}:flags=bicubic`;
+  return `${background},split=2[main][still];[still]select='eq(n,${frameInChunk})'${posterScale},setsar=1[poster];[main]${finish}`;
+}

@@ -1,0 +1,26 @@
+import type { StageFactoryOptions } from '@faceless/runtime';
+import { parseVideoAssemblerConfig } from './config.ts';
+import { createVideoAssemblerStage } from './stage.ts';
+import type { VideoAssemblerStage } from './stage.ts';
+
+export { createVideoAssemblerStage, DEFAULT_ENCODE, montserratFontFiles, segmentBriefs } from './stage.ts';
+export type { VideoAssemblerStage, VideoAssemblerDeps } from './stage.ts';
+export { parseVideoAssemblerConfig, VideoAssemblerConfig, X264_PRESETS } from './config.ts';
+export { buildAssCaptions, captionEvents, captionLayout, groupWords, escapeAssText, CAPTION_FONT, CAPTION_STYLES } from './captions.ts';
+export type { CaptionStyleName } from './captions.ts';
+export { scanMediaDir, matchMedia, keywordTokens } from './media-library.ts';
+export type { MediaItem, MediaScan } from './media-library.ts';
+export { createGeneratedProvider, generatedVisuals, PALETTES } from './providers/generated.ts';
+export { createMediaFolderProvider } from './providers/media-folder.ts';
+export type { SegmentVisual, VisualProvider, SegmentBrief, Palette } from './visuals.ts';
+export { FPS, OUTPUT_SIZES, outputSize } from './video-format.ts';
+
+/** The video-assembler stage with the settings the environment chooses (all optional). */
+export function createStage(options: StageFactoryOptions): VideoAssemblerStage {
+  const config = parseVideoAssemblerConfig(options.env);
+  return createVideoAssemblerStage({
+    encode: { preset: config.VIDEO_ASSEMBLER_X264_PRESET, crf: config.VIDEO_ASSEMBLER_CRF },
+    concurrency: config.VIDEO_ASSEMBLER_CONCURRENCY,
+    chunkSec: config.VIDEO_ASSEMBLER_CHUNK_SEC,
+  });
+}

@@ -1,0 +1,154 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FacelessError, parseFfmpegProgressLine, runProcess } from '@faceless/runtime';
+import { chunkRenderArgs, concatList, muxArgs, visualInputArgs } from './ffmpeg-args.ts';
+import type { EncodeSettings } from './ffmpeg-args.ts';
+import { chunkFilterGraph } from './filter-graph.ts';
+import type { RenderChunk, SegmentSpan } from './timeline.ts';
+import type { FrameSize } from './video-format.ts';
+import type { SegmentVisual } from './visuals.ts';
+
+export interface RenderPlan {
+  workDir: string;
+  /** Local path of the narration. */
+  audioPath: string;
+  size: FrameSize;
+  fps: number;
+  visuals: SegmentVisual[];
+  spans: SegmentSpan[];
+  chunks: RenderChunk[];
+  captionsPath?: string;
+  fontsDir?: string;
+  poster?: { frame: number; size: FrameSize; output: string };
+  encode: EncodeSettings;
+  audioBitrate: string;
+  /** How many chunks render at once (ffmpeg 5.1 runs a filter graph on one thread). */
+  concurrency: number;
+  /** What a segment shows instead when its image or clip fails to render. */
+  fallback: (segment: number) => SegmentVisual;
+}
+
+export interface RenderHooks {
+  signal: AbortSignal;
+  progress: (fraction: number, note: string) => void;
+  warn: (message: string) => void;
+}
+
+export interface RenderResult {
+  videoPath: string;
+  /** The visuals actually shown (after any fallback). */
+  visuals: SegmentVisual[];
+}
+
+/** Share of the progress bar for the chunk renders; the mux takes the rest. */
+const RENDER_SHARE = 0.93;
+
+/**
+ * Renders the chunks a few at a time, joins them with the concat demuxer and muxes the narration.
+ * A segment whose image or clip fails to render is rendered again with its fallback visual.
+ */
+export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise<RenderResult> {
+  const visuals = [...plan.visuals];
+  const totalFrames = plan.chunks.reduce((n, c) => n + c.endFrame - c.startFrame, 0);
+  const doneFrames = new Map<number, number>();
+  const report = (): void => {
+    const done = [...doneFrames.values()].reduce((a, b) => a + b, 0);
+    hooks.progress((RENDER_SHARE * done) / Math.max(1, totalFrames), 'rendering video');
+  };
+  const chunkFile = (chunk: RenderChunk): string => join(plan.workDir, `chunk-${String(chunk.index).padStart(4, '0')}.mp4`);
+
+  const inner = new AbortController();
+  const onAbort = (): void => inner.abort();
+  hooks.signal.addEventListener('abort', onAbort, { once: true });
+
+  const renderChunk = async (chunk: RenderChunk): Promise<void> => {
+    const visual = visuals[chunk.segment];
+    const span = plan.spans[chunk.segment];
+    if (!visual || !span) throw new FacelessError('INTERNAL', `no visual for segment ${chunk.segment}`);
+    const frames = chunk.endFrame - chunk.startFrame;
+    const poster = plan.poster && plan.poster.frame >= chunk.startFrame && plan.poster.frame < chunk.endFrame
+      ? plan.poster : undefined;
+    const graph = chunkFilterGraph({
+      visual,
+      size: plan.size,
+      fps: plan.fps,
+      startFrame: chunk.startFrame,
+      segmentStartFrame: span.startFrame,
+      segmentFrames: span.endFrame - span.startFrame,
+      motionVariant: chunk.segment,
+      ...(plan.captionsPath ? { captionsPath: plan.captionsPath } : {}),
+      ...(plan.fontsDir ? { fontsDir: plan.fontsDir } : {}),
+      ...(poster ? { poster: { frameInChunk: poster.frame - chunk.startFrame, size: poster.size } } : {}),
+    });
+    const args = chunkRenderArgs({
+      inputs: visualInputArgs(visual, { offsetSec: chunk.segmentOffsetFrames / plan.fps, durationSec: frames / plan.fps }),
+      graph,
+      frames,
+      fps: plan.fps,
+      encode: plan.encode,
+      output: chunkFile(chunk),
+      ...(poster ? { posterOutput: poster.output } : {}),
+    });
+    doneFrames.set(chunk.index, 0);
+    await runProcess('ffmpeg', args, {
+      signal: inner.signal,
+      onStdoutLine: (line) => {
+        const sec = parseFfmpegProgressLine(line);
+        if (sec === undefined) return;
+        doneFrames.set(chunk.index, Math.min(frames, Math.round(sec * plan.fps)));
+        report();
+      },
+    });
+    doneFrames.set(chunk.index, frames);
+    report();
+  };
+
+  const failedSegments = new Set<number>();
+  const runAll = async (chunks: readonly RenderChunk[]): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length && !inner.signal.aborted) {
+        const chunk = chunks[next++] as RenderChunk;
+        if (failedSegments.has(chunk.segment)) continue;
+        try {
+          await renderChunk(chunk);
+        } catch (err) {
+          const visual = visuals[chunk.segment];
+          const recoverable = err instanceof FacelessError && err.code === 'MEDIA_FAILED' && visual && visual.kind !== 'generated';
+          if (!recoverable) {
+            inner.abort();
+            throw err;
+          }
+          failedSegments.add(chunk.segment);
+          hooks.warn(`segment ${chunk.segment}: "${visual.source}" could not be rendered, using a generated background instead (${err.message.split('\n')[0]})`);
+        }
+      }
+    };
+    const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(plan.concurrency, chunks.length)) }, worker));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  };
+
+  try {
+    await runAll(plan.chunks);
+    if (failedSegments.size > 0) {
+      for (const segment of failedSegments) visuals[segment] = plan.fallback(segment);
+      const redo = plan.chunks.filter((c) => failedSegments.has(c.segment));
+      failedSegments.clear();
+      await runAll(redo);
+    }
+  } catch (err) {
+    if (hooks.signal.aborted) throw new FacelessError('CANCELLED', 'video rendering was cancelled', { cause: err });
+    throw err;
+  } finally {
+    hooks.signal.removeEventListener('abort', onAbort);
+  }
+
+  const listPath = join(plan.workDir, 'chunks.txt');
+  await writeFile(listPath, concatList(plan.chunks.map(chunkFile)));
+  const videoPath = join(plan.workDir, 'video.mp4');
+  hooks.progress(RENDER_SHARE, 'adding the narration');
+  await runProcess('ffmpeg', muxArgs({ concatListPath: listPath, audioPath: plan.audioPath, output: videoPath, audioBitrate: plan.audioBitrate }), { signal: hooks.signal });
+  hooks.progress(1, 'video ready');
+  return { videoPath, visuals };
+}

@@ -1,0 +1,173 @@
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { VideoAssembleInput, VideoAssembleOutput } from '@faceless/contracts';
+import { defineStage, FacelessError, ffprobe } from '@faceless/runtime';
+import type { Stage, StageContext } from '@faceless/runtime';
+import { buildAssCaptions, CAPTION_STYLES } from './captions.ts';
+import type { CaptionStyleName } from './captions.ts';
+import type { EncodeSettings } from './ffmpeg-args.ts';
+import { createGeneratedProvider, generatedVisuals } from './providers/generated.ts';
+import { createMediaFolderProvider } from './providers/media-folder.ts';
+import { renderVideo } from './render.ts';
+import { posterFrame, renderChunks, segmentSpans } from './timeline.ts';
+import { FPS, outputSize, posterSize } from './video-format.ts';
+import type { SegmentBrief, SegmentVisual, VisualProvider } from './visuals.ts';
+
+export type VideoAssemblerStage = Stage<typeof VideoAssembleInput, typeof VideoAssembleOutput>;
+
+export interface VideoAssemblerDeps {
+  encode?: EncodeSettings;
+  concurrency?: number;
+  /** Longest piece of the timeline one ffmpeg process renders. */
+  chunkSec?: number;
+  /** Visuals when the input names no mediaDir. */
+  defaultVisuals?: VisualProvider;
+  /** Visuals for an input's mediaDir. */
+  mediaVisuals?: (mediaDir: string) => VisualProvider;
+  /** The caption font files (copied next to the captions for libass); defaults to Montserrat ExtraBold. */
+  fontFiles?: readonly string[];
+  /** Test-only: render frames this much smaller than the real output sizes (1 = real). */
+  resolutionScale?: number;
+}
+
+export const DEFAULT_ENCODE: EncodeSettings = { preset: 'veryfast', crf: 21 };
+/**
+ * Segments longer than this are rendered in pieces. Measured on 2 cores: a piece per segment
+ * beats 10 s pieces (each ffmpeg start costs about half a CPU-second).
+ */
+export const DEFAULT_CHUNK_SEC = 30;
+const AUDIO_BITRATE = '160k';
+/** The narration and the finished video may differ by at most this much. */
+const MAX_DURATION_DRIFT_SEC = 0.2;
+
+/** Montserrat ExtraBold (weight 800), Latin and Latin Extended subsets, from @fontsource/montserrat. */
+export function montserratFontFiles(): string[] {
+  let pkg: string;
+  try {
+    pkg = createRequire(import.meta.url).resolve('@fontsource/montserrat/package.json');
+  } catch (err) {
+    throw new FacelessError('MISSING_DEPENDENCY', '@fontsource/montserrat is not installed: run "npm install" at the repository root', { cause: err });
+  }
+  const files = join(dirname(pkg), 'files');
+  return ['montserrat-latin-800-normal.woff2', 'montserrat-latin-ext-800-normal.woff2'].map((f) => join(files, f));
+}
+
+/** Segment i+1 is section i; the hook and the call to action have no visual keywords. */
+export function segmentBriefs(input: Pick<VideoAssembleInput, 'segments' | 'sections'>): SegmentBrief[] {
+  return input.segments.map((s, i) => ({
+    segment: i,
+    heading: s.heading,
+    keywords: i >= 1 ? input.sections[i - 1]?.visualKeywords ?? [] : [],
+  }));
+}
+
+async function localAudio(key: string, ctx: StageContext): Promise<string> {
+  if (!(await ctx.store.exists(key))) {
+    throw new FacelessError('NOT_FOUND', `audioPath "${key}" is not in the object store: render the voice first (tts-renderer) and pass its audioPath`, { field: 'audioPath' });
+  }
+  const local = ctx.store.localPath?.(key);
+  if (local) return local;
+  const path = join(ctx.workDir, `narration${extname(key) || '.wav'}`);
+  await ctx.store.getFile(key, path);
+  return path;
+}
+
+async function audioDuration(path: string, key: string, signal: AbortSignal): Promise<number> {
+  const probe = await ffprobe(path, signal).catch((err: unknown) => {
+    throw new FacelessError('INVALID_INPUT', `audioPath "${key}" is not a readable audio file: ${err instanceof Error ? err.message : String(err)}`, { field: 'audioPath', cause: err });
+  });
+  const audio = probe.streams.find((s) => s.codec_type === 'audio');
+  const duration = Number(probe.format.duration ?? audio?.duration);
+  if (!audio || !(duration > 0)) {
+    throw new FacelessError('INVALID_INPUT', `audioPath "${key}" has no audio to narrate the video: pass the WAV the tts-renderer wrote`, { field: 'audioPath' });
+  }
+  return duration;
+}
+
+function captionStyle(value: string): CaptionStyleName {
+  if ((CAPTION_STYLES as readonly string[]).includes(value)) return value as CaptionStyleName;
+  throw new FacelessError('INVALID_INPUT', `captionStyle "${value}" is unknown: use one of ${CAPTION_STYLES.join(', ')}`, { field: 'captionStyle' });
+}
+
+/** The video-assembler: narration + word timings + visuals → captioned MP4 and a poster frame. */
+export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoAssemblerStage {
+  const encode = deps.encode ?? DEFAULT_ENCODE;
+  const defaultVisuals = deps.defaultVisuals ?? createGeneratedProvider();
+  const mediaVisuals = deps.mediaVisuals ?? createMediaFolderProvider;
+  return defineStage({
+    name: 'video-assembler',
+    input: VideoAssembleInput,
+    output: VideoAssembleOutput,
+    async run(input, ctx) {
+      const style = captionStyle(input.captionStyle);
+      ctx.progress(0, 'reading the narration');
+      const audioPath = await localAudio(input.audioPath, ctx);
+      const duration = await audioDuration(audioPath, input.audioPath, ctx.signal);
+      if (Math.abs(duration - input.durationSec) > 0.5) {
+        ctx.log.warn('the narration is not as long as durationSec says; following the audio', { audioSec: duration, durationSec: input.durationSec });
+      }
+
+      const size = outputSize(input.aspect, deps.resolutionScale ?? 1);
+      const briefs = segmentBriefs(input);
+      const warn = (message: string): void => ctx.log.warn(message);
+      const provider = input.mediaDir ? mediaVisuals(input.mediaDir) : defaultVisuals;
+      ctx.progress(0.01, 'choosing visuals');
+      const planned = await provider.plan(briefs, { signal: ctx.signal, warn });
+      const fallbacks = generatedVisuals(briefs);
+
+      const workDir = join(ctx.workDir, 'video-assembler');
+      const fontsDir = join(workDir, 'fonts');
+      await mkdir(fontsDir, { recursive: true });
+      let captionsPath: string | undefined;
+      if (style !== 'none') {
+        // Only the caption weight goes in the folder: libass would otherwise weigh every file it finds.
+        for (const font of deps.fontFiles ?? montserratFontFiles()) {
+          await copyFile(font, join(fontsDir, font.split(/[\\/]/).pop() ?? 'font.woff2')).catch((err: unknown) => {
+            throw new FacelessError('MISSING_DEPENDENCY', `caption font ${font} is missing: run "npm install" at the repository root`, { cause: err });
+          });
+        }
+        captionsPath = join(workDir, 'captions.ass');
+        await writeFile(captionsPath, buildAssCaptions(input.words, { aspect: input.aspect, size, style }), 'utf8');
+      }
+
+      const spans = segmentSpans(input.segments, duration, FPS);
+      const chunks = renderChunks(spans, Math.round((deps.chunkSec ?? DEFAULT_CHUNK_SEC) * FPS));
+      const posterFile = join(workDir, 'poster.jpg');
+      const result = await renderVideo({
+        workDir,
+        audioPath,
+        size,
+        fps: FPS,
+        visuals: planned,
+        spans,
+        chunks,
+        ...(captionsPath ? { captionsPath, fontsDir } : {}),
+        poster: { frame: posterFrame(spans), size: posterSize(size), output: posterFile },
+        encode,
+        audioBitrate: AUDIO_BITRATE,
+        concurrency: deps.concurrency ?? 2,
+        fallback: (segment) => fallbacks[segment] as SegmentVisual,
+      }, { signal: ctx.signal, progress: (fraction, note) => ctx.progress(0.02 + 0.96 * fraction, note), warn });
+
+      const probe = await ffprobe(result.videoPath, ctx.signal);
+      const videoDuration = Number(probe.format.duration);
+      if (!(Math.abs(videoDuration - duration) <= MAX_DURATION_DRIFT_SEC)) {
+        throw new FacelessError('MEDIA_FAILED', `the rendered video lasts ${videoDuration} s but the narration ${duration} s`);
+      }
+      const videoKey = `${input.outputPrefix}video.mp4`;
+      const posterKey = `${input.outputPrefix}poster.jpg`;
+      await ctx.store.putFile(videoKey, result.videoPath, 'video/mp4');
+      await ctx.store.putFile(posterKey, posterFile, 'image/jpeg');
+      ctx.progress(1, 'video stored');
+      return {
+        videoPath: videoKey,
+        durationSec: videoDuration,
+        width: size.width,
+        height: size.height,
+        visuals: result.visuals.map((v, segment) => ({ segment, kind: v.kind, source: v.source })),
+        posterPath: posterKey,
+      };
+    },
+  });
+}
