@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chunkRenderArgs, concatList, muxArgs, probeVisualArgs, visualInputArgs, x264Args } from './ffmpeg-args.ts';
+import { chunkRenderArgs, concatList, muxArgs, posterRenderArgs, probeVisualArgs, visualInputArgs, x264Args } from './ffmpeg-args.ts';
 import { PALETTES } from './providers/generated.ts';
 
 /** The value following a flag (the last occurrence: ffmpeg applies options to the output that follows them). */
@@ -24,7 +24,7 @@ test('x264Args asks for what YouTube recommends: High profile, yuv420p, closed G
   assert.equal(valueOf(args, '-crf'), '21');
 });
 
-test('chunkRenderArgs renders an exact number of silent frames, with progress on stdout and an optional poster', () => {
+test('chunkRenderArgs renders an exact number of silent frames, with progress on stdout and no poster', () => {
   const args = chunkRenderArgs({ inputs: ['-i', 'a.jpg'], graph: 'G', frames: 123, fps: 30, encode, output: '/w/chunk-0001.mp4' });
   assert.equal(valueOf(args, '-progress'), 'pipe:1');
   assert.ok(args.includes('-nostdin') && args.includes('-y') && args.includes('-an'));
@@ -34,11 +34,16 @@ test('chunkRenderArgs renders an exact number of silent frames, with progress on
   assert.ok(args.indexOf('-i') < args.indexOf('-filter_complex'));
   assert.equal(args.at(-1), '/w/chunk-0001.mp4');
 
-  const withPoster = chunkRenderArgs({ inputs: [], graph: 'G', frames: 10, fps: 30, encode, output: 'c.mp4', posterOutput: 'p.jpg' });
-  const afterVideo = withPoster.indexOf('c.mp4');
-  assert.equal(valueOf(withPoster, '-map', afterVideo), '[poster]');
-  assert.equal(valueOf(withPoster, '-frames:v', afterVideo), '1');
-  assert.equal(withPoster.at(-1), 'p.jpg');
+  assert.ok(!args.includes('[poster]'));
+});
+
+test('posterRenderArgs takes one frame of [poster] and stops', () => {
+  const args = posterRenderArgs({ inputs: ['-i', 'a.jpg'], graph: 'P', output: 'p.jpg' });
+  assert.equal(valueOf(args, '-filter_complex'), 'P');
+  assert.equal(valueOf(args, '-map'), '[poster]');
+  assert.equal(valueOf(args, '-frames:v'), '1');
+  assert.equal(args.filter((a) => a === '-map').length, 1, 'a single output');
+  assert.equal(args.at(-1), 'p.jpg');
 });
 
 test('visualInputArgs: nothing to read for a generated background, the file for an image', () => {

@@ -57,8 +57,6 @@ export interface ChunkArgsOptions {
   fps: number;
   encode: EncodeSettings;
   output: string;
-  /** A JPEG poster output fed by the graph's `[poster]`. */
-  posterOutput?: string;
 }
 
 /** One chunk: video only, every frame counted, to be joined with the others by the concat demuxer. */
@@ -72,8 +70,12 @@ export function chunkRenderArgs(o: ChunkArgsOptions): string[] {
     ...x264Args(o.encode, o.fps),
     '-an',
     o.output,
-    ...(o.posterOutput ? ['-map', '[poster]', '-frames:v', '1', '-update', '1', '-q:v', '2', o.posterOutput] : []),
   ];
+}
+
+/** One JPEG from a poster graph's `[poster]`; ffmpeg stops after that frame. */
+export function posterRenderArgs(o: { inputs: readonly string[]; graph: string; output: string }): string[] {
+  return [...COMMON, ...o.inputs, '-filter_complex', o.graph, '-map', '[poster]', '-frames:v', '1', '-update', '1', '-q:v', '2', o.output];
 }
 
 /** The concat demuxer's list file (paths quoted as it expects). */

@@ -79,8 +79,9 @@ test('an image is cover-scaled once then panned; a clip is cover-scaled per fram
   assert.equal(clip, '[0:v]fps=30,scale=1080:1920:force_original_aspect_ratio=increase:flags=bilinear,crop=1080:1920,setsar=1,format=yuv420p,settb=1/30,setpts=N+150,setpts=PTS-STARTPTS[v]');
 });
 
-test('the poster branch takes the chosen frame before the captions, scaled to the poster size', () => {
+test('the poster graph takes the chosen frame without captions, scaled to the poster size, and has no other output', () => {
   const size = outputSize('16:9');
   const g = chunkFilterGraph({ ...base, size, captionsPath: '/c.ass', poster: { frameInChunk: 42, size: { width: 1280, height: 720 } } });
-  assert.match(g, /,split=2\[main\]\[still\];\[still\]select='eq\(n,42\)',scale=1280:720:flags=bicubic,setsar=1\[poster\];\[main\]ass=filename=\/c\.ass,setpts=PTS-STARTPTS\[v\]$/);
+  assert.match(g, /,select='eq\(n,42\)',scale=1280:720:flags=bicubic,setsar=1\[poster\]$/);
+  assert.doesNotMatch(g, /ass=|\[v\]|split/);
 });

@@ -125,13 +125,18 @@ export interface ChunkGraphOptions {
   /** Absolute path of the ASS file; no captions when absent. */
   captionsPath?: string;
   fontsDir?: string;
-  /** Also output `[poster]`: the frame at this index of the chunk, before captions, at this size. */
+  /**
+   * Build the poster graph instead: only `[poster]`, the frame at this index of the chunk, before
+   * captions, at this size. It is a graph of its own because a second output fed by `split` next to
+   * `[v]` makes ffmpeg 5.1 queue the looping background without bound once the poster is taken
+   * (seen here: 24 GB and the OOM killer).
+   */
   poster?: { frameInChunk: number; size: FrameSize };
 }
 
 /**
  * The filter graph of one chunk: its background (a generated still, an image or a clip, input 0
- * for files) → frames on the output timeline → captions → `[v]`, and optionally `[poster]`.
+ * for files) → frames on the output timeline → captions → `[v]`; or, with `poster`, only `[poster]`.
  * Timestamps are the output timeline's so that the pan and the captions continue across chunks,
  * then reset to zero for the concat demuxer.
  */
@@ -193,5 +198,5 @@ export function chunkFilterGraph(o: ChunkGraphOptions): string {
   if (!o.poster) return `${background},${finish}`;
   const { frameInChunk, size: ps } = o.poster;
   const posterScale = ps.width === size.width && ps.height === size.height ? '' : `,scale=${ps.width}:${ps.height}:flags=bicubic`;
-  return `${background},split=2[main][still];[still]select='eq(n,${frameInChunk})'${posterScale},setsar=1[poster];[main]${finish}`;
+  return `${background},select='eq(n,${frameInChunk})'${posterScale},setsar=1[poster]`;
 }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FacelessError, parseFfmpegProgressLine, runProcess } from '@faceless/runtime';
-import { chunkRenderArgs, concatList, muxArgs, visualInputArgs } from './ffmpeg-args.ts';
+import { chunkRenderArgs, concatList, muxArgs, posterRenderArgs, visualInputArgs } from './ffmpeg-args.ts';
 import type { EncodeSettings } from './ffmpeg-args.ts';
 import { chunkFilterGraph } from './filter-graph.ts';
 import type { RenderChunk, SegmentSpan } from './timeline.ts';
@@ -61,13 +61,11 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
   const onAbort = (): void => inner.abort();
   hooks.signal.addEventListener('abort', onAbort, { once: true });
 
-  const renderChunk = async (chunk: RenderChunk): Promise<void> => {
+  const chunkGraph = (chunk: RenderChunk, poster?: { frame: number; size: FrameSize }): { graph: string; inputs: string[]; frames: number } => {
     const visual = visuals[chunk.segment];
     const span = plan.spans[chunk.segment];
     if (!visual || !span) throw new FacelessError('INTERNAL', `no visual for segment ${chunk.segment}`);
     const frames = chunk.endFrame - chunk.startFrame;
-    const poster = plan.poster && plan.poster.frame >= chunk.startFrame && plan.poster.frame < chunk.endFrame
-      ? plan.poster : undefined;
     const graph = chunkFilterGraph({
       visual,
       size: plan.size,
@@ -80,15 +78,13 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
       ...(plan.fontsDir ? { fontsDir: plan.fontsDir } : {}),
       ...(poster ? { poster: { frameInChunk: poster.frame - chunk.startFrame, size: poster.size } } : {}),
     });
-    const args = chunkRenderArgs({
-      inputs: visualInputArgs(visual, { offsetSec: chunk.segmentOffsetFrames / plan.fps, durationSec: frames / plan.fps }),
-      graph,
-      frames,
-      fps: plan.fps,
-      encode: plan.encode,
-      output: chunkFile(chunk),
-      ...(poster ? { posterOutput: poster.output } : {}),
-    });
+    const inputs = visualInputArgs(visual, { offsetSec: chunk.segmentOffsetFrames / plan.fps, durationSec: frames / plan.fps });
+    return { graph, inputs, frames };
+  };
+
+  const renderChunk = async (chunk: RenderChunk): Promise<void> => {
+    const { graph, inputs, frames } = chunkGraph(chunk);
+    const args = chunkRenderArgs({ inputs, graph, frames, fps: plan.fps, encode: plan.encode, output: chunkFile(chunk) });
     doneFrames.set(chunk.index, 0);
     await runProcess('ffmpeg', args, {
       signal: inner.signal,
@@ -136,6 +132,12 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
       const redo = plan.chunks.filter((c) => failedSegments.has(c.segment));
       failedSegments.clear();
       await runAll(redo);
+    }
+    const poster = plan.poster;
+    const posterChunk = poster && plan.chunks.find((c) => poster.frame >= c.startFrame && poster.frame < c.endFrame);
+    if (poster && posterChunk) {
+      const { graph, inputs } = chunkGraph(posterChunk, poster);
+      await runProcess('ffmpeg', posterRenderArgs({ inputs, graph, output: poster.output }), { signal: inner.signal });
     }
   } catch (err) {
     if (hooks.signal.aborted) throw new FacelessError('CANCELLED', 'video rendering was cancelled', { cause: err });
