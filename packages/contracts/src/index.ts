@@ -9,3 +9,5 @@ export * from './thumbnail.ts';
 export * from './metadata.ts';
 export * from './upload.ts';
 export * from './abtest.ts';
+export * from './error-codes.ts';
+export * from './api.ts';

@@ -1,3 +1,5 @@
+import type { ErrorCodeName } from '@faceless/contracts';
+
 /** Every error code faceless raises; docs/errors.md explains each with its fix. */
 export const ERROR_CODES = {
   INVALID_INPUT: { status: 400, retryable: false },
@@ -14,7 +16,13 @@ export const ERROR_CODES = {
   LIMIT_EXCEEDED: { status: 422, retryable: false },
   CANCELLED: { status: 499, retryable: false },
   INTERNAL: { status: 500, retryable: false },
-} as const;
+  UNAUTHORIZED: { status: 401, retryable: false },
+  RATE_LIMITED: { status: 429, retryable: true },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
+  /** A stage service did not answer (down, timed out, 5xx): the orchestrator retries it. */
+  STAGE_UNAVAILABLE: { status: 503, retryable: true },
+} as const satisfies Record<ErrorCodeName, { status: number; retryable: boolean }>;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface FacelessErrorOptions {
