@@ -14,6 +14,7 @@ export { createGeneratedProvider, generatedVisuals, PALETTES } from './providers
 export { createMediaFolderProvider } from './providers/media-folder.ts';
 export type { SegmentVisual, VisualProvider, SegmentBrief, Palette } from './visuals.ts';
 export { FPS, OUTPUT_SIZES, outputSize } from './video-format.ts';
+export { syntheticNarration, writeToneWav } from './synthetic-narration.ts';
 
 /** The video-assembler stage with the settings the environment chooses (all optional). */
 export function createStage(options: StageFactoryOptions): VideoAssemblerStage {

@@ -1,4 +1,4 @@
-// Times a full render: `node --import tsx services/video-assembler/src/bench-render.ts [seconds] [aspect]`
+// Times a full render: `node --import tsx bench/render.ts [seconds] [aspect]`
 // [--media DIR] [--keep] (generated backgrounds, or a media folder, + word captions at the real output size).
 // Env: VIDEO_ASSEMBLER_*.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import type { Aspect } from '@faceless/contracts';
 import { FolderStore } from '@faceless/infra';
 import { createLogger, ffprobe } from '@faceless/runtime';
-import { createStage } from './index.ts';
-import { syntheticNarration, writeToneWav } from './synthetic-narration.ts';
+import { createStage, syntheticNarration, writeToneWav } from '@faceless/video-assembler';
 
 const seconds = Number(process.argv[2] ?? 60);
 const aspect = (process.argv[3] ?? '9:16') as Aspect;
