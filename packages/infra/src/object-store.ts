@@ -20,6 +20,8 @@ export interface ObjectStore {
   /** Human-readable location of a key, for summaries. */
   describe(key: string): string;
   readStream?(key: string): NodeJS.ReadableStream;
+  /** A short-lived GET URL for the object, where the store can make one (S3). */
+  signedUrl?(key: string, expiresSec?: number): Promise<string>;
 }
 
 /** Rejects keys that could escape the store's root. */
