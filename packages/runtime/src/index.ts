@@ -4,3 +4,6 @@ export * from './logger.ts';
 export * from './stage.ts';
 export * from './retry.ts';
 export * from './process.ts';
+export * from './http-errors.ts';
+export * from './metrics.ts';
+export * from './serve-stage.ts';

@@ -1,0 +1,22 @@
+import { stageInfo } from '@faceless/contracts';
+import { createObjectStore } from '@faceless/infra';
+import { failStartup, readServerAddress, startServer } from '@faceless/runtime';
+import { buildApp, createDatabaseOpener } from './server.ts';
+
+// Entry point of the ab-tester service: PORT (default: the seed port), HOST (0.0.0.0), storage from the S3_* or
+// FACELESS_STORE_DIR settings, experiments in PostgreSQL at DATABASE_URL (else PGlite under FACELESS_DATA_DIR).
+const info = stageInfo('abtest');
+try {
+  const env = process.env;
+  const database = createDatabaseOpener(env);
+  const app = buildApp({ env, store: createObjectStore(env), openDatabase: () => database.open() });
+  app.addHook('onClose', async () => { await database.close(); });
+  await startServer(app, readServerAddress(env, info.port));
+  // Migrations run at start when the database is up; otherwise /ready stays 503 and the first request retries.
+  database.open().then(
+    () => app.log.info('database ready and migrated'),
+    (err: unknown) => app.log.warn({ err }, 'database not reachable yet'),
+  );
+} catch (err) {
+  failStartup(info.service, err);
+}
