@@ -1,0 +1,8 @@
+export { buildGatewayApp, type GatewayAppOptions, type PipelineEventSource } from './gateway-app.ts';
+export { loadGatewayConfig, GatewayEnv, type GatewayConfig } from './gateway-config.ts';
+export { hashApiKey, createApiKey, createKeyVerifier, parseApiKeysEnv, parseApiKeysFile, ApiKeyRecord } from './api-keys.ts';
+export { TokenBucketLimiter, type RateDecision } from './rate-limit.ts';
+export { GATEWAY_ROUTES, type GatewayRouteDoc } from './gateway-routes.ts';
+export { buildOpenApiDocument } from './openapi-document.ts';
+export { callUpstream, type UpstreamCall, type UpstreamAnswer } from './upstream-client.ts';
+export { main } from './main.ts';

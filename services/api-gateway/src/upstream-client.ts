@@ -1,0 +1,74 @@
+import { ErrorBody } from '@faceless/contracts';
+import { FacelessError } from '@faceless/runtime';
+
+export interface UpstreamCall {
+  /** Service name for messages, e.g. "orchestrator". */
+  service: string;
+  /** Env variable holding baseUrl, named in messages so the fix is obvious. */
+  envName: string;
+  baseUrl: string;
+  method: 'GET' | 'POST';
+  /** Path with query, already encoded. */
+  path: string;
+  body?: unknown;
+  requestId: string;
+  timeoutMs: number;
+}
+
+/** What came back: a success body, or an upstream ErrorBody to pass through with its status. */
+export interface UpstreamAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Calls a service behind the gateway. Down or timed out → STAGE_UNAVAILABLE; an ErrorBody answer is
+ * returned as is; a 5xx without an ErrorBody → STAGE_UNAVAILABLE; any other unreadable answer → PROVIDER_BAD_RESPONSE.
+ */
+export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> {
+  const url = `${call.baseUrl.replace(/\/$/, '')}${call.path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: call.method,
+      headers: {
+        accept: 'application/json',
+        'x-request-id': call.requestId,
+        ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+      signal: AbortSignal.timeout(call.timeoutMs),
+    });
+  } catch (err) {
+    const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+      ? `did not answer within ${call.timeoutMs} ms`
+      : `is not reachable (${describeNetworkError(err)})`;
+    throw new FacelessError('STAGE_UNAVAILABLE', `${call.service} at ${call.baseUrl} ${reason}: start it or fix ${call.envName}`, { cause: err });
+  }
+
+  const text = await response.text().catch(() => '');
+  let body: unknown;
+  if (text.length > 0) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+  }
+  if (response.ok) {
+    if (text.length > 0 && body === undefined) {
+      throw new FacelessError('PROVIDER_BAD_RESPONSE', `${call.service} answered ${response.status} with a body that is not JSON`);
+    }
+    return { status: response.status, body };
+  }
+  if (ErrorBody.safeParse(body).success) return { status: response.status, body };
+  if (response.status >= 500) {
+    throw new FacelessError('STAGE_UNAVAILABLE', `${call.service} at ${call.baseUrl} answered ${response.status}: check its logs`);
+  }
+  throw new FacelessError('PROVIDER_BAD_RESPONSE', `${call.service} answered ${response.status} without the error format`);
+}
+
+function describeNetworkError(err: unknown): string {
+  const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
+  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { ErrorBody, stageInfo, type StageKey } from '@faceless/contracts';
+import { ERROR_CODES, FacelessError, type Logger } from '@faceless/runtime';
+import type { InstancePool } from './instance-pool.ts';
+import { serviceUrlEnvName } from './instance-pool.ts';
+import type { StageCallOptions, StageClient } from './stage-client.ts';
+
+/** Stages whose work grows with the video's length get the long timeout. */
+export const LONG_STAGES: readonly StageKey[] = ['audio', 'video', 'upload'];
+export const DEFAULT_LONG_TIMEOUT_MS = 15 * 60_000;
+export const DEFAULT_SHORT_TIMEOUT_MS = 2 * 60_000;
+
+export interface HttpStageClientOptions {
+  pools: Record<StageKey, InstancePool>;
+  /** Timeout of the audio, video and upload calls (default 15 min). */
+  longTimeoutMs?: number;
+  /** Timeout of the other calls (default 2 min). */
+  shortTimeoutMs?: number;
+  log?: Logger;
+}
+
+/** Why one call to one instance did not give an answer: the instance is routed around. */
+class InstanceUnreachable extends Error {}
+
+/**
+ * Calls each stage on its seed route, spread over the stage's instances. A connection that is
+ * refused, reset or times out is tried once more on another instance within the same call;
+ * what the runner then sees is a FacelessError whose retry flag says whether trying later can help.
+ */
+export class HttpStageClient implements StageClient {
+  private readonly longTimeoutMs: number;
+  private readonly shortTimeoutMs: number;
+
+  constructor(private readonly options: HttpStageClientOptions) {
+    this.longTimeoutMs = options.longTimeoutMs ?? DEFAULT_LONG_TIMEOUT_MS;
+    this.shortTimeoutMs = options.shortTimeoutMs ?? DEFAULT_SHORT_TIMEOUT_MS;
+  }
+
+  timeoutFor(stage: StageKey): number {
+    return LONG_STAGES.includes(stage) ? this.longTimeoutMs : this.shortTimeoutMs;
+  }
+
+  async call(stage: StageKey, input: unknown, options: StageCallOptions): Promise<unknown> {
+    const info = stageInfo(stage);
+    const pool = this.options.pools[stage];
+    const tried = new Set<string>();
+    const failures: string[] = [];
+    const maxTries = Math.min(2, pool.size);
+    for (let i = 0; i < maxTries; i++) {
+      const base = pool.pick(tried);
+      if (!base) break;
+      tried.add(base);
+      try {
+        const result = await this.callInstance(base, stage, input, options);
+        pool.markUp(base);
+        return result;
+      } catch (err) {
+        if (options.signal.aborted) {
+          throw new FacelessError('CANCELLED', `the ${stage} call was cancelled`, { cause: err });
+        }
+        if (err instanceof InstanceUnreachable) {
+          pool.markDown(base);
+          failures.push(`${base}: ${err.message}`);
+          this.options.log?.warn('stage instance unreachable', { stage, instance: base, reason: err.message, pipelineId: options.pipelineId });
+          continue;
+        }
+        if (err instanceof FacelessError && err.retryable) pool.markDown(base);
+        throw err;
+      }
+    }
+    throw new FacelessError(
+      'STAGE_UNAVAILABLE',
+      `${info.service} did not answer (${failures.join('; ')}): check that it runs and that ${serviceUrlEnvName(info.service)} points at it`,
+    );
+  }
+
+  private async callInstance(base: string, stage: StageKey, input: unknown, options: StageCallOptions): Promise<unknown> {
+    const info = stageInfo(stage);
+    const timeoutMs = this.timeoutFor(stage);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([options.signal, timeout]);
+    const url = `${base}${info.route}`;
+    let res: { status: number; text: string };
+    try {
+      res = await postJson(url, JSON.stringify(input), {
+        'x-pipeline-id': options.pipelineId,
+        'x-request-id': randomUUID(),
+      }, signal);
+    } catch (err) {
+      if (options.signal.aborted) throw err;
+      if (timeout.aborted) throw new InstanceUnreachable(`no answer within ${Math.round(timeoutMs / 1000)} s`, { cause: err });
+      throw new InstanceUnreachable(networkReason(err), { cause: err });
+    }
+    const { status, text } = res;
+    if (status >= 200 && status < 300) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (err) {
+        throw new FacelessError('INTERNAL', `${info.service} at ${base} answered ${status} with a body that is not JSON`, { cause: err });
+      }
+    }
+    throw errorFromResponse(status, text, `${info.service} at ${base}`);
+  }
+}
+
+/**
+ * A stage's error answer as a FacelessError. An ErrorBody keeps its code and field, and its
+ * retry flag from ERROR_CODES, so a stage behaves the same over HTTP as in process (an ffmpeg
+ * failure is not retried either way); a 5xx without one, or with INTERNAL, is retryable.
+ */
+export function errorFromResponse(status: number, text: string, where: string): FacelessError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const body = ErrorBody.safeParse(json);
+  if (body.success) {
+    const { code, message, field } = body.data.error;
+    const retryable = ERROR_CODES[code].retryable || (status >= 500 && code === 'INTERNAL');
+    return new FacelessError(code, message, { retryable, ...(field ? { field } : {}) });
+  }
+  const snippet = text.slice(0, 200).replace(/\s+/g, ' ');
+  if (status >= 500) {
+    return new FacelessError('STAGE_UNAVAILABLE', `${where} answered ${status}${snippet ? `: ${snippet}` : ''}`, { retryable: true });
+  }
+  if (status === 429) return new FacelessError('RATE_LIMITED', `${where} answered 429: too many requests`);
+  return new FacelessError('INTERNAL', `${where} answered ${status} without the error format${snippet ? `: ${snippet}` : ''}`);
+}
+
+function networkReason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * POST with node:http rather than fetch: fetch gives up on a response whose headers take over
+ * 5 minutes, and a video render can take longer; here only our own timeout applies.
+ */
+function postJson(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      signal,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+      res.on('aborted', () => reject(new Error('the connection closed before the answer was complete')));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}

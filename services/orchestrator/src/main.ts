@@ -1,0 +1,95 @@
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { STAGES } from '@faceless/contracts';
+import { RedisCheckpointStore, createEventBus } from '@faceless/infra';
+import {
+  FacelessError, createLogger, failStartup, readLogLevel, readServerAddress,
+} from '@faceless/runtime';
+import { DEFAULT_LONG_TIMEOUT_MS, DEFAULT_SHORT_TIMEOUT_MS, HttpStageClient } from './http-stage-client.ts';
+import { createStagePools, serviceUrlEnvName } from './instance-pool.ts';
+import { buildOrchestratorApp } from './orchestrator-app.ts';
+import { DEFAULT_QUEUE_NAME, PipelineQueue } from './pipeline-queue.ts';
+import type { PipelineCheckpoint } from './pipeline-runner.ts';
+
+const blank = (v: unknown): unknown => (v === '' ? undefined : v);
+const positiveInt = (fallback: number) => z.preprocess(blank, z.coerce.number().int().positive().default(fallback));
+
+export const OrchestratorEnv = z.object({
+  REDIS_URL: z.preprocess(blank, z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379')),
+  PIPELINE_QUEUE: z.preprocess(blank, z.string().regex(/^[\w.-]+$/, 'letters, digits, ".", "_" and "-" only').default(DEFAULT_QUEUE_NAME)),
+  CHECKPOINT_PREFIX: z.preprocess(blank, z.string().regex(/^[\w.:-]+$/).default('faceless')),
+  ORCHESTRATOR_CONCURRENCY: positiveInt(2),
+  /** Timeout of the long stage calls (audio, video, upload). */
+  STAGE_TIMEOUT_MS: positiveInt(DEFAULT_LONG_TIMEOUT_MS),
+  STAGE_SHORT_TIMEOUT_MS: positiveInt(DEFAULT_SHORT_TIMEOUT_MS),
+  STAGE_RETRY_ATTEMPTS: positiveInt(4),
+  STAGE_RETRY_BASE_MS: positiveInt(1_000),
+  /** "false" runs the API only (no worker in this process). */
+  ORCHESTRATOR_WORKER: z.preprocess(blank, z.enum(['true', 'false']).default('true')),
+});
+export type OrchestratorEnv = z.infer<typeof OrchestratorEnv>;
+
+/** The orchestrator's settings, listing every bad variable at once. */
+export function parseOrchestratorEnv(env: Record<string, string | undefined>): OrchestratorEnv {
+  const r = OrchestratorEnv.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new FacelessError('INVALID_OPTION', `invalid orchestrator configuration: ${lines.join('; ')}`, { field: String(r.error.issues[0]?.path[0] ?? '') });
+  }
+  return r.data;
+}
+
+/** The `<SERVICE>_URL` variables the orchestrator reads, one per stage service. */
+export const STAGE_URL_ENV_NAMES = STAGES.map((s) => serviceUrlEnvName(s.service));
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const cfg = parseOrchestratorEnv(env);
+  const address = readServerAddress(env, 3001);
+  const level = readLogLevel(env);
+  const log = createLogger({ level: level === 'fatal' || level === 'trace' || level === 'silent' ? 'info' : level, base: { service: 'orchestrator' } });
+
+  const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
+  const checkpoints = new RedisCheckpointStore<PipelineCheckpoint>({ redis, prefix: cfg.CHECKPOINT_PREFIX });
+  const bus = createEventBus(env, { redis, name: 'orchestrator' });
+  const pools = await createStagePools(env);
+  const client = new HttpStageClient({
+    pools, longTimeoutMs: cfg.STAGE_TIMEOUT_MS, shortTimeoutMs: cfg.STAGE_SHORT_TIMEOUT_MS, log,
+  });
+  const queue = new PipelineQueue({
+    redis, queueName: cfg.PIPELINE_QUEUE, client, checkpoints, bus, log,
+    concurrency: cfg.ORCHESTRATOR_CONCURRENCY,
+    retry: { attempts: cfg.STAGE_RETRY_ATTEMPTS, baseDelayMs: cfg.STAGE_RETRY_BASE_MS, maxDelayMs: 30_000 },
+  });
+  if (cfg.ORCHESTRATOR_WORKER === 'true') queue.startWorker();
+
+  const app = buildOrchestratorApp({ queue, checkpoints, logger: { level } });
+  const url = await app.listen({ port: address.port, host: address.host });
+  log.info('orchestrator listening', {
+    url, queue: cfg.PIPELINE_QUEUE, concurrency: cfg.ORCHESTRATOR_CONCURRENCY,
+    stages: Object.fromEntries(Object.entries(pools).map(([k, p]) => [k, p.urls])),
+  });
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log.info('shutting down', { signal });
+    setTimeout(() => process.exit(1), 15_000).unref();
+    // Running pipelines are left to another worker (or this one after a restart): they resume from their checkpoints.
+    void (async () => {
+      await app.close().catch(() => undefined);
+      await queue.close({ force: true }).catch(() => undefined);
+      await bus.close().catch(() => undefined);
+      await redis.quit().catch(() => undefined);
+      process.exit(0);
+    })();
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => failStartup('orchestrator', err));
+}

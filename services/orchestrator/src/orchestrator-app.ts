@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { PipelineRequest, type StartPipelineResponse } from '@faceless/contracts';
+import type { CheckpointStore } from '@faceless/infra';
+import {
+  FacelessError, createMetrics, registerErrorHandler, registerMetrics, validateBody, type AppMetrics, type LogLevel,
+} from '@faceless/runtime';
+import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
+import type { PipelineQueue } from './pipeline-queue.ts';
+import { toPipelineStatus, toPipelineSummary, type PipelineSummary } from './pipeline-status.ts';
+
+/** A checkpoint store that can also list pipeline ids, most recent first (RedisCheckpointStore does). */
+export interface ListableCheckpointStore<T> extends CheckpointStore<T> {
+  list(options: { limit: number; offset: number }): Promise<string[]>;
+}
+
+export type PipelineQueuePort = Pick<PipelineQueue, 'enqueue' | 'cancel' | 'ping'>;
+
+export interface OrchestratorAppOptions {
+  queue: PipelineQueuePort;
+  checkpoints: ListableCheckpointStore<PipelineCheckpoint>;
+  metrics?: AppMetrics;
+  /** false for silence; default JSON lines on stdout. */
+  logger?: false | { level?: LogLevel; stream?: { write(line: string): void } };
+  bodyLimit?: number;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export interface PipelineList {
+  pipelines: PipelineSummary[];
+  limit: number;
+  offset: number;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/**
+ * The orchestrator's HTTP API (not yet listening): start, status, list, retry and cancel
+ * pipelines, plus /health, /ready (Redis answers) and /metrics. Errors answer with ErrorBody.
+ */
+export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyInstance {
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+  const { queue, checkpoints } = options;
+  const app = Fastify({
+    logger: options.logger === false ? false : {
+      level: options.logger?.level ?? 'info',
+      base: { service: 'orchestrator' },
+      ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
+    },
+    bodyLimit: options.bodyLimit ?? 256 * 1024,
+    genReqId: (req: IncomingMessage) => {
+      const v = req.headers['x-request-id'];
+      return typeof v === 'string' && REQUEST_ID.test(v) ? v : randomUUID();
+    },
+  });
+  registerErrorHandler(app);
+  registerMetrics(app, options.metrics ?? createMetrics({ labels: { service: 'orchestrator' } }));
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const load = async (id: string): Promise<PipelineCheckpoint> => {
+    const cp = await checkpoints.load(id);
+    if (!cp) throw new FacelessError('NOT_FOUND', `no pipeline with id "${id}": start one with POST /pipelines/start`, { field: 'id' });
+    return cp;
+  };
+
+  app.get('/health', async () => ({ status: 'ok', service: 'orchestrator' }));
+
+  app.get('/ready', async (_request, reply) => {
+    const redis = await queue.ping();
+    return reply.status(redis ? 200 : 503).send({ status: redis ? 'ready' : 'not ready', checks: { redis } });
+  });
+
+  app.post('/pipelines/start', async (request, reply) => {
+    validateBody(PipelineRequest, request.body, 'pipeline request');
+    const pipelineRequest = PipelineRequest.parse(request.body);
+    const pipelineId = newId();
+    const cp = newCheckpoint(pipelineId, pipelineRequest, `pipelines/${pipelineId}/`, now().toISOString());
+    await checkpoints.save(pipelineId, cp);
+    await queue.enqueue(pipelineId);
+    request.log.info({ pipelineId, topic: pipelineRequest.topic }, 'pipeline queued');
+    const body: StartPipelineResponse = { pipelineId, state: 'Queued' };
+    return reply.status(202).send(body);
+  });
+
+  app.get<{ Params: { id: string } }>('/pipelines/status/:id', async (request) => toPipelineStatus(await load(request.params.id)));
+
+  app.get('/pipelines', async (request): Promise<PipelineList> => {
+    const parsed = ListQuery.safeParse(request.query);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.') || 'query';
+      throw new FacelessError('INVALID_INPUT', `invalid ${field}: ${issue?.message ?? 'bad query'} (limit 1–100, offset ≥ 0)`, { field });
+    }
+    const { limit, offset } = parsed.data;
+    const ids = await checkpoints.list({ limit, offset });
+    const cps = await Promise.all(ids.map((id) => checkpoints.load(id)));
+    return { pipelines: cps.filter((cp) => cp !== undefined).map(toPipelineSummary), limit, offset };
+  });
+
+  app.post<{ Params: { id: string } }>('/pipelines/:id/retry', async (request, reply) => {
+    const cp = await load(request.params.id);
+    if (cp.state !== 'Failed') {
+      throw new FacelessError('CONFLICT', `pipeline ${cp.pipelineId} is ${cp.state}: only a Failed pipeline can be retried`, { field: 'id' });
+    }
+    // Retry first, so a second retry request meets a conflict instead of queuing the pipeline twice.
+    await checkpoints.save(cp.pipelineId, { ...cp, state: 'Retry', updatedAt: now().toISOString() });
+    await queue.enqueue(cp.pipelineId);
+    request.log.info({ pipelineId: cp.pipelineId, failedStage: cp.error?.stage }, 'pipeline retry queued');
+    const body: StartPipelineResponse = { pipelineId: cp.pipelineId, state: 'Retry' };
+    return reply.status(202).send(body);
+  });
+
+  app.post<{ Params: { id: string } }>('/pipelines/:id/cancel', async (request, reply) => {
+    const cp = await load(request.params.id);
+    if (cp.state === 'Completed') {
+      throw new FacelessError('CONFLICT', `pipeline ${cp.pipelineId} is already Completed: there is nothing to cancel`, { field: 'id' });
+    }
+    if (cp.state !== 'Failed') await queue.cancel(cp.pipelineId);
+    const after = (await checkpoints.load(cp.pipelineId)) ?? cp;
+    request.log.info({ pipelineId: cp.pipelineId, state: after.state }, 'pipeline cancel requested');
+    const body: StartPipelineResponse = { pipelineId: cp.pipelineId, state: after.state };
+    return reply.status(202).send(body);
+  });
+
+  return app;
+}

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { EVENT_NAMES, STAGES, type PipelineStatus, type StageKey } from '@faceless/contracts';
+import { MemoryEventBus, RedisCheckpointStore } from '@faceless/infra';
+import type { FastifyInstance } from 'fastify';
+import { HttpStageClient } from './http-stage-client.ts';
+import { InstancePool } from './instance-pool.ts';
+import { buildOrchestratorApp } from './orchestrator-app.ts';
+import { PipelineQueue } from './pipeline-queue.ts';
+import type { PipelineCheckpoint } from './pipeline-runner.ts';
+
+/** Canned outputs shaped like the contracts, enough for buildStageInput to chain the stages. */
+const OUTPUTS: Record<StageKey, unknown> = {
+  keywords: { topic: 't', provider: 'fake', keywords: [{ keyword: 'k', score: 1, reason: 'r', source: 's' }] },
+  script: { provider: 'fake', script: { lang: 'en', titleIdea: 'T', hook: 'h', sections: [{ heading: 'A', narration: 'a', visualKeywords: [] }], callToAction: 'c', wordCount: 3, estimatedDurationSec: 1 } },
+  audio: { provider: 'fake', voice: 'v', audioPath: 'voice.wav', durationSec: 3, words: [{ text: 'h', start: 0, end: 1, segment: 0 }], segments: [{ heading: 'Intro', start: 0, end: 1 }] },
+  video: { videoPath: 'video.mp4', durationSec: 3, width: 1080, height: 1920, visuals: [], posterPath: 'poster.jpg' },
+  thumbnail: { thumbnailPath: 'thumbnails/thumb-1.jpg', variants: [{ id: 'A', path: 'thumbnails/thumb-1.jpg' }, { id: 'B', path: 'thumbnails/thumb-2.jpg' }] },
+  metadata: { provider: 'fake', metadataPath: 'metadata.json', metadata: { title: 'T', titleAlternatives: ['T2'], description: '', tags: [], hashtags: [], chapters: [], categoryId: '27', defaultLanguage: 'en' } },
+  upload: { target: 'local', videoId: 'vid', publishAt: '2026-01-01T00:00:00Z', privacyStatus: 'private' },
+  abtest: { testId: 'test', status: 'running', variants: [{ id: '1', label: 'A' }, { id: '2', label: 'B' }] },
+};
+
+/** How a fake stage answers a pipeline's n-th call: undefined → the canned 200. */
+type Behaviour = (res: ServerResponse, n: number) => boolean | void;
+
+interface FakeStage { server: Server; url: string; calls: Map<string, number>; paths: string[]; behaviour?: Behaviour }
+
+const fakes = new Map<StageKey, FakeStage>();
+
+async function startFake(key: StageKey, route: string): Promise<FakeStage> {
+  const fake: FakeStage = { server: createServer(), url: '', calls: new Map(), paths: [] };
+  fake.server.on('request', (req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => { raw += c.toString(); });
+    req.on('end', () => {
+      const pipelineId = String(req.headers['x-pipeline-id']);
+      const n = (fake.calls.get(pipelineId) ?? 0) + 1;
+      fake.calls.set(pipelineId, n);
+      fake.paths.push(req.url ?? '');
+      JSON.parse(raw);
+      if (req.url !== route) return json(res, 404, { error: { code: 'NOT_FOUND', message: 'no route' } });
+      if (fake.behaviour?.(res, n)) return;
+      json(res, 200, OUTPUTS[key]);
+    });
+  });
+  await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+  return fake;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+const suffix = randomBytes(4).toString('hex');
+const queueName = `test-pipelines-${suffix}`;
+const prefix = `test-faceless-${suffix}`;
+const bus = new MemoryEventBus();
+let redis: Redis;
+let workerQueue: PipelineQueue;
+let apiQueue: PipelineQueue;
+let app: FastifyInstance;
+
+before(async () => {
+  for (const s of STAGES) fakes.set(s.key, await startFake(s.key, s.route));
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const checkpoints = new RedisCheckpointStore<PipelineCheckpoint>({ redis, prefix });
+  const pools = Object.fromEntries(STAGES.map((s) => [s.key, new InstancePool([fakes.get(s.key)?.url ?? ''], { coolOffMs: 10 })])) as Record<StageKey, InstancePool>;
+  const client = new HttpStageClient({ pools, shortTimeoutMs: 5_000, longTimeoutMs: 5_000 });
+  const common = { redis, queueName, client, checkpoints, bus, retry: { attempts: 3, baseDelayMs: 5 }, cancelPollMs: 50 };
+  // The API and the worker as two processes would have them: a cancel must cross Redis.
+  workerQueue = new PipelineQueue({ ...common, concurrency: 2 });
+  workerQueue.startWorker();
+  apiQueue = new PipelineQueue(common);
+  app = buildOrchestratorApp({ queue: apiQueue, checkpoints, logger: false });
+});
+
+after(async () => {
+  await app.close();
+  await workerQueue.close({ force: true });
+  await apiQueue.queue.obliterate({ force: true });
+  await apiQueue.close();
+  const keys = [...await redis.keys(`${prefix}:*`), ...await redis.keys(`${queueName}:*`)];
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+  for (const f of fakes.values()) {
+    f.server.closeAllConnections();
+    await new Promise((resolve) => f.server.close(resolve));
+  }
+});
+
+async function start(topic: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/pipelines/start', payload: { topic, durationSec: 30 } });
+  assert.equal(res.statusCode, 202, res.body);
+  const body = res.json<{ pipelineId: string; state: string }>();
+  assert.equal(body.state, 'Queued');
+  return body.pipelineId;
+}
+
+async function status(id: string): Promise<PipelineStatus> {
+  const res = await app.inject({ method: 'GET', url: `/pipelines/status/${id}` });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json<PipelineStatus>();
+}
+
+async function waitFor(id: string, done: (s: PipelineStatus) => boolean, timeoutMs = 10_000): Promise<PipelineStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await status(id);
+    if (done(s)) return s;
+    if (Date.now() > deadline) assert.fail(`pipeline ${id} still ${s.state} after ${timeoutMs} ms: ${JSON.stringify(s.error)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const calls = (key: StageKey, id: string): number => fakes.get(key)?.calls.get(id) ?? 0;
+const eventsOf = (id: string): string[] => bus.published.filter((e) => e.pipelineId === id).map((e) => e.name);
+const setBehaviour = (key: StageKey, b: Behaviour | undefined): void => {
+  const f = fakes.get(key);
+  if (f) f.behaviour = b;
+};
+
+test('start → 202, the worker runs every stage over HTTP, status shows each stage, the seed\'s events go out', async () => {
+  const id = await start('octopuses');
+  const s = await waitFor(id, (x) => x.state === 'Completed');
+  assert.deepEqual(s.stages.map((x) => [x.stage, x.status]), STAGES.map((x) => [x.key, 'completed']));
+  assert.deepEqual(s.stages.find((x) => x.stage === 'upload')?.output, OUTPUTS.upload);
+  assert.ok(s.stages.every((x) => typeof x.durationMs === 'number' && x.durationMs >= 0 && x.attempts === 1));
+  assert.equal(s.request.topic, 'octopuses');
+  assert.equal(s.error, undefined);
+  assert.deepEqual(eventsOf(id), EVENT_NAMES.filter((n) => n !== 'pipeline.failed'));
+  assert.deepEqual(bus.published.filter((e) => e.pipelineId === id).map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  for (const st of STAGES) assert.equal(calls(st.key, id), 1, st.key);
+
+  const list = await app.inject({ method: 'GET', url: '/pipelines?limit=50' });
+  assert.equal(list.statusCode, 200);
+  const found = list.json<{ pipelines: { pipelineId: string; state: string; completedStages: number }[] }>().pipelines.find((p) => p.pipelineId === id);
+  assert.deepEqual(found && [found.state, found.completedStages], ['Completed', 8]);
+
+  const retry = await app.inject({ method: 'POST', url: `/pipelines/${id}/retry` });
+  assert.equal(retry.statusCode, 409);
+  assert.equal(retry.json<{ error: { code: string } }>().error.code, 'CONFLICT');
+  const cancel = await app.inject({ method: 'POST', url: `/pipelines/${id}/cancel` });
+  assert.equal(cancel.statusCode, 409);
+});
+
+test('bad requests: 400 naming the field, 404 for an unknown id', async () => {
+  const bad = await app.inject({ method: 'POST', url: '/pipelines/start', payload: { topic: 'x', durationSec: 'long' } });
+  assert.equal(bad.statusCode, 400);
+  const err = bad.json<{ error: { code: string; field?: string; requestId?: string } }>().error;
+  assert.deepEqual([err.code, err.field], ['INVALID_INPUT', 'durationSec']);
+  assert.ok(err.requestId);
+  const unknown = await app.inject({ method: 'POST', url: '/pipelines/start', payload: { topic: 'x', colour: 'red' } });
+  assert.equal(unknown.json<{ error: { field?: string } }>().error.field, 'colour');
+  const missing = await app.inject({ method: 'GET', url: '/pipelines/status/nope' });
+  assert.equal(missing.statusCode, 404);
+  assert.equal(missing.json<{ error: { code: string } }>().error.code, 'NOT_FOUND');
+  const limit = await app.inject({ method: 'GET', url: '/pipelines?limit=0' });
+  assert.deepEqual([limit.statusCode, limit.json<{ error: { field?: string } }>().error.field], [400, 'limit']);
+  const ready = await app.inject({ method: 'GET', url: '/ready' });
+  assert.deepEqual([ready.statusCode, ready.json<{ checks: unknown }>().checks], [200, { redis: true }]);
+});
+
+test('a stage answering 503 twice then 200 completes with 3 attempts', async () => {
+  setBehaviour('audio', (res, n) => {
+    if (n > 2) return false;
+    json(res, 503, { error: { code: 'PROVIDER_UNAVAILABLE', message: 'TTS provider is down' } });
+    return true;
+  });
+  try {
+    const id = await start('retries');
+    const s = await waitFor(id, (x) => x.state === 'Completed');
+    assert.equal(s.stages.find((x) => x.stage === 'audio')?.attempts, 3);
+    assert.equal(calls('audio', id), 3);
+  } finally {
+    setBehaviour('audio', undefined);
+  }
+});
+
+test('a Failed pipeline retried resumes at the failed stage', async () => {
+  let broken = true;
+  setBehaviour('video', (res) => {
+    if (!broken) return false;
+    json(res, 500, { error: { code: 'MEDIA_FAILED', message: 'ffmpeg exploded' } });
+    return true;
+  });
+  try {
+    const id = await start('resume');
+    const failed = await waitFor(id, (x) => x.state === 'Failed');
+    assert.deepEqual(failed.error && [failed.error.stage, failed.error.code], ['video', 'MEDIA_FAILED']);
+    assert.deepEqual(failed.stages.map((x) => x.status), ['completed', 'completed', 'completed', 'failed', 'pending', 'pending', 'pending', 'pending']);
+    assert.equal(eventsOf(id).at(-1), 'pipeline.failed');
+
+    broken = false;
+    const retry = await app.inject({ method: 'POST', url: `/pipelines/${id}/retry` });
+    assert.equal(retry.statusCode, 202, retry.body);
+    const again = await app.inject({ method: 'POST', url: `/pipelines/${id}/retry` });
+    assert.equal(again.statusCode, 409, 'a second retry while the first is queued or running');
+    const done = await waitFor(id, (x) => x.state === 'Completed');
+    assert.equal(done.error, undefined);
+    assert.deepEqual(['keywords', 'script', 'audio'].map((k) => calls(k as StageKey, id)), [1, 1, 1]);
+    assert.equal(calls('video', id), 2);
+    assert.equal(calls('abtest', id), 1);
+    assert.equal(eventsOf(id).filter((n) => n === 'pipeline.started').length, 1);
+    assert.equal(eventsOf(id).at(-1), 'pipeline.completed');
+  } finally {
+    setBehaviour('video', undefined);
+  }
+});
+
+test('cancel reaches a pipeline running in another process; the stage call is aborted', async () => {
+  let aborted = false;
+  setBehaviour('video', (res) => {
+    const timer = setTimeout(() => json(res, 200, OUTPUTS.video), 8_000);
+    res.on('close', () => { clearTimeout(timer); aborted = !res.writableFinished; });
+    return true;
+  });
+  try {
+    const id = await start('cancel me');
+    await waitFor(id, (x) => x.state === 'Video');
+    const res = await app.inject({ method: 'POST', url: `/pipelines/${id}/cancel` });
+    assert.equal(res.statusCode, 202, res.body);
+    const s = await waitFor(id, (x) => x.state === 'Failed', 5_000);
+    assert.deepEqual(s.error && [s.error.stage, s.error.code], ['video', 'CANCELLED']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(aborted, 'the HTTP call to the stage was aborted');
+    assert.equal(calls('thumbnail', id), 0);
+  } finally {
+    setBehaviour('video', undefined);
+  }
+});
+
+test('cancel of a queued pipeline takes it off the queue', async () => {
+  const checkpoints = new RedisCheckpointStore<PipelineCheckpoint>({ redis, prefix });
+  const idle = new PipelineQueue({
+    redis, queueName: `${queueName}-idle`, client: new HttpStageClient({ pools: {} as Record<StageKey, InstancePool> }), checkpoints, bus,
+  });
+  const idleApp = buildOrchestratorApp({ queue: idle, checkpoints, logger: false });
+  try {
+    const res = await idleApp.inject({ method: 'POST', url: '/pipelines/start', payload: { topic: 'never run' } });
+    const { pipelineId } = res.json<{ pipelineId: string }>();
+    assert.equal(await idle.queue.getWaitingCount(), 1);
+    const cancel = await idleApp.inject({ method: 'POST', url: `/pipelines/${pipelineId}/cancel` });
+    assert.deepEqual([cancel.statusCode, cancel.json<{ state: string }>().state], [202, 'Failed']);
+    assert.equal(await idle.queue.getWaitingCount(), 0);
+    const cp = await checkpoints.load(pipelineId);
+    assert.equal(cp?.error?.code, 'CANCELLED');
+  } finally {
+    await idleApp.close();
+    await idle.queue.obliterate({ force: true });
+    await idle.close();
+    const keys = await redis.keys(`${queueName}-idle:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+});

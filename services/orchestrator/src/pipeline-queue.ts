@@ -1,0 +1,187 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CheckpointStore, EventBus } from '@faceless/infra';
+import { FacelessError, createLogger, sleep, type Logger } from '@faceless/runtime';
+import { runPipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
+import type { StageClient } from './stage-client.ts';
+
+export const DEFAULT_QUEUE_NAME = 'faceless-pipelines';
+
+export interface PipelineJobData {
+  pipelineId: string;
+}
+
+export interface PipelineQueueOptions {
+  /** An ioredis connection created with `maxRetriesPerRequest: null` (BullMQ needs it); not closed here. */
+  redis: Redis;
+  queueName?: string;
+  client: StageClient;
+  checkpoints: CheckpointStore<PipelineCheckpoint>;
+  bus: EventBus;
+  /** Pipelines run at once by this process's worker (default 2). */
+  concurrency?: number;
+  /** How long a job's lock lasts without renewal; BullMQ renews it at half this while the job runs. */
+  lockDurationMs?: number;
+  /** How often a running pipeline looks for a cancel request made on another machine. */
+  cancelPollMs?: number;
+  retry?: RunPipelineOptions['retry'];
+  hooks?: RunPipelineOptions['hooks'];
+  log?: Logger;
+  now?: () => Date;
+}
+
+export type CancelOutcome = 'dequeued' | 'signalled';
+
+/**
+ * Pipelines as BullMQ jobs on Redis: enqueue, a worker that runs each through the stages, and
+ * cancellation that reaches a pipeline running in any process on the same Redis.
+ */
+export class PipelineQueue {
+  readonly queue: Queue<PipelineJobData>;
+  readonly name: string;
+  private worker: Worker<PipelineJobData> | undefined;
+  private readonly active = new Map<string, AbortController>();
+  private readonly log: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: PipelineQueueOptions) {
+    this.name = options.queueName ?? DEFAULT_QUEUE_NAME;
+    this.queue = new Queue<PipelineJobData>(this.name, { connection: options.redis });
+    this.log = options.log ?? createLogger({ level: 'error' });
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private cancelKey(pipelineId: string): string {
+    return `${this.name}:cancel:${pipelineId}`;
+  }
+
+  /** Queues a pipeline whose checkpoint is saved; a pipeline already waiting is not queued twice. */
+  async enqueue(pipelineId: string): Promise<void> {
+    await this.options.redis.del(this.cancelKey(pipelineId));
+    // A job id is reusable once its job is gone; a run that just failed may still be finishing.
+    for (let i = 0; ; i++) {
+      const job = await this.queue.getJob(jobIdFor(pipelineId));
+      if (!job) break;
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') {
+        await job.remove().catch(() => undefined);
+        continue;
+      }
+      if (state !== 'active' && state !== 'unknown') return;
+      if (i >= 100) throw new FacelessError('CONFLICT', `pipeline ${pipelineId} is still running: wait for it to stop, then retry`);
+      await sleep(50);
+    }
+    await this.queue.add('pipeline', { pipelineId }, {
+      jobId: jobIdFor(pipelineId),
+      attempts: 1,
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+  }
+
+  /** Starts this process's worker. */
+  startWorker(): Worker<PipelineJobData> {
+    if (this.worker) return this.worker;
+    this.worker = new Worker<PipelineJobData>(this.name, (job) => this.process(job), {
+      connection: this.options.redis,
+      concurrency: this.options.concurrency ?? 2,
+      lockDuration: this.options.lockDurationMs ?? 60_000,
+      // A worker that died mid-pipeline: another one takes the job over and the runner resumes it.
+      maxStalledCount: 3,
+    });
+    this.worker.on('failed', (job, err) => {
+      this.log.warn('pipeline failed', { pipelineId: job?.data.pipelineId, error: err.message });
+    });
+    this.worker.on('error', (err) => this.log.error('worker error', { error: err.message }));
+    return this.worker;
+  }
+
+  private async process(job: Job<PipelineJobData>): Promise<string> {
+    const { pipelineId } = job.data;
+    const cp = await this.options.checkpoints.load(pipelineId);
+    if (!cp) throw new FacelessError('NOT_FOUND', `pipeline ${pipelineId} has no checkpoint`);
+    if (cp.state === 'Completed') return cp.state;
+    const controller = new AbortController();
+    const abort = (): void => controller.abort(new FacelessError('CANCELLED', `pipeline ${pipelineId} was cancelled`));
+    this.active.set(pipelineId, controller);
+    const timer = setInterval(() => {
+      this.options.redis.exists(this.cancelKey(pipelineId))
+        .then((n) => { if (n > 0) abort(); })
+        .catch(() => { /* Redis away: the next poll tries again */ });
+    }, this.options.cancelPollMs ?? 1_000);
+    try {
+      if (await this.options.redis.exists(this.cancelKey(pipelineId))) abort();
+      this.log.info('pipeline run', { pipelineId, resumeFrom: cp.state });
+      const done = await runPipeline({
+        pipelineId,
+        request: cp.request,
+        outputPrefix: cp.outputPrefix,
+        client: this.options.client,
+        checkpoints: this.options.checkpoints,
+        bus: this.options.bus,
+        signal: controller.signal,
+        ...(this.options.retry ? { retry: this.options.retry } : {}),
+        ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
+        now: this.now,
+      });
+      return done.state;
+    } finally {
+      clearInterval(timer);
+      this.active.delete(pipelineId);
+    }
+  }
+
+  /**
+   * Cancels a pipeline: a waiting job leaves the queue and its checkpoint is marked Failed
+   * (CANCELLED); a running one is aborted here or, through a Redis key, on whichever machine runs it.
+   */
+  async cancel(pipelineId: string): Promise<CancelOutcome> {
+    await this.options.redis.set(this.cancelKey(pipelineId), '1', 'EX', 3600);
+    this.active.get(pipelineId)?.abort(new FacelessError('CANCELLED', `pipeline ${pipelineId} was cancelled`));
+    const job = await this.queue.getJob(jobIdFor(pipelineId));
+    const state = job ? await job.getState() : 'unknown';
+    let dequeued = false;
+    if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children')) {
+      try {
+        await job.remove();
+        dequeued = true;
+      } catch {
+        // Taken by a worker meanwhile: the cancel key stops it.
+      }
+    }
+    if (!job || dequeued) {
+      const cp = await this.options.checkpoints.load(pipelineId);
+      if (cp && cp.state !== 'Completed' && cp.state !== 'Failed') {
+        const stage = cp.currentStage ?? 'keywords';
+        await this.options.checkpoints.save(pipelineId, {
+          ...cp,
+          state: 'Failed',
+          error: { stage, code: 'CANCELLED', message: 'cancelled by the user', attempts: 0 },
+          updatedAt: this.now().toISOString(),
+        });
+      }
+      return 'dequeued';
+    }
+    return 'signalled';
+  }
+
+  /** Redis answers: for /ready. */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.options.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stops taking jobs and waits for the running ones (which checkpoint as they go), then closes the queue. */
+  async close(options: { force?: boolean } = {}): Promise<void> {
+    // force: leave running pipelines to another worker, which resumes them from their checkpoints.
+    await this.worker?.close(options.force ?? false);
+    await this.queue.close();
+  }
+}
+
+function jobIdFor(pipelineId: string): string {
+  return pipelineId.replace(/:/g, '_');
+}

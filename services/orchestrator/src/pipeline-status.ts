@@ -1,0 +1,65 @@
+import { STAGES, type PipelineState, type PipelineStatus, type StageStatus } from '@faceless/contracts';
+import type { PipelineCheckpoint } from './pipeline-runner.ts';
+
+const TERMINAL: readonly PipelineState[] = ['Completed', 'Failed'];
+
+/** What GET /pipelines/status/:id answers: the checkpoint seen stage by stage. */
+export function toPipelineStatus(cp: PipelineCheckpoint): PipelineStatus {
+  const stages: StageStatus[] = STAGES.map((info) => {
+    const record = cp.stages[info.key];
+    if (record) {
+      return {
+        stage: info.key,
+        service: info.service,
+        status: 'completed',
+        startedAt: record.startedAt,
+        finishedAt: record.finishedAt,
+        durationMs: Date.parse(record.finishedAt) - Date.parse(record.startedAt),
+        attempts: record.attempts,
+        output: record.output,
+      };
+    }
+    if (cp.state === 'Failed' && cp.error?.stage === info.key) {
+      return { stage: info.key, service: info.service, status: 'failed', attempts: cp.error.attempts };
+    }
+    if (cp.currentStage === info.key && !TERMINAL.includes(cp.state)) {
+      return { stage: info.key, service: info.service, status: 'running' };
+    }
+    return { stage: info.key, service: info.service, status: 'pending' };
+  });
+  return {
+    pipelineId: cp.pipelineId,
+    state: cp.state,
+    ...(cp.currentStage && !TERMINAL.includes(cp.state) ? { currentStage: cp.currentStage } : {}),
+    request: { ...cp.request },
+    stages,
+    ...(cp.error ? { error: { ...cp.error } } : {}),
+    createdAt: cp.createdAt,
+    updatedAt: cp.updatedAt,
+  };
+}
+
+/** One line of GET /pipelines: no stage outputs. */
+export interface PipelineSummary {
+  pipelineId: string;
+  state: PipelineState;
+  topic: string;
+  currentStage?: string;
+  completedStages: number;
+  error?: { stage: string; code: string; message: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toPipelineSummary(cp: PipelineCheckpoint): PipelineSummary {
+  return {
+    pipelineId: cp.pipelineId,
+    state: cp.state,
+    topic: cp.request.topic,
+    ...(cp.currentStage && !TERMINAL.includes(cp.state) ? { currentStage: cp.currentStage } : {}),
+    completedStages: STAGES.filter((s) => cp.stages[s.key]).length,
+    ...(cp.error ? { error: { stage: cp.error.stage, code: cp.error.code, message: cp.error.message } } : {}),
+    createdAt: cp.createdAt,
+    updatedAt: cp.updatedAt,
+  };
+}
