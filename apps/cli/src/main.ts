@@ -12,6 +12,8 @@ Usage:
   faceless make "<topic>" [options]   make a video (faceless make --help for the options)
   faceless voices [--lang <code>]     list the voices of the speech provider (for --voice)
   faceless doctor                     check ffmpeg, the voice engine and the data folder
+  faceless serve [--port N] [--host H] serve the HTTP API in one process (default 127.0.0.1:3000)
+  faceless stack                      start the ten services on ports 3000-3009 (REDIS_URL, AMQP_URL, DATABASE_URL, S3_*)
   faceless --version
 
 Docs: README.md`;
@@ -42,6 +44,47 @@ export async function main(argv: readonly string[], env: Record<string, string |
         const checks = await runDoctor(config.dataDir);
         write(formatChecks(checks));
         return checks.some((c) => c.required && !c.ok) ? 1 : 0;
+      }
+      case 'stack': {
+        const { startStack } = await import('./stack.ts');
+        const stackEnv = { ...env };
+        if (!env.API_KEYS && !env.API_KEYS_FILE && !env.AUTH_DISABLED) {
+          stackEnv.AUTH_DISABLED = 'true';
+          process.stderr.write('faceless stack: no API_KEYS set, so the gateway on :3000 accepts requests without a key (create one: node --import tsx services/api-gateway/src/main.ts create-key <id>)\n');
+        }
+        const stack = await startStack({
+          env: stackEnv,
+          onReady: (name, url) => write(`✓ ${name.padEnd(17)} ${url}\n`),
+          ...(env.LOG_LEVEL === 'debug' ? { onLine: (name: string, line: string) => write(`${name}: ${line}\n`) } : {}),
+        });
+        write(`All ten services are ready: POST ${stack.url('api-gateway')}/api/pipelines/start. Ctrl-C stops them.\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+          for (const s of stack.services) {
+            s.child.once('exit', (code) => {
+              process.stderr.write(`faceless stack: ${s.name} stopped (${code ?? 'signal'}): ${s.tail()}\n`);
+              resolve();
+            });
+          }
+        });
+        await stack.stop();
+        return 0;
+      }
+      case 'serve': {
+        const { values } = parseArgs({ args: [...rest], options: { port: { type: 'string' }, host: { type: 'string' } }, strict: true });
+        const port = values.port === undefined ? 3000 : Number(values.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port', `"${values.port ?? ''}" is not a port number (0-65535)`);
+        const { serveBanner, startServe } = await import('./serve-command.ts');
+        const served = await startServe({ port, host: values.host ?? '127.0.0.1', env });
+        write(serveBanner(served));
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        process.stderr.write('\nStopping: running pipelines are cancelled (POST /api/pipelines/<id>/retry resumes them).\n');
+        await served.close();
+        return 0;
       }
       case 'voices': {
         const { values } = parseArgs({ args: [...rest], options: { lang: { type: 'string' } }, strict: true });

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { STAGES } from '@faceless/contracts';
+import { FacelessError, sleep } from '@faceless/runtime';
+
+/** The ten processes of the seed, in start order: business services first, then the orchestrator, then the gateway. */
+export const STACK_SERVICES = [
+  ...STAGES.map((s) => ({ name: s.service as string, port: s.port as number })),
+  { name: 'orchestrator', port: 3001 },
+  { name: 'api-gateway', port: 3000 },
+] as const;
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export function urlEnvName(service: string): string {
+  return `${service.toUpperCase().replace(/-/g, '_')}_URL`;
+}
+
+/** Each service's environment: its own PORT and HOST, and the addresses of the others (pure). */
+export function stackEnv(base: Record<string, string | undefined>, ports: Record<string, number>, host: string): Record<string, Record<string, string>> {
+  const addresses = Object.fromEntries(Object.entries(ports).map(([name, port]) => [urlEnvName(name), `http://${host}:${port}`]));
+  const shared = Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+  return Object.fromEntries(STACK_SERVICES.map((s) => [s.name, { ...shared, ...addresses, PORT: String(ports[s.name] ?? s.port), HOST: host }]));
+}
+
+export interface RunningService {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  /** The last lines the service printed, for error messages. */
+  tail(): string;
+}
+
+export interface Stack {
+  services: RunningService[];
+  url(name: string): string;
+  stop(): Promise<void>;
+}
+
+export interface StartStackOptions {
+  env: Record<string, string | undefined>;
+  host?: string;
+  ports?: Partial<Record<string, number>>;
+  readyTimeoutMs?: number;
+  onLine?: (service: string, line: string) => void;
+  onReady?: (service: string, url: string) => void;
+}
+
+async function waitReady(s: RunningService, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (s.child.exitCode !== null || s.child.signalCode !== null) {
+      throw new FacelessError('STAGE_UNAVAILABLE', `${s.name} exited during start-up (${s.child.exitCode ?? s.child.signalCode}): ${s.tail()}`);
+    }
+    try {
+      const r = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return;
+    } catch { /* not listening yet */ }
+    await sleep(250);
+  }
+  throw new FacelessError('STAGE_UNAVAILABLE', `${s.name} was not ready at ${url}/ready after ${Math.round(timeoutMs / 1000)} s: ${s.tail()}`);
+}
+
+/** Starts the ten services as processes on loopback, each running its own main.ts, and waits for each /ready. */
+export async function startStack(options: StartStackOptions): Promise<Stack> {
+  const host = options.host ?? '127.0.0.1';
+  const ports = Object.fromEntries(STACK_SERVICES.map((s) => [s.name, options.ports?.[s.name] ?? s.port]));
+  const envs = stackEnv(options.env, ports, host);
+  const services: RunningService[] = [];
+  const url = (name: string): string => `http://${host}:${ports[name]}`;
+  const stop = async (): Promise<void> => {
+    await Promise.all(services.map((s) => new Promise<void>((resolve) => {
+      if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
+      const force = setTimeout(() => s.child.kill('SIGKILL'), 5000);
+      s.child.once('exit', () => { clearTimeout(force); resolve(); });
+      s.child.kill('SIGTERM');
+    })));
+  };
+  const launch = (name: string): RunningService => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
+      cwd: ROOT, env: envs[name], stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    const onData = (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        lines.push(line);
+        if (lines.length > 20) lines.shift();
+        options.onLine?.(name, line);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    const s: RunningService = { name, port: ports[name] ?? 0, child, tail: () => lines.slice(-5).join('\n') };
+    services.push(s);
+    return s;
+  };
+  try {
+    const business = STACK_SERVICES.slice(0, STAGES.length).map((s) => launch(s.name));
+    await Promise.all(business.map(async (s) => {
+      await waitReady(s, url(s.name), options.readyTimeoutMs ?? 60_000);
+      options.onReady?.(s.name, url(s.name));
+    }));
+    for (const name of ['orchestrator', 'api-gateway']) {
+      const s = launch(name);
+      await waitReady(s, url(name), options.readyTimeoutMs ?? 60_000);
+      options.onReady?.(name, url(name));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { services, url, stop };
+}
