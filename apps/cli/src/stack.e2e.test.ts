@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +27,8 @@ const API_KEY = `e2e-${randomBytes(16).toString('hex')}`;
 let work: string;
 let s3: InstanceType<typeof S3rver>;
 let s3Endpoint: string;
-let stack: Stack | undefined;
-let amqpConn: amqp.ChannelModel | undefined;
+const stacks: Stack[] = [];
+const amqpConns: amqp.ChannelModel[] = [];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,8 +53,8 @@ before(async () => {
 });
 
 after(async () => {
-  await stack?.stop();
-  await amqpConn?.close().catch(() => {});
+  await Promise.all(stacks.map((st) => st.stop()));
+  await Promise.all(amqpConns.map((c) => c.close().catch(() => {})));
   const client = new pg.Client({ connectionString: PG });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -63,25 +63,27 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-test('a pipeline started at the gateway runs through the ten services and publishes exactly the seed\'s events', { timeout: 420_000 }, async () => {
+interface Run { stack: Stack; events: PipelineEvent[]; auth: Record<string, string>; gateway: string }
+
+/** Binds our own queue to the run's exchange, then starts the ten services. */
+async function launch(name: string, amqpUrl = AMQP, extraEnv: Record<string, string> = {}): Promise<Run> {
   const { hashApiKey } = await import('@faceless/api-gateway');
   const ports: Record<string, number> = {};
   for (const s of STACK_SERVICES) ports[s.name] = await freePort();
-
-  // Our own queue on the exchange, bound before anything is published.
-  amqpConn = await amqp.connect(AMQP);
-  const ch = await amqpConn.createChannel();
-  await ch.assertExchange(exchange, 'topic', { durable: true });
+  const ex = `${exchange}.${name}`;
+  const conn = await amqp.connect(AMQP);
+  amqpConns.push(conn);
+  const ch = await conn.createChannel();
+  await ch.assertExchange(ex, 'topic', { durable: true });
   const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
-  await ch.bindQueue(queue, exchange, 'pipeline.#');
+  await ch.bindQueue(queue, ex, 'pipeline.#');
   const events: PipelineEvent[] = [];
   await ch.consume(queue, (msg) => {
     if (!msg) return;
     events.push(JSON.parse(msg.content.toString('utf8')) as PipelineEvent);
     ch.ack(msg);
   });
-
-  stack = await startStack({
+  const stack = await startStack({
     ports,
     readyTimeoutMs: 90_000,
     env: {
@@ -89,11 +91,11 @@ test('a pipeline started at the gateway runs through the ten services and publis
       HOME: process.env.HOME,
       LOG_LEVEL: 'warn',
       REDIS_URL: 'redis://127.0.0.1:6379',
-      AMQP_URL: AMQP,
-      EVENTS_EXCHANGE: exchange,
-      EVENTS_OUTBOX: `e2e-${suffix}`,
-      PIPELINE_QUEUE: `faceless-e2e-${suffix}`,
-      CHECKPOINT_PREFIX: `faceless-e2e-${suffix}`,
+      AMQP_URL: amqpUrl,
+      EVENTS_EXCHANGE: ex,
+      EVENTS_OUTBOX: `e2e-${suffix}-${name}`,
+      PIPELINE_QUEUE: `faceless-e2e-${suffix}-${name}`,
+      CHECKPOINT_PREFIX: `faceless-e2e-${suffix}-${name}`,
       DATABASE_URL: `${PG}?options=-c%20search_path%3D${schema}`,
       S3_ENDPOINT: s3Endpoint,
       S3_BUCKET: bucket,
@@ -106,37 +108,86 @@ test('a pipeline started at the gateway runs through the ten services and publis
       FACELESS_DATA_DIR: join(work, 'data'),
       API_KEYS: `e2e:${hashApiKey(API_KEY)}`,
       STAGE_RETRY_BASE_MS: '200',
+      ...extraEnv,
     },
   });
+  stacks.push(stack);
+  return { stack, events, gateway: stack.url('api-gateway'), auth: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' } };
+}
 
-  const gateway = stack.url('api-gateway');
-  const auth = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
-  const unauthorized = await fetch(`${gateway}/api/pipelines/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+type Status = { state: string; currentStage?: string; stages: { stage: string; status: string; attempts?: number; startedAt?: string; output?: unknown }[]; error?: unknown };
+
+async function startPipeline(run: Run, topic: string): Promise<string> {
+  const start = await fetch(`${run.gateway}/api/pipelines/start`, { method: 'POST', headers: run.auth, body: JSON.stringify({ topic, durationSec: 20 }) });
+  assert.equal(start.status, 202, await start.clone().text());
+  return ((await start.json()) as { pipelineId: string }).pipelineId;
+}
+
+async function pollStatus(run: Run, pipelineId: string, until: (s: Status) => boolean, timeoutMs = 360_000): Promise<Status> {
+  const deadline = Date.now() + timeoutMs;
+  let status: Status | undefined;
+  while (Date.now() < deadline) {
+    const r = await fetch(`${run.gateway}/api/pipelines/status/${pipelineId}`, { headers: run.auth });
+    assert.equal(r.status, 200);
+    status = (await r.json()) as Status;
+    if (until(status) || status.state === 'Completed' || status.state === 'Failed') return status;
+    await sleep(300);
+  }
+  throw new Error(`timed out; last status ${JSON.stringify(status)}`);
+}
+
+/** The run's events for one pipeline once pipeline.completed has arrived (the outbox relays shortly after the checkpoint). */
+async function eventsOf(run: Run, pipelineId: string, waitMs = 30_000): Promise<PipelineEvent[]> {
+  const until = Date.now() + waitMs;
+  while (Date.now() < until && !run.events.some((e) => e.pipelineId === pipelineId && e.name === 'pipeline.completed')) await sleep(200);
+  // Delivery is at least once (a publish cut off before its confirm is sent again): consumers dedupe by event id.
+  const seen = new Set<string>();
+  return run.events.filter((e) => e.pipelineId === pipelineId && !seen.has(e.id) && seen.add(e.id));
+}
+
+const SEED_SEQUENCE = EVENT_NAMES.filter((n) => n !== 'pipeline.failed');
+
+/** A TCP relay to RabbitMQ that can be cut and restored, to stand for a broker outage. */
+async function brokerProxy(): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const target = new URL(AMQP);
+  const port = await freePort();
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const open = (): Promise<void> => new Promise((resolve) => {
+    server = createServer((client) => {
+      const upstream = connect(Number(target.port || 5672), target.hostname);
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const end = (): void => { client.destroy(); upstream.destroy(); };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const cut = (): Promise<void> => new Promise((resolve) => {
+    for (const sock of sockets) sock.destroy();
+    sockets.clear();
+    if (!server) return resolve();
+    server.close(() => resolve());
+    server = undefined;
+  });
+  await open();
+  return { url: `amqp://${target.username}:${target.password}@127.0.0.1:${port}`, cut, restore: open, close: cut };
+}
+
+test('a pipeline started at the gateway runs through the ten services and publishes exactly the seed\'s events', { timeout: 420_000 }, async () => {
+  const run = await launch('happy');
+  const unauthorized = await fetch(`${run.gateway}/api/pipelines/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(unauthorized.status, 401);
 
-  const start = await fetch(`${gateway}/api/pipelines/start`, { method: 'POST', headers: auth, body: JSON.stringify({ topic: 'Why the sky is blue', durationSec: 20 }) });
-  assert.equal(start.status, 202, await start.clone().text());
-  const { pipelineId } = (await start.json()) as { pipelineId: string };
-
-  let status: { state: string; stages: { stage: string; status: string; output?: unknown }[]; error?: unknown } | undefined;
-  const deadline = Date.now() + 360_000;
-  while (Date.now() < deadline) {
-    const r = await fetch(`${gateway}/api/pipelines/status/${pipelineId}`, { headers: auth });
-    assert.equal(r.status, 200);
-    status = (await r.json()) as typeof status;
-    if (status?.state === 'Completed' || status?.state === 'Failed') break;
-    await sleep(1000);
-  }
-  assert.equal(status?.state, 'Completed', JSON.stringify(status?.error ?? status));
-
-  // Events go through the outbox: give the relay a moment after the last checkpoint.
-  const until = Date.now() + 15_000;
-  while (Date.now() < until && !events.some((e) => e.pipelineId === pipelineId && e.name === 'pipeline.completed')) await sleep(200);
-  const ours = events.filter((e) => e.pipelineId === pipelineId);
-  assert.deepEqual(ours.map((e) => e.name), EVENT_NAMES.filter((n) => n !== 'pipeline.failed'));
+  const pipelineId = await startPipeline(run, 'Why the sky is blue');
+  const status = await pollStatus(run, pipelineId, () => false);
+  assert.equal(status.state, 'Completed', JSON.stringify(status.error ?? status));
+  const ours = await eventsOf(run, pipelineId);
+  assert.deepEqual(ours.map((e) => e.name), SEED_SEQUENCE);
   assert.deepEqual(ours.map((e) => e.seq), ours.map((_, i) => i + 1));
 
-  const video = status?.stages.find((s) => s.stage === 'video')?.output as { videoPath: string };
+  const video = status.stages.find((s) => s.stage === 'video')?.output as { videoPath: string };
   assert.match(video.videoPath, new RegExp(`^pipelines/${pipelineId}/`));
   const store = new S3ObjectStore({ endpoint: s3Endpoint, bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true });
   const local = join(work, 'video.mp4');
@@ -154,4 +205,40 @@ test('a pipeline started at the gateway runs through the ten services and publis
   const { rows } = await db.query(`SELECT id FROM ${schema}.experiments WHERE pipeline_id = $1`, [pipelineId]);
   await db.end();
   assert.equal(rows.length, 1);
+  await run.stack.stop();
+});
+
+test('a stage service killed mid-render and restarted, and the broker away for part of the run: the pipeline completes, nothing is run twice before it, no event is lost or reordered', { timeout: 420_000 }, async () => {
+  const proxy = await brokerProxy();
+  try {
+    const run = await launch('faults', proxy.url, { STAGE_RETRY_BASE_MS: '1500' });
+    const pipelineId = await startPipeline(run, 'How bees find flowers');
+
+    // The broker goes away while the first stages run: events wait in the outbox.
+    await pollStatus(run, pipelineId, (s) => ['Keywords', 'Script', 'Audio'].includes(s.state));
+    await proxy.cut();
+
+    // The video-assembler dies while it renders, and comes back.
+    const rendering = await pollStatus(run, pipelineId, (s) => s.state === 'Video');
+    assert.equal(rendering.state, 'Video');
+    await sleep(1500);
+    run.stack.kill('video-assembler');
+    await run.stack.restart('video-assembler');
+    await sleep(3000);
+    await proxy.restore();
+
+    const status = await pollStatus(run, pipelineId, () => false);
+    assert.equal(status.state, 'Completed', JSON.stringify(status.error ?? status));
+    for (const stage of ['keywords', 'script', 'audio']) {
+      assert.equal(status.stages.find((s) => s.stage === stage)?.attempts, 1, `${stage} ran once`);
+    }
+    assert.ok((status.stages.find((s) => s.stage === 'video')?.attempts ?? 0) >= 2, 'the video stage was retried');
+
+    const ours = await eventsOf(run, pipelineId, 60_000);
+    assert.deepEqual(ours.map((e) => e.name), SEED_SEQUENCE, 'every event once, in the seed order');
+    assert.deepEqual(ours.map((e) => e.seq), ours.map((_, i) => i + 1));
+    await run.stack.stop();
+  } finally {
+    await proxy.close();
+  }
 });

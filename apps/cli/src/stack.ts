@@ -34,6 +34,10 @@ export interface RunningService {
 export interface Stack {
   services: RunningService[];
   url(name: string): string;
+  /** Kills one service (SIGKILL, as a crash would) without waiting. */
+  kill(name: string): void;
+  /** Starts a killed service again on the same port and waits until it is ready. */
+  restart(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +99,20 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     services.push(s);
     return s;
   };
+  const find = (name: string): RunningService => {
+    const s = services.find((x) => x.name === name);
+    if (!s) throw new Error(`no service ${name} in the stack`);
+    return s;
+  };
+  const kill = (name: string): void => { find(name).child.kill('SIGKILL'); };
+  const restart = async (name: string): Promise<void> => {
+    const old = find(name);
+    if (old.child.exitCode === null && old.child.signalCode === null) {
+      await new Promise<void>((resolve) => { old.child.once('exit', () => resolve()); old.child.kill('SIGKILL'); });
+    }
+    services.splice(services.indexOf(old), 1);
+    await waitReady(launch(name), url(name), options.readyTimeoutMs ?? 60_000);
+  };
   try {
     const business = STACK_SERVICES.slice(0, STAGES.length).map((s) => launch(s.name));
     await Promise.all(business.map(async (s) => {
@@ -110,5 +128,5 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
-  return { services, url, stop };
+  return { services, url, kill, restart, stop };
 }
