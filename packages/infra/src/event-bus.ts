@@ -9,10 +9,14 @@ export interface EventBus {
 
 export class MemoryEventBus implements EventBus {
   private readonly listeners = new Set<(event: PipelineEvent) => void>();
+  /** The most recent events, for tests and inspection; capped so a long-running server does not grow. */
   readonly published: PipelineEvent[] = [];
+
+  constructor(private readonly keep = 1000) {}
 
   publish(event: PipelineEvent): Promise<void> {
     this.published.push(event);
+    if (this.published.length > this.keep) this.published.splice(0, this.published.length - this.keep);
     for (const listener of this.listeners) listener(event);
     return Promise.resolve();
   }
