@@ -7,3 +7,5 @@ export * from './pipeline-status.ts';
 export * from './pipeline-queue.ts';
 export * from './orchestrator-app.ts';
 export { OrchestratorEnv, parseOrchestratorEnv, STAGE_URL_ENV_NAMES } from './main.ts';
+export * from './in-process-queue.ts';
+export * from './folder-checkpoint-store.ts';

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EVENT_NAMES, PipelineRequest, type StageKey } from '@faceless/contracts';
+import { MemoryCheckpointStore, MemoryEventBus } from '@faceless/infra';
+import { FacelessError } from '@faceless/runtime';
+import { InProcessPipelineQueue } from './in-process-queue.ts';
+import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
+import type { StageClient } from './stage-client.ts';
+
+/** Canned outputs shaped like the contracts, enough for buildStageInput to chain the stages. */
+const OUTPUTS: Record<StageKey, unknown> = {
+  keywords: { topic: 't', provider: 'fake', keywords: [{ keyword: 'k', score: 1, reason: 'r', source: 's' }] },
+  script: { provider: 'fake', script: { lang: 'en', titleIdea: 'T', hook: 'h', sections: [{ heading: 'A', narration: 'a', visualKeywords: [] }], callToAction: 'c', wordCount: 3, estimatedDurationSec: 1 } },
+  audio: { provider: 'fake', voice: 'v', audioPath: 'voice.wav', durationSec: 3, words: [{ text: 'h', start: 0, end: 1, segment: 0 }], segments: [{ heading: 'Intro', start: 0, end: 1 }] },
+  video: { videoPath: 'video.mp4', durationSec: 3, width: 1080, height: 1920, visuals: [], posterPath: 'poster.jpg' },
+  thumbnail: { thumbnailPath: 'thumbnails/thumb-1.jpg', variants: [{ id: 'A', path: 'thumbnails/thumb-1.jpg' }, { id: 'B', path: 'thumbnails/thumb-2.jpg' }] },
+  metadata: { provider: 'fake', metadataPath: 'metadata.json', metadata: { title: 'T', titleAlternatives: ['T2'], description: '', tags: [], hashtags: [], chapters: [], categoryId: '27', defaultLanguage: 'en' } },
+  upload: { target: 'local', videoId: 'vid', publishAt: '2026-01-01T00:00:00Z', privacyStatus: 'private' },
+  abtest: { testId: 'test', status: 'running', variants: [{ id: '1', label: 'A' }, { id: '2', label: 'B' }] },
+};
+
+/** A client whose keywords stage waits for a gate per pipeline, so tests control when runs advance. */
+function gatedClient() {
+  const gates = new Map<string, () => void>();
+  const started: string[] = [];
+  let running = 0;
+  let maxRunning = 0;
+  const client: StageClient = {
+    async call(stage, _input, options) {
+      if (stage === 'keywords') {
+        started.push(options.pipelineId);
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        try {
+          await new Promise<void>((resolve, reject) => {
+            gates.set(options.pipelineId, resolve);
+            options.signal.addEventListener('abort', () => reject(new FacelessError('CANCELLED', 'aborted')), { once: true });
+          });
+        } finally {
+          running--;
+        }
+      }
+      return OUTPUTS[stage];
+    },
+  };
+  return { client, started, gates, maxRunning: () => maxRunning };
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const request = PipelineRequest.parse({ topic: 'octopuses' });
+
+async function setup(concurrency?: number) {
+  const checkpoints = new MemoryCheckpointStore<PipelineCheckpoint>();
+  const bus = new MemoryEventBus();
+  const fake = gatedClient();
+  const queue = new InProcessPipelineQueue({
+    client: fake.client, checkpoints, bus, retry: { attempts: 1, baseDelayMs: 1 }, ...(concurrency ? { concurrency } : {}),
+  });
+  const add = async (id: string): Promise<void> => {
+    await checkpoints.save(id, newCheckpoint(id, request, `pipelines/${id}/`, new Date().toISOString()));
+    await queue.enqueue(id);
+  };
+  return { checkpoints, bus, fake, queue, add };
+}
+
+test('runs pipelines one at a time by default, first in first out, publishing the seed events', async () => {
+  const { checkpoints, bus, fake, queue, add } = await setup();
+  await add('a');
+  await add('b');
+  await add('b'); // already waiting: not queued twice
+  await until(() => fake.gates.has('a'));
+  assert.deepEqual(queue.active(), ['a']);
+  assert.deepEqual(queue.queued(), ['b']);
+  fake.gates.get('a')?.();
+  await until(() => fake.gates.has('b'));
+  fake.gates.get('b')?.();
+  await queue.idle();
+  assert.deepEqual(fake.started, ['a', 'b']);
+  assert.equal(fake.maxRunning(), 1);
+  assert.equal((await checkpoints.load('a'))?.state, 'Completed');
+  assert.equal((await checkpoints.load('b'))?.state, 'Completed');
+  assert.equal((await checkpoints.load('a'))?.outputPrefix, 'pipelines/a/');
+  const names = bus.published.filter((e) => e.pipelineId === 'a').map((e) => e.name);
+  assert.deepEqual(names, EVENT_NAMES.filter((n) => n !== 'pipeline.failed'));
+  assert.equal(await queue.ping(), true);
+  await queue.close();
+});
+
+test('concurrency N runs N pipelines at once', async () => {
+  const { fake, queue, add } = await setup(2);
+  for (const id of ['a', 'b', 'c']) await add(id);
+  await until(() => fake.gates.has('a') && fake.gates.has('b'));
+  assert.deepEqual(queue.queued(), ['c']);
+  fake.gates.get('a')?.();
+  await until(() => fake.gates.has('c'));
+  fake.gates.get('b')?.();
+  fake.gates.get('c')?.();
+  await queue.idle();
+  assert.equal(fake.maxRunning(), 2);
+  assert.deepEqual(fake.started, ['a', 'b', 'c']);
+  await queue.close();
+});
+
+test('cancel: a waiting pipeline leaves the queue marked Failed (CANCELLED); a running one is aborted', async () => {
+  const { checkpoints, bus, fake, queue, add } = await setup();
+  await add('run');
+  await add('wait');
+  await until(() => fake.gates.has('run'));
+  assert.equal(await queue.cancel('wait'), 'dequeued');
+  const waiting = await checkpoints.load('wait');
+  assert.equal(waiting?.state, 'Failed');
+  assert.equal(waiting?.error?.code, 'CANCELLED');
+  assert.deepEqual(queue.queued(), []);
+
+  assert.equal(await queue.cancel('run'), 'signalled');
+  await queue.idle();
+  const running = await checkpoints.load('run');
+  assert.equal(running?.state, 'Failed');
+  assert.deepEqual([running?.error?.stage, running?.error?.code], ['keywords', 'CANCELLED']);
+  assert.deepEqual(fake.started, ['run'], 'the cancelled waiting pipeline never ran');
+  assert.ok(!bus.published.some((e) => e.name === 'pipeline.failed'), 'a cancel is not published as a failure');
+
+  // A retry resumes it: queued again, it runs to the end.
+  await checkpoints.save('run', { ...(running as PipelineCheckpoint), state: 'Retry' });
+  await queue.enqueue('run');
+  await until(() => fake.started.length === 2);
+  fake.gates.get('run')?.();
+  await queue.idle();
+  assert.equal((await checkpoints.load('run'))?.state, 'Completed');
+  await queue.close();
+});
+
+test('close waits for running pipelines, or aborts them; afterwards enqueue is refused', async () => {
+  const { checkpoints, fake, queue, add } = await setup();
+  await add('a');
+  await add('b');
+  await until(() => fake.gates.has('a'));
+  let closed = false;
+  const closing = queue.close().then(() => { closed = true; });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(closed, false, 'still waiting for the running pipeline');
+  fake.gates.get('a')?.();
+  await closing;
+  assert.equal((await checkpoints.load('a'))?.state, 'Completed');
+  assert.equal((await checkpoints.load('b'))?.state, 'Queued', 'a waiting pipeline is left queued for the next start');
+  await assert.rejects(queue.enqueue('b'), (err: FacelessError) => err.code === 'STAGE_UNAVAILABLE');
+
+  const second = await setup();
+  await second.add('x');
+  await until(() => second.fake.gates.has('x'));
+  await second.queue.close({ abort: true });
+  const x = await second.checkpoints.load('x');
+  assert.deepEqual([x?.state, x?.error?.code], ['Failed', 'CANCELLED']);
+});
+
+test('a pipeline whose checkpoint is gone or Completed does not run', async () => {
+  const { checkpoints, fake, queue } = await setup();
+  await queue.enqueue('ghost');
+  const done = newCheckpoint('done', request, '', new Date().toISOString());
+  await checkpoints.save('done', { ...done, state: 'Completed' });
+  await queue.enqueue('done');
+  await queue.idle();
+  assert.deepEqual(fake.started, []);
+  await queue.close();
+});

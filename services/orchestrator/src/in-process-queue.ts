@@ -1,0 +1,155 @@
+import type { CheckpointStore, EventBus } from '@faceless/infra';
+import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
+import type { PipelineQueuePort } from './orchestrator-app.ts';
+import type { CancelOutcome } from './pipeline-queue.ts';
+import { runPipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
+import type { StageClient } from './stage-client.ts';
+
+export interface InProcessPipelineQueueOptions {
+  client: StageClient;
+  checkpoints: CheckpointStore<PipelineCheckpoint>;
+  bus: EventBus;
+  /** Pipelines run at once (default 1). */
+  concurrency?: number;
+  retry?: RunPipelineOptions['retry'];
+  hooks?: RunPipelineOptions['hooks'];
+  log?: Logger;
+  now?: () => Date;
+}
+
+interface Running {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * The BullMQ PipelineQueue's semantics without Redis, for `faceless serve`: pipelines run in this
+ * process in the order they were queued, `concurrency` at a time; cancel aborts a running one or
+ * takes a waiting one out and marks it Failed (CANCELLED).
+ */
+export class InProcessPipelineQueue implements PipelineQueuePort {
+  private readonly waiting: string[] = [];
+  private readonly running = new Map<string, Running>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly concurrency: number;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private closed = false;
+
+  constructor(private readonly options: InProcessPipelineQueueOptions) {
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.log = options.log ?? createLogger({ level: 'error' });
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Queues a pipeline whose checkpoint is saved; one already waiting is not queued twice. */
+  enqueue(pipelineId: string): Promise<void> {
+    if (this.closed) return Promise.reject(new FacelessError('STAGE_UNAVAILABLE', 'the server is stopping: start the pipeline again once it is back'));
+    // A pipeline still finishing its last run waits here until that run ends.
+    if (!this.waiting.includes(pipelineId)) this.waiting.push(pipelineId);
+    this.pump();
+    return Promise.resolve();
+  }
+
+  /** Pipelines waiting, in the order they will start. */
+  queued(): string[] {
+    return [...this.waiting];
+  }
+
+  /** Pipelines running now. */
+  active(): string[] {
+    return [...this.running.keys()];
+  }
+
+  async cancel(pipelineId: string): Promise<CancelOutcome> {
+    const index = this.waiting.indexOf(pipelineId);
+    if (index >= 0) this.waiting.splice(index, 1);
+    const run = this.running.get(pipelineId);
+    if (run) {
+      run.controller.abort(new FacelessError('CANCELLED', `pipeline ${pipelineId} was cancelled`));
+      return 'signalled';
+    }
+    const cp = await this.options.checkpoints.load(pipelineId);
+    if (cp && cp.state !== 'Completed' && cp.state !== 'Failed') {
+      await this.options.checkpoints.save(pipelineId, {
+        ...cp,
+        state: 'Failed',
+        error: { stage: cp.currentStage ?? 'keywords', code: 'CANCELLED', message: 'cancelled by the user', attempts: 0 },
+        updatedAt: this.now().toISOString(),
+      });
+    }
+    return 'dequeued';
+  }
+
+  /** Nothing outside this process to reach: always ready. */
+  ping(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  /** Resolves once no pipeline is running or waiting. */
+  idle(): Promise<void> {
+    if (this.running.size === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops taking pipelines. Waiting ones stay Queued in their checkpoints; running ones are waited
+   * for, or with `abort` cancelled (they end Failed, CANCELLED, and a retry resumes them).
+   */
+  async close(options: { abort?: boolean } = {}): Promise<void> {
+    this.closed = true;
+    this.waiting.length = 0;
+    if (options.abort) {
+      for (const [id, run] of this.running) run.controller.abort(new FacelessError('CANCELLED', `pipeline ${id} was stopped with the server`));
+    }
+    await Promise.all([...this.running.values()].map((r) => r.done));
+    this.notifyIdle();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.concurrency) {
+      const index = this.waiting.findIndex((id) => !this.running.has(id));
+      if (index < 0) break;
+      const [pipelineId] = this.waiting.splice(index, 1);
+      if (pipelineId !== undefined) this.start(pipelineId);
+    }
+    this.notifyIdle();
+  }
+
+  private start(pipelineId: string): void {
+    const controller = new AbortController();
+    const done = this.run(pipelineId, controller.signal)
+      .catch((err: unknown) => {
+        this.log.warn('pipeline failed', { pipelineId, error: err instanceof Error ? err.message : String(err) });
+      })
+      .finally(() => {
+        this.running.delete(pipelineId);
+        this.pump();
+      });
+    this.running.set(pipelineId, { controller, done });
+  }
+
+  private async run(pipelineId: string, signal: AbortSignal): Promise<void> {
+    const cp = await this.options.checkpoints.load(pipelineId);
+    if (!cp) throw new FacelessError('NOT_FOUND', `pipeline ${pipelineId} has no checkpoint`);
+    if (cp.state === 'Completed') return;
+    this.log.info('pipeline run', { pipelineId, resumeFrom: cp.state });
+    await runPipeline({
+      pipelineId,
+      request: cp.request,
+      outputPrefix: cp.outputPrefix,
+      client: this.options.client,
+      checkpoints: this.options.checkpoints,
+      bus: this.options.bus,
+      signal,
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+      ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
+      now: this.now,
+    });
+  }
+
+  private notifyIdle(): void {
+    if (this.running.size > 0 || (this.waiting.length > 0 && !this.closed)) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
