@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { ObjectStore } from '@faceless/infra';
+import { stageInfo, type StageKey } from '@faceless/contracts';
+import type { Database, ObjectStore } from '@faceless/infra';
 import { FacelessError } from './errors.ts';
 import { registerErrorHandler } from './http-errors.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, registerMetrics, type StageOutcome } from './metrics.ts';
-import type { Stage } from './stage.ts';
+import type { Stage, StageFactoryOptions } from './stage.ts';
 
 /** The Fastify app a stage service serves; re-exported so services need not depend on fastify. */
 export type StageApp = FastifyInstance;
@@ -245,4 +246,51 @@ export function failStartup(service: string, err: unknown): never {
   const message = err instanceof FacelessError ? `${err.code}: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`${JSON.stringify({ level: 'fatal', service, msg: `could not start: ${message}` })}\n`);
   process.exit(1);
+}
+
+/** What a business service's buildApp receives. */
+export interface ServiceAppOptions {
+  env: Record<string, string | undefined>;
+  store: ObjectStore;
+  openDatabase?: () => Promise<Database>;
+  /** false for silence; default JSON lines at LOG_LEVEL. */
+  logger?: false | StageAppLoggerOptions;
+}
+
+/**
+ * A business service (not listening): its stage on its seed route plus /health, /ready (the object
+ * store answers, and `ready` when given), /metrics.
+ */
+export function buildServiceApp(
+  key: StageKey,
+  createStage: (options: StageFactoryOptions) => Stage,
+  options: ServiceAppOptions,
+  ready?: () => Promise<ReadyResult>,
+): StageApp {
+  const info = stageInfo(key);
+  const { store } = options;
+  const storeCheck = storeReady(store);
+  return buildStageApp({
+    stage: createStage({ env: options.env, ...(options.openDatabase ? { openDatabase: options.openDatabase } : {}) }),
+    route: info.route,
+    service: info.service,
+    createContext: () => ({ store }),
+    ready: ready ? async () => { await storeCheck(); return ready(); } : storeCheck,
+    logger: options.logger ?? { level: readLogLevel(options.env) },
+  });
+}
+
+/** A business service's main: PORT (default its seed port), HOST (0.0.0.0), storage from S3_* or FACELESS_STORE_DIR. */
+export async function runService(
+  key: StageKey,
+  buildApp: (options: ServiceAppOptions) => StageApp,
+  createObjectStore: (env: Record<string, string | undefined>) => ObjectStore,
+): Promise<void> {
+  const info = stageInfo(key);
+  try {
+    const env = process.env;
+    await startServer(buildApp({ env, store: createObjectStore(env) }), readServerAddress(env, info.port));
+  } catch (err) {
+    failStartup(info.service, err);
+  }
 }

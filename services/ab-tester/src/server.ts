@@ -1,18 +1,8 @@
-import { stageInfo } from '@faceless/contracts';
-import { openDatabase as openDatabaseAt, type Database, type ObjectStore } from '@faceless/infra';
-import { buildStageApp, readLogLevel, storeReady, type StageApp, type StageAppLoggerOptions } from '@faceless/runtime';
+import { openDatabase as openDatabaseAt, type Database } from '@faceless/infra';
+import { buildServiceApp, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
 import { describeDatabaseTarget, readDatabaseTarget } from './config.ts';
 import { createStage } from './index.ts';
 import { databaseError, ensureMigrated } from './stage.ts';
-
-export interface AbTesterAppOptions {
-  env: Record<string, string | undefined>;
-  store: ObjectStore;
-  /** The database the experiments live in; default: DATABASE_URL or PGlite under FACELESS_DATA_DIR, opened on first use. */
-  openDatabase?: () => Promise<Database>;
-  /** false for silence; default JSON lines at LOG_LEVEL. */
-  logger?: false | StageAppLoggerOptions;
-}
 
 export interface DatabaseOpener {
   /** Opens and migrates once; a failed open is retried on the next call. */
@@ -53,33 +43,14 @@ export function createDatabaseOpener(env: Record<string, string | undefined>): D
 }
 
 /** The ab-tester service (not listening): POST /abtests/create plus /health, /ready (store and `SELECT 1`), /metrics. */
-export function buildApp(options: AbTesterAppOptions): StageApp {
-  const info = stageInfo('abtest');
-  const { store } = options;
-  let openDb = options.openDatabase;
-  let owned: DatabaseOpener | undefined;
-  if (!openDb) {
-    owned = createDatabaseOpener(options.env);
-    openDb = owned.open;
-  }
-  const database = openDb;
-  const storeCheck = storeReady(store);
-  const app = buildStageApp({
-    stage: createStage({ env: options.env, openDatabase: database }),
-    route: info.route,
-    service: info.service,
-    createContext: () => ({ store }),
-    async ready() {
-      await storeCheck();
-      const db = await database();
-      await db.query('SELECT 1');
-      return true;
-    },
-    logger: options.logger ?? { level: readLogLevel(options.env) },
+export function buildApp(options: ServiceAppOptions): StageApp {
+  const owned = options.openDatabase ? undefined : createDatabaseOpener(options.env);
+  const database = options.openDatabase ?? (owned as DatabaseOpener).open;
+  const app = buildServiceApp('abtest', createStage, { ...options, openDatabase: database }, async () => {
+    const db = await database();
+    await db.query('SELECT 1');
+    return true;
   });
-  if (owned) {
-    const opener = owned;
-    app.addHook('onClose', async () => { await opener.close(); });
-  }
+  if (owned) app.addHook('onClose', async () => { await owned.close(); });
   return app;
 }

@@ -1,26 +1,7 @@
-import { stageInfo } from '@faceless/contracts';
-import type { Database, ObjectStore } from '@faceless/infra';
-import { buildStageApp, readLogLevel, storeReady, type StageApp, type StageAppLoggerOptions } from '@faceless/runtime';
+import { buildServiceApp, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
 import { createStage } from './index.ts';
 
-export interface VideoAssemblerAppOptions {
-  env: Record<string, string | undefined>;
-  store: ObjectStore;
-  openDatabase?: () => Promise<Database>;
-  /** false for silence; default JSON lines at LOG_LEVEL. */
-  logger?: false | StageAppLoggerOptions;
-}
-
-/** The video-assembler service (not listening): POST {route} plus /health, /ready (object store answers), /metrics. */
-export function buildApp(options: VideoAssemblerAppOptions): StageApp {
-  const info = stageInfo('video');
-  const { store } = options;
-  return buildStageApp({
-    stage: createStage({ env: options.env, ...(options.openDatabase ? { openDatabase: options.openDatabase } : {}) }),
-    route: info.route,
-    service: info.service,
-    createContext: () => ({ store }),
-    ready: storeReady(store),
-    logger: options.logger ?? { level: readLogLevel(options.env) },
-  });
+/** The video-assembler service (not listening): its seed route plus /health, /ready, /metrics. */
+export function buildApp(options: ServiceAppOptions): StageApp {
+  return buildServiceApp('video', createStage, options);
 }
