@@ -7,3 +7,4 @@ export * from './process.ts';
 export * from './http-errors.ts';
 export * from './metrics.ts';
 export * from './serve-stage.ts';
+export * from './seeded-random.ts';

@@ -3,6 +3,7 @@ import { countWords, finalizeScript, sectionCountFor, targetWordCount } from './
 import { EN } from './templates/en.ts';
 import { FR } from './templates/fr.ts';
 import { SECTION_ROLES, type SectionRole, type TemplatePack } from './templates/template-pack.ts';
+import { seededRandom } from '@faceless/runtime';
 
 /** Languages with their own sentences; the others are written with the English ones (their `lang` stays theirs). */
 export const TEMPLATE_PACKS: Partial<Record<Language, TemplatePack>> = { en: EN, fr: FR };
@@ -20,17 +21,6 @@ export function hashText(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32, seeded: deterministic choices. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function chooser(random: () => number) {
   return {

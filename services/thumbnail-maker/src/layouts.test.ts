@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contrastRatio, MIN_CONTRAST } from './contrast.ts';
+import { seededRandom } from '@faceless/runtime';
 import {
-  LAYOUTS, LAYOUT_ORDER, PALETTES, THUMBNAIL_SIZE, coverCrop, hashString, layoutForVariant, paletteFor, seededRandom,
+  LAYOUTS, LAYOUT_ORDER, PALETTES, THUMBNAIL_SIZE, coverCrop, hashString, layoutForVariant, paletteFor,
   variantId,
 } from './layouts.ts';
 

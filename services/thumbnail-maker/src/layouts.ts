@@ -69,17 +69,6 @@ export function paletteFor(title: string, variant: number): Palette {
   return p;
 }
 
-/** A small seeded PRNG (mulberry32) for the generated shapes. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The source rectangle that covers a destination box without distortion (CSS

@@ -1,5 +1,6 @@
 import type { FrameSize } from './video-format.ts';
 import type { Palette, SegmentVisual } from './visuals.ts';
+import { seededRandom } from '@faceless/runtime';
 
 /**
  * Escapes a value for an ffmpeg filter graph: once for the filter's option parser
@@ -21,17 +22,6 @@ export function canvasSize(size: FrameSize, overscan: number): FrameSize {
   return { width: even(size.width * overscan), height: even(size.height * overscan) };
 }
 
-/** A small deterministic PRNG (mulberry32) so that a seed always draws the same background. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function rgb(hex: string): [number, number, number] {
   const m = /^#([0-9a-f]{6})$/i.exec(hex);

@@ -3,12 +3,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createCanvas, GlobalFonts, Image, loadImage } from '@napi-rs/canvas';
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import { FacelessError } from '@faceless/runtime';
+import { FacelessError, seededRandom } from '@faceless/runtime';
 import {
   MIN_CONTRAST, contrastRatio, luminancePercentile, parseHex, relativeLuminance, textOnSurface,
   veilAlphaFor,
 } from '../contrast.ts';
-import { LAYOUTS, THUMBNAIL_SIZE, coverCrop, seededRandom } from '../layouts.ts';
+import { LAYOUTS, THUMBNAIL_SIZE, coverCrop } from '../layouts.ts';
 import type { LayoutName, Palette } from '../layouts.ts';
 import { fitText } from '../text-fit.ts';
 import type { Box, FittedText } from '../text-fit.ts';
