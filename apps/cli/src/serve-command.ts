@@ -108,7 +108,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     concurrency: positiveInt(env.SERVE_CONCURRENCY, 1, 'SERVE_CONCURRENCY'),
     retry: { attempts: config.retryAttempts, baseDelayMs: 1000, maxDelayMs: 30_000 },
   });
-  const orchestrator = buildOrchestratorApp({ queue, checkpoints, logger: false });
+  const orchestrator = buildOrchestratorApp({ queue, checkpoints, logger: false, store });
 
   const stageApps = new Map<StageKey, Promise<FastifyInstance>>();
   const stageApp = (key: StageKey): Promise<FastifyInstance> => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,6 @@ import { after, before, test } from 'node:test';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { EVENT_NAMES, type PipelineEvent } from '@faceless/contracts';
-import { S3ObjectStore } from '@faceless/infra';
 import { ffprobe, sleep } from '@faceless/runtime';
 import { STACK_SERVICES, startStack, type Stack } from './stack.ts';
 
@@ -189,10 +188,15 @@ test('a pipeline started at the gateway runs through the ten services and publis
 
   const video = status.stages.find((s) => s.stage === 'video')?.output as { videoPath: string };
   assert.match(video.videoPath, new RegExp(`^pipelines/${pipelineId}/`));
-  const store = new S3ObjectStore({ endpoint: s3Endpoint, bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true });
+  // The video is offered for download through a short-lived signed URL.
+  const artifacts = await fetch(`${run.gateway}/api/pipelines/${pipelineId}/artifacts`, { headers: run.auth });
+  assert.equal(artifacts.status, 200);
+  const listed = (await artifacts.json()) as { artifacts: { name: string; key: string; url?: string }[] };
+  const download = listed.artifacts.find((a) => a.name === 'video');
+  assert.equal(download?.key, video.videoPath);
+  assert.match(download?.url ?? '', /X-Amz-Expires=900/);
   const local = join(work, 'video.mp4');
-  await store.getFile(video.videoPath, local);
-  await store.close();
+  await writeFile(local, Buffer.from(await (await fetch(download?.url ?? '')).arrayBuffer()));
   const probe = await ffprobe(local);
   const v = probe.streams.find((s) => s.codec_type === 'video');
   assert.equal(v?.codec_name, 'h264');

@@ -162,6 +162,10 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     const id = pipelineIdParam(request);
     return reply(res, request, await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/status/${encodeURIComponent(id)}` }));
   });
+  app.get('/api/pipelines/:id/artifacts', async (request, res) => {
+    const id = pipelineIdParam(request);
+    return reply(res, request, await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/${encodeURIComponent(id)}/artifacts` }));
+  });
   for (const action of ['retry', 'cancel'] as const) {
     app.post(`/api/pipelines/:id/${action}`, async (request, res) => {
       const id = pipelineIdParam(request);

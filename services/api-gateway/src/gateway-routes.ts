@@ -39,6 +39,12 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
     errors: [400, 404, 503],
   },
   {
+    method: 'GET', path: '/api/pipelines/{id}/artifacts', auth: true,
+    summary: 'What a pipeline has made: each artifact\'s object-store key and, on S3, a short-lived signed download URL.',
+    response: { status: 200, description: '{ pipelineId, expiresInSec, artifacts: [{ name, key, location, url? }] }' },
+    errors: [400, 404, 503],
+  },
+  {
     method: 'POST', path: '/api/pipelines/{id}/retry', auth: true,
     summary: 'Retry a failed pipeline from the stage that failed.',
     response: { status: 202, description: 'queued again' },

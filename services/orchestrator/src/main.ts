@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { STAGES } from '@faceless/contracts';
-import { RedisCheckpointStore, createEventBus } from '@faceless/infra';
+import { RedisCheckpointStore, createEventBus, createObjectStore } from '@faceless/infra';
 import {
   FacelessError, createLogger, failStartup, readLogLevel, readServerAddress,
 } from '@faceless/runtime';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   });
   if (cfg.ORCHESTRATOR_WORKER === 'true') queue.startWorker();
 
-  const app = buildOrchestratorApp({ queue, checkpoints, logger: { level } });
+  const app = buildOrchestratorApp({ queue, checkpoints, logger: { level }, store: createObjectStore(process.env) });
   const url = await app.listen({ port: address.port, host: address.host });
   log.info('orchestrator listening', {
     url, queue: cfg.PIPELINE_QUEUE, concurrency: cfg.ORCHESTRATOR_CONCURRENCY,

@@ -3,13 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PipelineRequest, type StartPipelineResponse } from '@faceless/contracts';
-import type { CheckpointStore } from '@faceless/infra';
+import type { CheckpointStore, ObjectStore } from '@faceless/infra';
 import {
   FacelessError, createMetrics, registerErrorHandler, registerMetrics, validateBody, type AppMetrics, type LogLevel,
 } from '@faceless/runtime';
 import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
 import type { PipelineQueue } from './pipeline-queue.ts';
-import { toPipelineStatus, toPipelineSummary, type PipelineSummary } from './pipeline-status.ts';
+import { artifactKeys, toPipelineStatus, toPipelineSummary, type PipelineSummary } from './pipeline-status.ts';
 
 /** A checkpoint store that can also list pipeline ids, most recent first (RedisCheckpointStore does). */
 export interface ListableCheckpointStore<T> extends CheckpointStore<T> {
@@ -27,6 +27,16 @@ export interface OrchestratorAppOptions {
   bodyLimit?: number;
   now?: () => Date;
   newId?: () => string;
+  /** Where the stages write; when it can sign URLs (S3), /pipelines/:id/artifacts offers short-lived downloads. */
+  store?: Pick<ObjectStore, 'describe' | 'signedUrl'>;
+  /** Lifetime of a signed download URL. */
+  downloadUrlSec?: number;
+}
+
+export interface PipelineArtifacts {
+  pipelineId: string;
+  expiresInSec: number;
+  artifacts: { name: string; key: string; url?: string; location: string }[];
 }
 
 export interface PipelineList {
@@ -94,6 +104,19 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
   });
 
   app.get<{ Params: { id: string } }>('/pipelines/status/:id', async (request) => toPipelineStatus(await load(request.params.id)));
+
+  app.get<{ Params: { id: string } }>('/pipelines/:id/artifacts', async (request): Promise<PipelineArtifacts> => {
+    const cp = await load(request.params.id);
+    const expiresInSec = options.downloadUrlSec ?? 900;
+    const store = options.store;
+    const artifacts = await Promise.all(artifactKeys(cp).map(async ({ name, key }) => ({
+      name,
+      key,
+      location: store?.describe(key) ?? key,
+      ...(store?.signedUrl ? { url: await store.signedUrl(key, expiresInSec) } : {}),
+    })));
+    return { pipelineId: cp.pipelineId, expiresInSec, artifacts };
+  });
 
   app.get('/pipelines', async (request): Promise<PipelineList> => {
     const parsed = ListQuery.safeParse(request.query);

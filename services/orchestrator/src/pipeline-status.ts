@@ -1,5 +1,5 @@
 import { STAGES, type PipelineState, type PipelineStatus, type StageStatus } from '@faceless/contracts';
-import type { PipelineCheckpoint } from './pipeline-runner.ts';
+import { checkpointOutputs, type PipelineCheckpoint } from './pipeline-runner.ts';
 
 const TERMINAL: readonly PipelineState[] = ['Completed', 'Failed'];
 
@@ -62,4 +62,18 @@ export function toPipelineSummary(cp: PipelineCheckpoint): PipelineSummary {
     createdAt: cp.createdAt,
     updatedAt: cp.updatedAt,
   };
+}
+
+/** The object-store keys a pipeline has made so far, named for a person (pure). */
+export function artifactKeys(cp: PipelineCheckpoint): { name: string; key: string }[] {
+  const o = checkpointOutputs(cp);
+  const list: { name: string; key: string | undefined }[] = [
+    { name: 'video', key: o.video?.videoPath },
+    { name: 'voice', key: o.audio?.audioPath },
+    { name: 'poster', key: o.video?.posterPath },
+    ...(o.thumbnail?.variants ?? []).map((v) => ({ name: `thumbnail ${v.id}`, key: v.path })),
+    { name: 'metadata', key: o.metadata?.metadataPath },
+    { name: 'publish record', key: o.upload?.recordPath },
+  ];
+  return list.filter((a): a is { name: string; key: string } => Boolean(a.key));
 }
