@@ -29,15 +29,20 @@ let s3Endpoint: string;
 const stacks: Stack[] = [];
 const amqpConns: amqp.ChannelModel[] = [];
 
+/**
+ * A free port below Linux's ephemeral range (32768+), so that servers other test files open on port 0
+ * cannot take it between this check and the service's own listen.
+ */
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 before(async () => {

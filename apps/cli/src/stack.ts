@@ -58,8 +58,18 @@ async function waitReady(s: RunningService, url: string, timeoutMs: number): Pro
     }
     try {
       const r = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) return;
-    } catch { /* not listening yet */ }
+      if (r.ok) {
+        // Another program on the same port would answer too: make sure it is this service, and that it still runs.
+        const health = (await (await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).json()) as { service?: string };
+        if (health.service !== s.name || s.child.exitCode !== null || s.child.signalCode !== null) {
+          throw new FacelessError('CONFLICT', `${url} is answered by ${health.service ?? 'another program'}, not ${s.name}: free port ${s.port} or choose another (PORT)`);
+        }
+        return;
+      }
+    } catch (err) {
+      if (err instanceof FacelessError) throw err;
+      /* not listening yet */
+    }
     await sleep(250);
   }
   throw new FacelessError('STAGE_UNAVAILABLE', `${s.name} was not ready at ${url}/ready after ${Math.round(timeoutMs / 1000)} s: ${s.tail()}`);

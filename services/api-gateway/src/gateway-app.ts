@@ -238,7 +238,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
 
   app.options('/*', async (_request, res) => res.code(204).send());
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/health', async () => ({ status: 'ok', service: 'api-gateway' }));
   app.get('/ready', async (request, res) => {
     const answer = await call(request, 'orchestrator', { method: 'GET', path: '/health' });
     if (answer.status >= 400) return sendError(res, { code: 'STAGE_UNAVAILABLE', message: `orchestrator /health answered ${answer.status}` });
