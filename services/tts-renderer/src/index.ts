@@ -3,6 +3,7 @@ import { chooseProvider, parseTtsConfig } from './config.ts';
 import type { TtsConfig } from './config.ts';
 import { createElevenLabsProvider } from './providers/elevenlabs.ts';
 import { createEspeakProvider } from './providers/espeak.ts';
+import { createOpenAiSpeechProvider } from './providers/openai-speech.ts';
 import type { VoiceInfo, VoiceProvider } from './providers/voice-provider.ts';
 import { createTtsStage } from './stage.ts';
 import type { TtsStage } from './stage.ts';
@@ -16,6 +17,9 @@ export { createEspeakProvider, checkEspeak, ESPEAK_DEFAULT_VOICES } from './prov
 export type { EspeakProviderOptions } from './providers/espeak.ts';
 export { createElevenLabsProvider, ELEVENLABS_DEFAULTS } from './providers/elevenlabs.ts';
 export type { ElevenLabsOptions } from './providers/elevenlabs.ts';
+export { createOpenAiSpeechProvider, OPENAI_SPEECH_DEFAULTS, OPENAI_VOICES } from './providers/openai-speech.ts';
+export type { OpenAiSpeechOptions } from './providers/openai-speech.ts';
+export { estimateWordTimings, alignWordsToIslands, parseSilenceDetect, speechIslands } from './timing-estimator.ts';
 export { normalizeLoudness, measureLoudness, LOUDNESS_TARGET, VOICE_SAMPLE_RATE } from './loudness.ts';
 export { splitWords, segmentWords } from './script-words.ts';
 export { normalizeWordTimings, segmentTimings, MIN_WORD_SEC } from './word-timing.ts';
@@ -33,6 +37,14 @@ export function createProvider(config: TtsConfig): VoiceProvider {
         baseUrl: config.ELEVENLABS_BASE_URL,
         model: config.ELEVENLABS_MODEL,
         defaultVoice: config.ELEVENLABS_VOICE_ID,
+      });
+    case 'openai':
+      return createOpenAiSpeechProvider({
+        apiKey: config.OPENAI_TTS_API_KEY ?? config.OPENAI_API_KEY ?? '',
+        baseUrl: config.OPENAI_TTS_BASE_URL,
+        model: config.OPENAI_TTS_MODEL,
+        defaultVoice: config.OPENAI_TTS_VOICE,
+        segmentPauseMs: config.TTS_SEGMENT_PAUSE_MS,
       });
   }
 }
