@@ -39,3 +39,13 @@ export function createStage(options: StageFactoryOptions) {
     },
   });
 }
+export {
+  decide, probabilityBest, expectedLoss, comparePosteriors, posteriorSummary, asciiPosteriorChart, posteriorOf,
+  validateVariants, sampleBeta, sampleGamma, sampleNormal, DEFAULT_POLICY, DEFAULT_PRIOR,
+  type VariantCounts, type BetaPrior, type DecisionPolicy, type Decision, type SamplingOptions,
+  type PosteriorSummary, type PosteriorComparison,
+} from './bayes-decision.ts';
+export {
+  simulateExperiment, simulateMany, sampleBinomial, percentile,
+  type SimulationOptions, type SimulationResult, type SimulationBatch,
+} from './ab-simulation.ts';
