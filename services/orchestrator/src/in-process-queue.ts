@@ -2,7 +2,7 @@ import type { CheckpointStore, EventBus } from '@faceless/infra';
 import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
 import type { PipelineQueuePort } from './orchestrator-app.ts';
 import type { CancelOutcome } from './pipeline-queue.ts';
-import { runPipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
+import { resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
 import type { StageClient } from './stage-client.ts';
 
 export interface InProcessPipelineQueueOptions {
@@ -134,16 +134,13 @@ export class InProcessPipelineQueue implements PipelineQueuePort {
     if (!cp) throw new FacelessError('NOT_FOUND', `pipeline ${pipelineId} has no checkpoint`);
     if (cp.state === 'Completed') return;
     this.log.info('pipeline run', { pipelineId, resumeFrom: cp.state });
-    await runPipeline({
-      pipelineId,
-      request: cp.request,
-      outputPrefix: cp.outputPrefix,
+    await resumePipeline(cp, {
       client: this.options.client,
       checkpoints: this.options.checkpoints,
       bus: this.options.bus,
       signal,
-      ...(this.options.retry ? { retry: this.options.retry } : {}),
-      ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
+      retry: this.options.retry,
+      hooks: this.options.hooks,
       now: this.now,
     });
   }

@@ -2,7 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CheckpointStore, EventBus } from '@faceless/infra';
 import { FacelessError, createLogger, sleep, type Logger } from '@faceless/runtime';
-import { runPipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
+import { resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
 import type { StageClient } from './stage-client.ts';
 
 export const DEFAULT_QUEUE_NAME = 'faceless-pipelines';
@@ -112,16 +112,13 @@ export class PipelineQueue {
     try {
       if (await this.options.redis.exists(this.cancelKey(pipelineId))) abort();
       this.log.info('pipeline run', { pipelineId, resumeFrom: cp.state });
-      const done = await runPipeline({
-        pipelineId,
-        request: cp.request,
-        outputPrefix: cp.outputPrefix,
+      const done = await resumePipeline(cp, {
         client: this.options.client,
         checkpoints: this.options.checkpoints,
         bus: this.options.bus,
         signal: controller.signal,
-        ...(this.options.retry ? { retry: this.options.retry } : {}),
-        ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
+        retry: this.options.retry,
+        hooks: this.options.hooks,
         now: this.now,
       });
       return done.state;

@@ -61,6 +61,33 @@ export function newCheckpoint(pipelineId: string, request: PipelineRequest, outp
   };
 }
 
+/** What a queue hands the runner besides the checkpoint; optional settings may be absent. */
+export interface ResumeDeps {
+  client: StageClient;
+  checkpoints: CheckpointStore<PipelineCheckpoint>;
+  bus: EventBus;
+  signal: AbortSignal;
+  retry?: RunPipelineOptions['retry'] | undefined;
+  hooks?: RunnerHooks | undefined;
+  now?: (() => Date) | undefined;
+}
+
+/** Runs (or resumes) the pipeline a stored checkpoint describes: the one call both queues make. */
+export function resumePipeline(cp: PipelineCheckpoint, deps: ResumeDeps): Promise<PipelineCheckpoint> {
+  return runPipeline({
+    pipelineId: cp.pipelineId,
+    request: cp.request,
+    outputPrefix: cp.outputPrefix,
+    client: deps.client,
+    checkpoints: deps.checkpoints,
+    bus: deps.bus,
+    signal: deps.signal,
+    ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.hooks ? { hooks: deps.hooks } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+}
+
 /** The stage outputs recorded in a checkpoint, typed by stage. */
 export function checkpointOutputs(cp: PipelineCheckpoint): Partial<StageOutputs> {
   const out: Partial<Record<StageKey, unknown>> = {};
