@@ -18,6 +18,15 @@ export const ASPECTS = ['9:16', '16:9', '1:1'] as const;
 export const Aspect = z.enum(ASPECTS);
 export type Aspect = z.infer<typeof Aspect>;
 
+/**
+ * Word-by-word caption looks: `highlight` one short line with the spoken word coloured, `block` a
+ * two-line block with the spoken word coloured, `single` one large word at a time; `plain` no
+ * highlight; `none` no captions.
+ */
+export const CAPTION_STYLES = ['highlight', 'block', 'single', 'plain', 'none'] as const;
+export const CaptionStyle = z.enum(CAPTION_STYLES);
+export type CaptionStyle = z.infer<typeof CaptionStyle>;
+
 export const DURATION_LIMITS = { min: 15, max: 600 } as const;
 export const TOPIC_MAX_CHARS = 200;
 
@@ -37,6 +46,11 @@ export const PipelineRequest = z.strictObject({
   /** The user's own narration; sections start at Markdown headings. Replaces the generated script. */
   scriptText: z.string().min(1).max(60_000).optional(),
   channel: z.string().min(1).max(64).default('local'),
+  captionStyle: CaptionStyle.default('highlight'),
+  /** A local folder of background music; a generated bed when absent. */
+  musicDir: z.string().min(1).optional(),
+  mood: z.string().min(1).max(40).optional(),
+  music: z.boolean().default(true),
 });
 export type PipelineRequest = z.infer<typeof PipelineRequest>;
 export type PipelineRequestInput = z.input<typeof PipelineRequest>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Aspect } from './pipeline.ts';
+import { Aspect, CAPTION_STYLES } from './pipeline.ts';
 import { ScriptSection } from './script.ts';
 import { SegmentTiming, WordTiming } from './tts.ts';
 
@@ -14,7 +14,13 @@ export const VideoAssembleInput = z.strictObject({
   aspect: Aspect.default('9:16'),
   /** A local folder of images and clips to use as visuals. */
   mediaDir: z.string().min(1).optional(),
-  captionStyle: z.string().default('highlight'),
+  captionStyle: z.enum(CAPTION_STYLES).default('highlight'),
+  /** A local folder of music (files tagged with moods in their names or a tags.json); a generated bed when absent. */
+  musicDir: z.string().min(1).optional(),
+  /** Mood of the background music, matched against the music folder's tags. */
+  mood: z.string().min(1).max(40).optional(),
+  /** False: the narration alone, no music. */
+  music: z.boolean().default(true),
 });
 export type VideoAssembleInput = z.infer<typeof VideoAssembleInput>;
 
@@ -27,5 +33,11 @@ export const VideoAssembleOutput = z.strictObject({
   visuals: z.array(z.strictObject({ segment: z.number().int(), kind: z.string(), source: z.string() })),
   /** Frame grabbed from the video, for thumbnails. */
   posterPath: z.string().optional(),
+  /** Attribution lines for stock footage and music (e.g. "Video by Jane Doe on Pexels: <url>"), for the description. */
+  credits: z.array(z.string()).default([]),
+  /** The music under the voice, when there is some. */
+  music: z.strictObject({ source: z.string(), mood: z.string().optional() }).optional(),
+  /** Integrated loudness of the final mix (LUFS) and its true peak (dBTP), as measured. */
+  loudness: z.strictObject({ integratedLufs: z.number(), truePeakDbtp: z.number() }).optional(),
 });
 export type VideoAssembleOutput = z.infer<typeof VideoAssembleOutput>;

@@ -71,7 +71,11 @@ export function buildStageInput<K extends StageKey>(key: K, c: StageInputContext
         segments: audio.segments,
         sections: need(o, 'script').script.sections,
         aspect: r.aspect,
+        captionStyle: r.captionStyle,
+        music: r.music,
         ...(r.mediaDir ? { mediaDir: r.mediaDir } : {}),
+        ...(r.musicDir ? { musicDir: r.musicDir } : {}),
+        ...(r.mood ? { mood: r.mood } : {}),
       };
     },
     thumbnail: () => {
@@ -90,6 +94,7 @@ export function buildStageInput<K extends StageKey>(key: K, c: StageInputContext
       keywords: need(o, 'keywords').keywords.slice(0, 20).map((k) => k.keyword),
       segments: need(o, 'audio').segments,
       durationSec: need(o, 'video').durationSec,
+      credits: need(o, 'video').credits,
     }),
     upload: () => ({
       outputPrefix,

@@ -1,4 +1,4 @@
-import type { Aspect, WordTiming } from '@faceless/contracts';
+import type { Aspect, CaptionStyle, WordTiming } from '@faceless/contracts';
 import type { FrameSize } from './video-format.ts';
 
 /**
@@ -7,8 +7,8 @@ import type { FrameSize } from './video-format.ts';
  */
 export const CAPTION_FONT = 'Montserrat Thin ExtraBold';
 
-export const CAPTION_STYLES = ['highlight', 'plain', 'none'] as const;
-export type CaptionStyleName = (typeof CAPTION_STYLES)[number];
+export { CAPTION_STYLES } from '@faceless/contracts';
+export type CaptionStyleName = CaptionStyle;
 
 export interface CaptionLayout {
   maxWords: number;

@@ -4,8 +4,7 @@ import { dirname, extname, join } from 'node:path';
 import { VideoAssembleInput, VideoAssembleOutput } from '@faceless/contracts';
 import { defineStage, FacelessError, ffprobe } from '@faceless/runtime';
 import type { Stage, StageContext } from '@faceless/runtime';
-import { buildAssCaptions, CAPTION_STYLES } from './captions.ts';
-import type { CaptionStyleName } from './captions.ts';
+import { buildAssCaptions } from './captions.ts';
 import type { EncodeSettings } from './ffmpeg-args.ts';
 import { createGeneratedProvider, generatedVisuals } from './providers/generated.ts';
 import { createMediaFolderProvider } from './providers/media-folder.ts';
@@ -85,11 +84,6 @@ async function audioDuration(path: string, key: string, signal: AbortSignal): Pr
   return duration;
 }
 
-function captionStyle(value: string): CaptionStyleName {
-  if ((CAPTION_STYLES as readonly string[]).includes(value)) return value as CaptionStyleName;
-  throw new FacelessError('INVALID_INPUT', `captionStyle "${value}" is unknown: use one of ${CAPTION_STYLES.join(', ')}`, { field: 'captionStyle' });
-}
-
 /** The video-assembler: narration + word timings + visuals → captioned MP4 and a poster frame. */
 export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoAssemblerStage {
   const encode = deps.encode ?? DEFAULT_ENCODE;
@@ -100,7 +94,7 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
     input: VideoAssembleInput,
     output: VideoAssembleOutput,
     async run(input, ctx) {
-      const style = captionStyle(input.captionStyle);
+      const style = input.captionStyle;
       ctx.progress(0, 'reading the narration');
       const audioPath = await localAudio(input.audioPath, ctx);
       const duration = await audioDuration(audioPath, input.audioPath, ctx.signal);
@@ -167,6 +161,7 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
         height: size.height,
         visuals: result.visuals.map((v, segment) => ({ segment, kind: v.kind, source: v.source })),
         posterPath: posterKey,
+        credits: [],
       };
     },
   });
