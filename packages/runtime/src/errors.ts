@@ -22,6 +22,12 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   /** A stage service did not answer (down, timed out, 5xx): the orchestrator retries it. */
   STAGE_UNAVAILABLE: { status: 503, retryable: true },
+  /** YouTube's daily API quota (per Cloud project) is spent: wait for the reset at midnight Pacific. */
+  QUOTA_EXCEEDED: { status: 429, retryable: false },
+  /** YouTube refuses more uploads from this channel for now (uploadLimitExceeded). */
+  UPLOAD_LIMIT_EXCEEDED: { status: 429, retryable: false },
+  /** A channel's OAuth authorization is missing, expired or revoked: run "faceless channels add" again. */
+  CHANNEL_AUTH: { status: 422, retryable: false },
 } as const satisfies Record<ErrorCodeName, { status: number; retryable: boolean }>;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
