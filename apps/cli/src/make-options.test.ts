@@ -55,6 +55,21 @@ test('each bad option gets one message naming it and what is allowed', async () 
   await expectUsage(['t', '--script', join(cwd, 'missing.md')], '--script', /cannot read/, cwd);
   await expectUsage(['t', '--bogus'], 'options', /Unknown option '--bogus'/, cwd);
   await expectUsage(['two', 'words'], '<topic>', /in quotes/, cwd);
+  await expectUsage(['t', '--captions', 'karaoke'], '--captions', /highlight, block, single, plain, none/, cwd);
+  await expectUsage(['t', '--music-dir', join(cwd, 'nope')], '--music-dir', /does not exist/, cwd);
+  await expectUsage(['t', '--no-music', '--mood', 'calm'], '--no-music', /--mood/, cwd);
+});
+
+test('caption style and music options reach the request', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'faceless-opt-'));
+  const defaults = await parseMakeOptions(['t'], cwd);
+  assert.equal(defaults.request.captionStyle, 'highlight');
+  assert.equal(defaults.request.music, true);
+  const o = await parseMakeOptions(['t', '--captions', 'block', '--music-dir', cwd, '--mood', 'calm'], cwd);
+  assert.equal(o.request.captionStyle, 'block');
+  assert.equal(o.request.musicDir, cwd);
+  assert.equal(o.request.mood, 'calm');
+  assert.equal((await parseMakeOptions(['t', '--no-music'], cwd)).request.music, false);
 });
 
 test('--script reads the text and takes the topic from its first heading', async () => {

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ASPECTS, DURATION_LIMITS, LANGUAGES, PipelineRequest, TOPIC_MAX_CHARS } from '@faceless/contracts';
+import { ASPECTS, CAPTION_STYLES, DURATION_LIMITS, LANGUAGES, PipelineRequest, TOPIC_MAX_CHARS } from '@faceless/contracts';
 
 /** A problem with what the user typed: printed as one line naming the option, exit code 2. */
 export class UsageError extends Error {
@@ -21,7 +21,8 @@ export interface MakeOptions {
 
 const OPTION_OF_FIELD: Record<string, string> = {
   topic: '<topic>', lang: '--lang', durationSec: '--duration', aspect: '--aspect', voice: '--voice',
-  mediaDir: '--media-dir', scriptText: '--script', channel: '--channel',
+  mediaDir: '--media-dir', scriptText: '--script', channel: '--channel', captionStyle: '--captions',
+  musicDir: '--music-dir', mood: '--mood', music: '--no-music',
 };
 
 export const MAKE_USAGE = `Usage: faceless make "<topic>" [options]
@@ -36,6 +37,11 @@ Options:
   --voice <id>         voice of the speech provider (see the espeak-ng voice list; default per language)
   --media-dir <dir>    your own images and clips to show, matched to sections by file name
   --script <file>      narrate your own text (Markdown; sections start at headings) instead of a generated script
+  --captions <style>   ${CAPTION_STYLES.join(', ')} (default highlight: one short line, the spoken word coloured;
+                       block: two lines; single: one big word at a time)
+  --music-dir <dir>    your own background music (mp3, m4a, wav, flac, ogg), moods from file names or tags.json
+  --mood <mood>        the music's mood, e.g. calm, upbeat, dramatic (default: any)
+  --no-music           the voice alone, no background music (default: music under the voice)
   --out <dir>          where to write everything (default ./faceless-out/<topic>)
   --channel <name>     publishing channel (default local: a folder, see LOCAL_CHANNEL_DIR)
   --fresh              start over even if --out holds an unfinished run of another request
@@ -73,6 +79,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
       options: {
         lang: { type: 'string' }, duration: { type: 'string' }, aspect: { type: 'string' }, voice: { type: 'string' },
         'media-dir': { type: 'string' }, script: { type: 'string' }, out: { type: 'string' }, channel: { type: 'string' },
+        captions: { type: 'string' }, 'music-dir': { type: 'string' }, mood: { type: 'string' }, 'no-music': { type: 'boolean' },
         fresh: { type: 'boolean', default: false },
       },
     });
@@ -117,18 +124,16 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
     throw new UsageError('--aspect', `"${values.aspect}" is not supported: use one of ${ASPECTS.join(', ')} (9:16 for Shorts, 16:9 for regular videos)`);
   }
 
-  let mediaDir: string | undefined;
-  if (values['media-dir'] !== undefined) {
-    mediaDir = resolve(cwd, values['media-dir']);
-    const st = await stat(mediaDir).catch(() => undefined);
-    if (!st) throw new UsageError('--media-dir', `${mediaDir} does not exist: give a folder of images (jpg, png) and clips (mp4, mov)`);
-    if (!st.isDirectory()) throw new UsageError('--media-dir', `${mediaDir} is a file, not a folder: give the folder that holds your images and clips`);
-    try {
-      await access(mediaDir, constants.R_OK | constants.X_OK);
-    } catch {
-      throw new UsageError('--media-dir', `${mediaDir} cannot be read: check its permissions`);
-    }
+  if (values.captions !== undefined && !(CAPTION_STYLES as readonly string[]).includes(values.captions)) {
+    throw new UsageError('--captions', `"${values.captions}" is not a caption style: use one of ${CAPTION_STYLES.join(', ')}`);
   }
+  if (values['no-music'] && (values['music-dir'] !== undefined || values.mood !== undefined)) {
+    throw new UsageError('--no-music', `cannot be combined with ${values['music-dir'] !== undefined ? '--music-dir' : '--mood'}: drop one of them`);
+  }
+  const mediaDir = values['media-dir'] === undefined ? undefined
+    : await readableDir(resolve(cwd, values['media-dir']), '--media-dir', 'images (jpg, png) and clips (mp4, mov)');
+  const musicDir = values['music-dir'] === undefined ? undefined
+    : await readableDir(resolve(cwd, values['music-dir']), '--music-dir', 'music files (mp3, m4a, wav, flac, ogg)');
 
   const result = PipelineRequest.safeParse({
     topic,
@@ -139,6 +144,10 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
     ...(mediaDir !== undefined ? { mediaDir } : {}),
     ...(scriptText !== undefined ? { scriptText } : {}),
     ...(values.channel !== undefined ? { channel: values.channel } : {}),
+    ...(values.captions !== undefined ? { captionStyle: values.captions } : {}),
+    ...(musicDir !== undefined ? { musicDir } : {}),
+    ...(values.mood !== undefined ? { mood: values.mood } : {}),
+    ...(values['no-music'] ? { music: false } : {}),
   });
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -149,6 +158,19 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
   const outDir = resolve(cwd, values.out ?? join('faceless-out', slugify(result.data.topic)));
   await assertWritableDir(outDir);
   return { request: result.data, outDir, fresh: values.fresh ?? false, ...(scriptFile ? { scriptFile } : {}) };
+}
+
+/** The folder, checked to exist and be readable, else a usage error naming the option. */
+async function readableDir(dir: string, option: string, holds: string): Promise<string> {
+  const st = await stat(dir).catch(() => undefined);
+  if (!st) throw new UsageError(option, `${dir} does not exist: give a folder of ${holds}`);
+  if (!st.isDirectory()) throw new UsageError(option, `${dir} is a file, not a folder: give the folder that holds your ${holds}`);
+  try {
+    await access(dir, constants.R_OK | constants.X_OK);
+  } catch {
+    throw new UsageError(option, `${dir} cannot be read: check its permissions`);
+  }
+  return dir;
 }
 
 /** Creates the folder and proves a file can be written in it (access() alone is fooled when running as root). */
