@@ -10,10 +10,12 @@ export const UploadInput = z.strictObject({
   thumbnailPath: z.string().min(1),
   metadata: VideoMetadata,
   channel: z.string().min(1).max(64).default('local'),
-  privacyStatus: PrivacyStatus.default('private'),
-  /** ISO 8601; when absent the next free publishing slot is used. */
+  /** When absent: the channel's default, else private (scheduled into the next free slot). */
+  privacyStatus: PrivacyStatus.optional(),
+  /** ISO 8601; when absent a private video is scheduled into the channel's next free publishing slot. */
   publishAt: z.string().datetime({ offset: true }).optional(),
-  madeForKids: z.boolean().default(false),
+  /** When absent: the channel's default, else false. Always sent to YouTube explicitly. */
+  madeForKids: z.boolean().optional(),
   containsSyntheticMedia: z.boolean().default(true),
 });
 export type UploadInput = z.infer<typeof UploadInput>;

@@ -24,6 +24,15 @@ export interface PublicationKey {
   outputPrefix: string;
 }
 
+/** A channel's own publishing defaults (YouTube channels keep them in their channel file). */
+export interface ChannelSettings {
+  privacyStatus?: UploadOutput['privacyStatus'];
+  madeForKids?: boolean;
+  categoryId?: string;
+  /** Daily publishing slots, "HH:MM" in UTC. */
+  slots?: readonly string[];
+}
+
 /**
  * Where a video gets published: a local channel folder now, YouTube later. The stage owns the
  * checks and the choice of publish time; a target owns exactly-once publishing on its channel.
@@ -35,4 +44,6 @@ export interface PublishTarget {
   /** Publish times already planned on the channel, from which the next free slot is chosen. */
   plannedTimes(channel: string, ctx: StageContext): Promise<Date[]>;
   publish(request: PublishRequest, ctx: StageContext): Promise<UploadOutput>;
+  /** The channel's defaults, where the target keeps any; fails for a channel the target does not know. */
+  settings?(channel: string): Promise<ChannelSettings>;
 }

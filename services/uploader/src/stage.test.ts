@@ -141,11 +141,13 @@ test('an explicit publishAt is kept, in UTC', async () => {
 
 test('channel names are validated and must be configured', async () => {
   const { channels, ctx } = await setup();
-  const stage = createStage({ env: { LOCAL_CHANNEL_DIR: channels, LOCAL_CHANNELS: 'cooking, my_channel-2' } });
+  const stage = createStage({ env: { LOCAL_CHANNEL_DIR: channels, LOCAL_CHANNELS: 'cooking, my_channel-2', FACELESS_DATA_DIR: join(channels, '..', 'data') } });
   await rejectsWith(stage.execute(input({ channel: 'My Channel' }), ctx), 'INVALID_INPUT', 'channel');
   await rejectsWith(stage.execute(input({ channel: '../escape' }), ctx), 'INVALID_INPUT', 'channel');
   await rejectsWith(stage.execute(input({ channel: 'x'.repeat(65) }), ctx), 'INVALID_INPUT', 'channel');
-  await rejectsWith(stage.execute(input({ channel: 'gaming' }), ctx), 'INVALID_INPUT', 'channel');
+  // Neither a local channel nor an authorized YouTube channel.
+  await rejectsWith(stage.execute(input({ channel: 'gaming' }), ctx), 'NOT_FOUND', 'channel');
+  await assert.rejects(stage.execute(input({ channel: 'gaming' }), ctx), /faceless channels add gaming.*LOCAL_CHANNELS/);
   const out = await stage.execute(input({ channel: 'my_channel-2' }), ctx);
   assert.equal(out.target, 'local');
   assert.deepEqual(await readdir(channels), ['my_channel-2']);

@@ -33,9 +33,6 @@ export function createUploaderStage(deps: UploaderDeps) {
     if (!CHANNEL_NAME.test(input.channel)) {
       throw new FacelessError('INVALID_INPUT', `channel "${input.channel}" may only use a-z, 0-9, "-" and "_" (at most 64): rename it, e.g. "${input.channel.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, 64)}"`, { field: 'channel' });
     }
-    if (input.publishAt && input.privacyStatus !== 'private') {
-      throw new FacelessError('INVALID_INPUT', `publishAt ${input.publishAt} needs privacyStatus "private" (YouTube publishes a scheduled video by making it public then), not "${input.privacyStatus}": set privacyStatus to private or drop publishAt`, { field: 'publishAt' });
-    }
     const target = deps.targetFor(input.channel);
     return serialized(`${target.name}/${input.channel}`, async () => {
       const existing = await target.findExisting(input, ctx);
@@ -44,23 +41,36 @@ export function createUploaderStage(deps: UploaderDeps) {
         ctx.progress(1, 'already published');
         return existing;
       }
+      const settings = (await target.settings?.(input.channel)) ?? {};
+      const privacyStatus = input.privacyStatus ?? settings.privacyStatus ?? 'private';
+      if (input.publishAt && privacyStatus !== 'private') {
+        throw new FacelessError('INVALID_INPUT', `publishAt ${input.publishAt} needs privacyStatus "private" (YouTube publishes a scheduled video by making it public then), not "${privacyStatus}": set privacyStatus to private or drop publishAt`, { field: 'publishAt' });
+      }
       checkMetadataLimits(input.metadata);
       const video = await checkVideo(ctx.store, input.videoPath);
       const thumbnail = await checkThumbnail(ctx.store, input.thumbnailPath);
       ctx.progress(0.1, 'checked against YouTube limits');
+      // A private video is scheduled (YouTube makes it public at publishAt); unlisted and public ones go out now.
       const publishAt = input.publishAt
         ? new Date(input.publishAt).toISOString()
-        : nextFreeSlot({ now: now(), slots: deps.slots, taken: await target.plannedTimes(input.channel, ctx), leadMinutes: deps.leadMinutes }).toISOString();
+        : privacyStatus !== 'private'
+          ? now().toISOString()
+          : nextFreeSlot({ now: now(), slots: settings.slots ?? deps.slots, taken: await target.plannedTimes(input.channel, ctx), leadMinutes: deps.leadMinutes }).toISOString();
       const request: PublishRequest = {
         pipelineId: input.pipelineId,
         channel: input.channel,
         outputPrefix: input.outputPrefix,
         video: { key: input.videoPath, ...video },
         thumbnail: { key: input.thumbnailPath, ...thumbnail },
-        metadata: { title: input.metadata.title, description: input.metadata.description, tags: input.metadata.tags, categoryId: input.metadata.categoryId },
-        privacyStatus: input.privacyStatus,
+        metadata: {
+          title: input.metadata.title,
+          description: input.metadata.description,
+          tags: input.metadata.tags,
+          categoryId: settings.categoryId ?? input.metadata.categoryId,
+        },
+        privacyStatus,
         publishAt,
-        madeForKids: input.madeForKids,
+        madeForKids: input.madeForKids ?? settings.madeForKids ?? false,
         containsSyntheticMedia: input.containsSyntheticMedia,
       };
       const out = await target.publish(request, ctx);

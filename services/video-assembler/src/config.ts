@@ -1,4 +1,5 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { FacelessError } from '@faceless/runtime';
 
@@ -13,17 +14,37 @@ export const VideoAssemblerConfig = z.object({
   VIDEO_ASSEMBLER_CRF: z.coerce.number().int().min(0).max(51).default(21),
   /** Longest piece of the timeline one ffmpeg renders; shorter pieces balance the parallel renders. */
   VIDEO_ASSEMBLER_CHUNK_SEC: z.coerce.number().min(1).max(3600).default(30),
+  /** Pexels API key: stock clips for sections the media folder does not cover; none without it. */
+  PEXELS_API_KEY: z.string().trim().min(10, 'looks too short for a Pexels API key (get one at https://www.pexels.com/api/)').optional(),
+  PEXELS_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.pexels.com' }).default('https://api.pexels.com'),
+  /** Downloaded clips and search answers; default <FACELESS_DATA_DIR>/cache/pexels. */
+  PEXELS_CACHE_DIR: z.string().optional(),
+  FACELESS_DATA_DIR: z.string().default('~/.faceless'),
 });
 export type VideoAssemblerConfig = z.infer<typeof VideoAssemblerConfig>;
+
+/** Values never repeated in an error message. */
+const SECRETS = new Set(['PEXELS_API_KEY']);
+
+const expandHome = (p: string): string => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
+
+/** Where Pexels downloads are kept: PEXELS_CACHE_DIR, else FACELESS_DATA_DIR/cache/pexels. */
+export function pexelsCacheDir(config: Pick<VideoAssemblerConfig, 'PEXELS_CACHE_DIR' | 'FACELESS_DATA_DIR'>): string {
+  return resolve(expandHome(config.PEXELS_CACHE_DIR ?? join(config.FACELESS_DATA_DIR, 'cache', 'pexels')));
+}
 
 /** Reads the video-assembler's variables, naming every bad one at once. */
 export function parseVideoAssemblerConfig(env: Record<string, string | undefined>): VideoAssemblerConfig {
   const picked = Object.fromEntries(
-    Object.keys(VideoAssemblerConfig.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+    Object.keys(VideoAssemblerConfig.shape).map((k) => [k, env[k]?.trim() === '' ? undefined : env[k]]),
   );
   const result = VideoAssemblerConfig.safeParse(picked);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(picked[String(i.path[0])])}: ${i.message}`);
+  const shown = (name: string): string => {
+    const value = picked[name];
+    return SECRETS.has(name) && typeof value === 'string' ? `(${value.length} characters, not shown)` : JSON.stringify(value);
+  };
+  const problems = result.error.issues.map((i) => `${i.path.join('.')}=${shown(String(i.path[0]))}: ${i.message}`);
   throw new FacelessError('INVALID_OPTION', `invalid video-assembler configuration: ${problems.join('; ')}`, {
     field: String(result.error.issues[0]?.path[0] ?? ''),
   });

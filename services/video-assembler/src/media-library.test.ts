@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FacelessError, runProcess } from '@faceless/runtime';
-import { keywordTokens, matchMedia, matchScore, scanMediaDir } from './media-library.ts';
+import { fillRoundRobin, keywordTokens, matchByKeyword, matchMedia, matchScore, probeMedia, scanMediaDir } from './media-library.ts';
 
 let dir: string;
 
@@ -99,4 +99,35 @@ test('matchMedia: a strong match may repeat, a weak one gives way to an unused f
   // Nothing matches: round-robin.
   assert.deepEqual(matchMedia(items, [[], [], [], []]), [0, 1, 2, 0]);
   assert.deepEqual(matchMedia([], [['x']]), []);
+});
+
+test('a clip cut short after a valid header is skipped: every packet is read, not just the first frame', async () => {
+  const other = await mkdtemp(join(tmpdir(), 'va-cut-'));
+  try {
+    const whole = join(other, 'whole.mp4');
+    await ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=25:d=2', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', whole);
+    const bytes = await readFile(whole);
+    await writeFile(join(other, 'cut.mp4'), bytes.subarray(0, Math.floor(bytes.length * 0.4)));
+    const probe = await probeMedia(whole, { kind: 'clip' });
+    assert.ok(typeof probe !== 'string' && Math.abs(probe.durationSec - 2) < 0.1, JSON.stringify(probe));
+    // The header of the cut file still says 2 s and its first frame decodes.
+    assert.equal(typeof (await probeMedia(join(other, 'cut.mp4'), { kind: 'image' })), 'object');
+    assert.match(String(await probeMedia(join(other, 'cut.mp4'), { kind: 'clip' })), /corrupt or truncated \(.*partial file/);
+    const scan = await scanMediaDir(other);
+    assert.deepEqual(scan.items.map((i) => i.name), ['whole.mp4']);
+    assert.match(scan.warnings.join('\n'), /skipped "cut\.mp4": it is corrupt or truncated/);
+  } finally {
+    await rm(other, { recursive: true, force: true });
+  }
+});
+
+test('matching respects what fits: a clip too short for a segment is not given to it', () => {
+  const items = [{ tokens: ['ocean'] }, { tokens: ['octopus'] }];
+  const shortClip = (item: number, segment: number): boolean => !(item === 0 && segment === 1);
+  // Segment 1 wants the ocean clip but it is too short there: no keyword pick; segment 2 gets it.
+  assert.deepEqual(matchByKeyword(items, [[], ['ocean'], ['ocean']], shortClip), [-1, -1, 0]);
+  assert.deepEqual(matchMedia(items, [[], ['ocean'], ['ocean']], shortClip), [1, 1, 0]);
+  // Skipped segments stay open for the next source; a segment nothing fits stays -1.
+  assert.deepEqual(fillRoundRobin(2, [-1, -1, 0], { skip: (s) => s === 1 }), [1, -1, 0]);
+  assert.deepEqual(fillRoundRobin(2, [-1, -1], { fits: (_, s) => s === 0 }), [0, -1]);
 });

@@ -64,16 +64,26 @@ export function matchScore(itemTokens: readonly string[], wanted: readonly strin
 /** An item already used counts as this many keywords less, so that variety wins over weak matches. */
 const REUSE_PENALTY = 1.5;
 
+/** Whether item `item` may be shown in segment `segment` (a clip must last long enough). */
+export type MediaFits = (item: number, segment: number) => boolean;
+
+const everything: MediaFits = () => true;
+
+function usesOf(itemCount: number, picks: readonly number[]): number[] {
+  const uses = Array.from({ length: itemCount }, () => 0);
+  for (const p of picks) if (p >= 0) uses[p] = (uses[p] ?? 0) + 1;
+  return uses;
+}
+
 /**
- * Picks an item index for each segment. Segments whose keywords match something go first, best
- * match first, each taking its best item (a used item counts for less). The others go
- * round-robin over the least-used items, avoiding the picture of the segment next to them.
+ * Picks an item for each segment whose keywords match one, best match first, each taking its
+ * best item that fits (a used item counts for less); -1 for the others.
  */
-export function matchMedia(items: readonly { tokens: readonly string[] }[], wanted: readonly (readonly string[])[]): number[] {
-  if (items.length === 0) return [];
-  const uses = items.map(() => 0);
+export function matchByKeyword(items: readonly { tokens: readonly string[] }[], wanted: readonly (readonly string[])[], fits: MediaFits = everything): number[] {
   const picks = wanted.map(() => -1);
-  const scores = wanted.map((tokens) => items.map((item) => matchScore(item.tokens, tokens)));
+  if (items.length === 0) return picks;
+  const uses = usesOf(items.length, picks);
+  const scores = wanted.map((tokens, segment) => items.map((item, i) => (fits(i, segment) ? matchScore(item.tokens, tokens) : 0)));
   const matching = scores
     .map((row, segment) => ({ segment, best: Math.max(...row) }))
     .filter((m) => m.best > 0)
@@ -93,19 +103,43 @@ export function matchMedia(items: readonly { tokens: readonly string[] }[], want
     picks[segment] = best;
     uses[best] = (uses[best] ?? 0) + 1;
   }
+  return picks;
+}
+
+/**
+ * Gives each open segment (pick -1, not skipped) one of the least-used items that fits, round-robin,
+ * avoiding the item of the segment next to it; a segment nothing fits stays -1.
+ */
+export function fillRoundRobin(itemCount: number, picks: readonly number[], options: { fits?: MediaFits; skip?: (segment: number) => boolean } = {}): number[] {
+  const fits = options.fits ?? everything;
+  const filled = [...picks];
+  if (itemCount === 0) return filled;
+  const uses = usesOf(itemCount, filled);
   let cursor = 0;
-  picks.forEach((pick, segment) => {
-    if (pick >= 0) return;
-    const fewest = Math.min(...uses);
-    const neighbours = [picks[segment - 1], picks[segment + 1]];
-    const order = items.map((_, k) => (cursor + k) % items.length);
+  filled.forEach((pick, segment) => {
+    if (pick >= 0 || options.skip?.(segment)) return;
+    const order = Array.from({ length: itemCount }, (_, k) => (cursor + k) % itemCount).filter((i) => fits(i, segment));
+    if (order.length === 0) return;
+    const fewest = Math.min(...order.map((i) => uses[i] ?? 0));
+    const neighbours = [filled[segment - 1], filled[segment + 1]];
     const candidates = order.filter((i) => uses[i] === fewest);
     const chosen = candidates.find((i) => !neighbours.includes(i)) ?? candidates[0] ?? 0;
-    picks[segment] = chosen;
+    filled[segment] = chosen;
     uses[chosen] = (uses[chosen] ?? 0) + 1;
-    cursor = (chosen + 1) % items.length;
+    cursor = (chosen + 1) % itemCount;
   });
-  return picks;
+  return filled;
+}
+
+/**
+ * Picks an item index for each segment. Segments whose keywords match something go first, best
+ * match first, each taking its best item (a used item counts for less). The others go
+ * round-robin over the least-used items, avoiding the picture of the segment next to them.
+ * A segment no item fits gets -1.
+ */
+export function matchMedia(items: readonly { tokens: readonly string[] }[], wanted: readonly (readonly string[])[], fits: MediaFits = everything): number[] {
+  if (items.length === 0) return [];
+  return fillRoundRobin(items.length, matchByKeyword(items, wanted, fits), { fits });
 }
 
 function parseTags(raw: string): Map<string, string[]> {
@@ -124,16 +158,33 @@ interface ProbeJson {
   format?: { duration?: string };
 }
 
-/** Probes one file; a string is the reason it cannot be used. */
-async function probeItem(path: string, signal?: AbortSignal): Promise<{ width: number; height: number; durationSec: number } | string> {
-  let out: { stdout: string; stderr: string };
-  try {
-    out = await runProcess('ffprobe', probeVisualArgs(path), signal ? { signal } : {});
-  } catch (err) {
-    if (err instanceof FacelessError && (err.code === 'CANCELLED' || err.code === 'MISSING_DEPENDENCY')) throw err;
-    const detail = err instanceof Error ? err.message.split('\n').slice(-1)[0] : String(err);
-    return `ffprobe cannot read it (${detail})`;
-  }
+export interface MediaProbe {
+  width: number;
+  height: number;
+  /** Seconds of a clip (0 for a still image). */
+  durationSec: number;
+}
+
+function lastLine(err: unknown): string {
+  return err instanceof Error ? (err.message.trim().split('\n').slice(-1)[0] ?? '') : String(err);
+}
+
+/**
+ * Probes a picture file: its first frame must decode, and for a clip (`kind: 'clip'`) every packet
+ * must be readable to the end, which catches a file cut short after a valid header (a truncated
+ * download). Resolves with a string saying why the file cannot be used.
+ */
+export async function probeMedia(path: string, options: { kind: 'image' | 'clip'; signal?: AbortSignal }): Promise<MediaProbe | string> {
+  const run = async (args: string[]): Promise<{ stdout: string; stderr: string } | string> => {
+    try {
+      return await runProcess('ffprobe', args, options.signal ? { signal: options.signal } : {});
+    } catch (err) {
+      if (err instanceof FacelessError && (err.code === 'CANCELLED' || err.code === 'MISSING_DEPENDENCY')) throw err;
+      return `ffprobe cannot read it (${lastLine(err)})`;
+    }
+  };
+  const out = await run(probeVisualArgs(path));
+  if (typeof out === 'string') return out;
   let json: ProbeJson;
   try {
     json = JSON.parse(out.stdout) as ProbeJson;
@@ -146,7 +197,14 @@ async function probeItem(path: string, signal?: AbortSignal): Promise<{ width: n
   if (!stream.width || !stream.height || Number(stream.nb_read_frames ?? 0) < 1 || decodeError) {
     return `it is corrupt or truncated${decodeError ? ` (${decodeError.trim()})` : ''}`;
   }
-  return { width: stream.width, height: stream.height, durationSec: Number(json.format?.duration ?? 0) || 0 };
+  const probe = { width: stream.width, height: stream.height, durationSec: Number(json.format?.duration ?? 0) || 0 };
+  if (options.kind === 'image') return probe;
+  // Demuxing every packet (no decoding) is cheap and reports "partial file" when data is missing.
+  const packets = await run(['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'json', path]);
+  if (typeof packets === 'string') return packets;
+  const packetError = packets.stderr.trim().split('\n').slice(-1)[0]?.trim();
+  if (packetError) return `it is corrupt or truncated (${packetError})`;
+  return probe;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -190,7 +248,7 @@ export async function scanMediaDir(dir: string, options: { signal?: AbortSignal 
     else if ((CLIP_EXTENSIONS as readonly string[]).includes(ext)) candidates.push({ name: entry.name, kind: 'clip' });
     else warnings.push(`skipped "${entry.name}": not ${SUPPORTED}`);
   }
-  const probed = await mapLimit(candidates, PROBE_CONCURRENCY, (c) => probeItem(join(root, c.name), options.signal));
+  const probed = await mapLimit(candidates, PROBE_CONCURRENCY, (c) => probeMedia(join(root, c.name), { kind: c.kind, ...(options.signal ? { signal: options.signal } : {}) }));
   const items: MediaItem[] = [];
   candidates.forEach((c, i) => {
     const result = probed[i];

@@ -8,6 +8,9 @@ import { FolderStore } from '@faceless/infra';
 import type { ObjectStore } from '@faceless/infra';
 import { createCollectingLogger, FacelessError, ffprobe, runProcess } from '@faceless/runtime';
 import type { StageContext } from '@faceless/runtime';
+import { startFakePexels } from './providers/fake-pexels.ts';
+import type { FakePexels } from './providers/fake-pexels.ts';
+import { createPexelsSource } from './providers/pexels.ts';
 import { createVideoAssemblerStage } from './stage.ts';
 import type { VideoAssemblerDeps } from './stage.ts';
 import { syntheticNarration, writeToneWav } from './synthetic-narration.ts';
@@ -16,6 +19,7 @@ import type { SyntheticNarration } from './synthetic-narration.ts';
 let root: string;
 let narration8: SyntheticNarration;
 let narration4: SyntheticNarration;
+let pexels: FakePexels;
 
 const TEXTS = [
   { heading: 'Intro', text: 'Did you know octopuses have three hearts?' },
@@ -31,9 +35,11 @@ before(async () => {
   await writeToneWav(join(root, 'store', 'p', 'voice4.wav'), 4);
   narration8 = syntheticNarration([TEXTS[0], TEXTS[1], TEXTS[3]].filter((t) => t !== undefined), 8);
   narration4 = syntheticNarration(TEXTS, 4);
+  pexels = await startFakePexels({ dir: root });
 });
 
 after(async () => {
+  await pexels.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -193,7 +199,9 @@ test('uses a media folder: images and clips matched by keyword, bad files named 
   await mkdir(media, { recursive: true });
   const ff = (...args: string[]): Promise<unknown> => runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args]);
   await ff('-f', 'lavfi', '-i', 'testsrc2=s=640x360', '-frames:v', '1', join(media, 'octopus-heart.jpg'));
-  await ff('-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=0.6', '-pix_fmt', 'yuv420p', join(media, 'ocean-waves.mp4'));
+  await ff('-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=1.5', '-pix_fmt', 'yuv420p', join(media, 'ocean-waves.mp4'));
+  // Shorter than every segment (about 0.9 s each): never shown, named in a warning.
+  await ff('-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=0.4', '-pix_fmt', 'yuv420p', join(media, 'octopus-blink.mp4'));
   await writeFile(join(media, 'notes.txt'), 'shot list');
   await writeFile(join(media, 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 2, 3]));
   // A work folder whose name needs escaping inside a filter graph, and a store with no local paths.
@@ -215,7 +223,36 @@ test('uses a media folder: images and clips matched by keyword, bad files named 
   await checkMp4(folder.localPath(out.videoPath), { width: 270, height: 480, audioSec: 4 });
   assert.ok(h.warnings.some((w) => w.includes('"notes.txt"')), h.warnings.join('\n'));
   assert.ok(h.warnings.some((w) => w.includes('"broken.jpg"')), h.warnings.join('\n'));
-  assert.equal(h.warnings.length, 2);
+  assert.ok(h.warnings.some((w) => w.includes('skipped "octopus-blink.mp4": the clip lasts 0.4 s, less than every segment')), h.warnings.join('\n'));
+  assert.equal(h.warnings.length, 3);
+  assert.deepEqual(out.credits, []);
+});
+
+test('with Pexels configured, the sections show stock clips in the video orientation, credited', async () => {
+  const h = await harness();
+  const cacheDir = join(root, 'pexels-cache');
+  const stock = createPexelsSource({ apiKey: pexels.apiKey, baseUrl: pexels.url, cacheDir, retryBaseDelayMs: 1 });
+  const searchesBefore = pexels.searches().length;
+  const out = await render({ resolutionScale: 0.25, stock }, input(narration4, 'voice4.wav'), h);
+  await checkMp4(h.ctx.store.localPath?.(out.videoPath) ?? '', { width: 270, height: 480, audioSec: 4 });
+  assert.deepEqual(out.visuals.map((v) => [v.segment, v.kind, v.source]), [
+    [0, 'clip', 'pexels:2001'],
+    [1, 'clip', 'pexels:2002'],
+    [2, 'clip', 'pexels:2003'],
+    [3, 'clip', 'pexels:2004'],
+  ]);
+  assert.deepEqual(out.credits, [
+    'Video by Ana Reef on Pexels: https://www.pexels.com/video/octopus-ocean-sea-2001/',
+    'Video by Bo Tide on Pexels: https://www.pexels.com/video/octopus-heart-ocean-2002/',
+    'Video by Cy Swell on Pexels: https://www.pexels.com/video/ocean-waves-sea-2003/',
+    'Video by Di Spray on Pexels: https://www.pexels.com/video/ocean-waves-blue-2004/',
+  ]);
+  const searches = pexels.searches().slice(searchesBefore);
+  assert.ok(searches.length >= 2 && searches.every((r) => r.query.get('orientation') === 'portrait'));
+  assert.deepEqual(searches.slice(0, 2).map((r) => r.query.get('query')), ['octopus heart', 'ocean waves']);
+  assert.deepEqual(h.warnings, []);
+  // The 270×480 test frame takes the 360×640 rendition, the smallest that is not much smaller.
+  assert.ok(pexels.downloads().slice(-4).every((r) => r.path.endsWith('4/octopus.mp4') || r.path.endsWith('4/ocean.mp4')), pexels.downloads().map((r) => r.path).join(' '));
 });
 
 test('falls back to generated backgrounds when the media folder has nothing usable', async () => {

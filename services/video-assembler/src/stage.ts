@@ -6,12 +6,13 @@ import { defineStage, FacelessError, ffprobe } from '@faceless/runtime';
 import type { Stage, StageContext } from '@faceless/runtime';
 import { buildAssCaptions } from './captions.ts';
 import type { EncodeSettings } from './ffmpeg-args.ts';
-import { createGeneratedProvider, generatedVisuals } from './providers/generated.ts';
-import { createMediaFolderProvider } from './providers/media-folder.ts';
+import { generatedVisuals } from './providers/generated.ts';
+import { createVisualChain } from './providers/visual-chain.ts';
 import { renderVideo } from './render.ts';
 import { posterFrame, renderChunks, segmentSpans } from './timeline.ts';
+import type { SegmentSpan } from './timeline.ts';
 import { FPS, outputSize, posterSize } from './video-format.ts';
-import type { SegmentBrief, SegmentVisual, VisualProvider } from './visuals.ts';
+import type { SegmentBrief, SegmentVisual, StockSource, VisualProvider } from './visuals.ts';
 
 export type VideoAssemblerStage = Stage<typeof VideoAssembleInput, typeof VideoAssembleOutput>;
 
@@ -20,9 +21,11 @@ export interface VideoAssemblerDeps {
   concurrency?: number;
   /** Longest piece of the timeline one ffmpeg process renders. */
   chunkSec?: number;
-  /** Visuals when the input names no mediaDir. */
+  /** Stock clips (Pexels) tried after the media folder's keyword matches and before generated backgrounds. */
+  stock?: StockSource;
+  /** Replaces the visual chain when the input names no mediaDir. */
   defaultVisuals?: VisualProvider;
-  /** Visuals for an input's mediaDir. */
+  /** Replaces the visual chain for an input's mediaDir. */
   mediaVisuals?: (mediaDir: string) => VisualProvider;
   /** The caption font files (copied next to the captions for libass); defaults to Montserrat ExtraBold. */
   fontFiles?: readonly string[];
@@ -52,13 +55,26 @@ export function montserratFontFiles(): string[] {
   return ['montserrat-latin-800-normal.woff2', 'montserrat-latin-ext-800-normal.woff2'].map((f) => join(files, f));
 }
 
-/** Segment i+1 is section i; the hook and the call to action have no visual keywords. */
-export function segmentBriefs(input: Pick<VideoAssembleInput, 'segments' | 'sections'>): SegmentBrief[] {
-  return input.segments.map((s, i) => ({
-    segment: i,
-    heading: s.heading,
-    keywords: i >= 1 ? input.sections[i - 1]?.visualKeywords ?? [] : [],
-  }));
+/**
+ * Segment i+1 is section i; the hook and the call to action have no visual keywords. With the
+ * spans, each brief says how long its segment stays on screen.
+ */
+export function segmentBriefs(input: Pick<VideoAssembleInput, 'segments' | 'sections'>, spans?: readonly SegmentSpan[]): SegmentBrief[] {
+  return input.segments.map((s, i) => {
+    const span = spans?.[i];
+    return {
+      segment: i,
+      heading: s.heading,
+      keywords: i >= 1 ? input.sections[i - 1]?.visualKeywords ?? [] : [],
+      ...(span ? { durationSec: (span.endFrame - span.startFrame) / FPS } : {}),
+    };
+  });
+}
+
+/** Each attribution line once, in the order the visuals appear. */
+function visualCredits(visuals: readonly SegmentVisual[]): string[] {
+  const credits = visuals.flatMap((v) => (v.kind !== 'generated' && v.credit ? [v.credit] : []));
+  return [...new Set(credits)];
 }
 
 async function localAudio(key: string, ctx: StageContext): Promise<string> {
@@ -87,8 +103,11 @@ async function audioDuration(path: string, key: string, signal: AbortSignal): Pr
 /** The video-assembler: narration + word timings + visuals → captioned MP4 and a poster frame. */
 export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoAssemblerStage {
   const encode = deps.encode ?? DEFAULT_ENCODE;
-  const defaultVisuals = deps.defaultVisuals ?? createGeneratedProvider();
-  const mediaVisuals = deps.mediaVisuals ?? createMediaFolderProvider;
+  const stock = deps.stock ? { stock: deps.stock } : {};
+  const visualsFor = (mediaDir: string | undefined): VisualProvider => {
+    if (mediaDir) return deps.mediaVisuals?.(mediaDir) ?? createVisualChain({ mediaDir, ...stock });
+    return deps.defaultVisuals ?? createVisualChain(stock);
+  };
   return defineStage({
     name: 'video-assembler',
     input: VideoAssembleInput,
@@ -103,11 +122,12 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
       }
 
       const size = outputSize(input.aspect, deps.resolutionScale ?? 1);
-      const briefs = segmentBriefs(input);
+      const spans = segmentSpans(input.segments, duration, FPS);
+      const briefs = segmentBriefs(input, spans);
       const warn = (message: string): void => ctx.log.warn(message);
-      const provider = input.mediaDir ? mediaVisuals(input.mediaDir) : defaultVisuals;
+      const provider = visualsFor(input.mediaDir);
       ctx.progress(0.01, 'choosing visuals');
-      const planned = await provider.plan(briefs, { signal: ctx.signal, warn });
+      const planned = await provider.plan(briefs, { signal: ctx.signal, warn, frame: { aspect: input.aspect, ...size } });
       const fallbacks = generatedVisuals(briefs);
 
       const workDir = join(ctx.workDir, 'video-assembler');
@@ -125,7 +145,6 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
         await writeFile(captionsPath, buildAssCaptions(input.words, { aspect: input.aspect, size, style }), 'utf8');
       }
 
-      const spans = segmentSpans(input.segments, duration, FPS);
       const chunks = renderChunks(spans, Math.round((deps.chunkSec ?? DEFAULT_CHUNK_SEC) * FPS));
       const posterFile = join(workDir, 'poster.jpg');
       const result = await renderVideo({
@@ -161,7 +180,7 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
         height: size.height,
         visuals: result.visuals.map((v, segment) => ({ segment, kind: v.kind, source: v.source })),
         posterPath: posterKey,
-        credits: [],
+        credits: visualCredits(result.visuals),
       };
     },
   });

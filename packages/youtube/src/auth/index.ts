@@ -1,1 +1,18 @@
-export {};
+export { DEFAULT_SCOPES, buildAuthorizationUrl, codeChallengeFor, createOAuthState, createPkcePair } from './pkce.ts';
+export type { AuthorizationUrlOptions, PkcePair } from './pkce.ts';
+export { requireClientCredentials, requireClientId, type ClientCredentials } from './client-credentials.ts';
+export { requestToken, type GoogleTokens, type TokenRequestOptions } from './token-endpoint.ts';
+export { openBrowserQuietly } from './open-browser.ts';
+export { runInstalledAppFlow, type InstalledAppFlowOptions, type InstalledAppTokens } from './installed-app-flow.ts';
+export { EncryptedSecret, decryptSecret, encryptSecret, requireSecretKey, type DecryptOptions } from './token-vault.ts';
+export {
+  APP_STATUSES, CHANNEL_NAME, ChannelDefaults, ChannelRecord, ChannelStore, assertChannelName, createChannelRecord,
+  type AppStatus, type ChannelRecordInput, type NewChannelRecord,
+} from './channel-store.ts';
+export { ChannelTokenSource, REFRESH_MARGIN_MS, tokenExpiryWarning, type ChannelTokenSourceOptions } from './channel-token-source.ts';
+export { QUOTA_COST_TABLES, QUOTA_OPERATIONS, parseQuotaCosts, type QuotaCostTable, type QuotaOperation } from './quota-costs.ts';
+export { nextReset, pacificDay } from './quota-day.ts';
+export {
+  QuotaLedger, openQuotaLedger,
+  type QuotaLedgerOptions, type QuotaRequest, type QuotaReservation, type QuotaUsage, type WaitForQuotaOptions,
+} from './quota-ledger.ts';

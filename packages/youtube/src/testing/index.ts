@@ -1,1 +1,2 @@
-export {};
+export * from './fake-google-oauth.ts';
+export * from './fake-youtube.ts';

@@ -1,0 +1,232 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { FacelessError, sleep as defaultSleep } from '@faceless/runtime';
+import type { YouTubeConfig } from '../youtube-config.ts';
+import { requireClientId } from './client-credentials.ts';
+import { QUOTA_OPERATIONS, parseQuotaCosts, type QuotaCostTable, type QuotaOperation } from './quota-costs.ts';
+import { nextReset, pacificDay } from './quota-day.ts';
+
+export interface QuotaRequest {
+  op: QuotaOperation;
+  count: number;
+}
+
+export type QuotaReservation =
+  | { ok: true; day: string; units: number; uploads: number; remainingUnits: number }
+  | { ok: false; waitUntil: Date; reason: string };
+
+export interface QuotaUsage {
+  day: string;
+  unitsUsed: number;
+  uploadsUsed: number;
+  exhausted: boolean;
+  dailyQuota: number;
+  remainingUnits: number;
+  resetsAt: Date;
+}
+
+const LedgerFile = z.object({
+  v: z.literal(1),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  unitsUsed: z.number().int().nonnegative(),
+  uploadsUsed: z.number().int().nonnegative(),
+  /** Google answered quotaExceeded: whatever the count says, nothing more goes through today. */
+  exhausted: z.boolean(),
+  updatedAt: z.string(),
+});
+type LedgerFile = z.infer<typeof LedgerFile>;
+
+export interface QuotaLedgerOptions {
+  dataDir: string;
+  /** The Cloud project's OAuth client id: quota is per project, shared by all its channels. Hashed for the file name. */
+  projectKey: string;
+  dailyQuota: number;
+  costs: QuotaCostTable;
+}
+
+export interface WaitForQuotaOptions {
+  now?: () => Date;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal?: AbortSignal;
+  /** Told before each wait, e.g. to log "quota spent, waiting until …". */
+  onWait?: (info: { waitUntil: Date; reason: string }) => void;
+}
+
+const LOCK_STALE_MS = 10_000;
+
+/**
+ * What one Cloud project has spent of YouTube's daily quota, kept in a file so that the CLI, the uploader service
+ * and restarts all count against the same day. Reserve before calling; the day resets at midnight Pacific.
+ */
+export class QuotaLedger {
+  readonly file: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: QuotaLedgerOptions) {
+    const hash = createHash('sha256').update(options.projectKey).digest('hex').slice(0, 16);
+    this.file = join(options.dataDir, 'youtube', 'quota', `${hash}.json`);
+  }
+
+  /** Units and uploads a batch of calls takes. */
+  cost(ops: readonly QuotaRequest[]): { units: number; uploads: number } {
+    let units = 0;
+    let uploads = 0;
+    for (const { op, count } of ops) {
+      if (!(QUOTA_OPERATIONS as readonly string[]).includes(op)) {
+        throw new FacelessError('INVALID_INPUT', `unknown quota operation "${String(op)}": use one of ${QUOTA_OPERATIONS.join(', ')}`, { field: 'op' });
+      }
+      if (!Number.isInteger(count) || count < 0) throw new FacelessError('INVALID_INPUT', `quota count for ${op} must be a whole number ≥ 0, got ${count}`, { field: 'count' });
+      units += this.options.costs.units[op] * count;
+      uploads += (this.options.costs.uploads[op] ?? 0) * count;
+    }
+    return { units, uploads };
+  }
+
+  /** Records the spend if today's quota allows it; otherwise says when to try again. */
+  async reserve(ops: readonly QuotaRequest[], now: Date = new Date()): Promise<QuotaReservation> {
+    const { units, uploads } = this.cost(ops);
+    const { dailyQuota } = this.options;
+    const uploadsPerDay = this.options.costs.uploadsPerDay;
+    if (units > dailyQuota) {
+      throw new FacelessError('QUOTA_EXCEEDED', `these YouTube calls need ${units} quota units but the project only has ${dailyQuota} a day (YOUTUBE_DAILY_QUOTA): split the work or ask Google for a quota increase`, { field: 'YOUTUBE_DAILY_QUOTA' });
+    }
+    if (uploadsPerDay !== undefined && uploads > uploadsPerDay) {
+      throw new FacelessError('QUOTA_EXCEEDED', `these YouTube calls need ${uploads} uploads but the project may make ${uploadsPerDay} a day: split the work over several days`, { field: 'YOUTUBE_QUOTA_COSTS' });
+    }
+    return this.update(now, (ledger) => {
+      const waitUntil = nextReset(now);
+      if (ledger.exhausted) return { ok: false, waitUntil, reason: `YouTube said the quota of ${ledger.day} (Pacific) is spent` };
+      if (ledger.unitsUsed + units > dailyQuota) {
+        return { ok: false, waitUntil, reason: `${ledger.unitsUsed} of ${dailyQuota} units spent on ${ledger.day} (Pacific), ${units} more needed` };
+      }
+      if (uploadsPerDay !== undefined && ledger.uploadsUsed + uploads > uploadsPerDay) {
+        return { ok: false, waitUntil, reason: `${ledger.uploadsUsed} of ${uploadsPerDay} uploads made on ${ledger.day} (Pacific)` };
+      }
+      ledger.unitsUsed += units;
+      ledger.uploadsUsed += uploads;
+      return { ok: true, day: ledger.day, units, uploads, remainingUnits: dailyQuota - ledger.unitsUsed };
+    });
+  }
+
+  /** Reserves, sleeping until the reset at midnight Pacific as often as needed. */
+  async waitForQuota(ops: readonly QuotaRequest[], options: WaitForQuotaOptions = {}): Promise<Extract<QuotaReservation, { ok: true }>> {
+    const now = options.now ?? (() => new Date());
+    const sleep = options.sleep ?? defaultSleep;
+    for (;;) {
+      if (options.signal?.aborted) throw new FacelessError('CANCELLED', 'cancelled while waiting for YouTube quota');
+      const reservation = await this.reserve(ops, now());
+      if (reservation.ok) return reservation;
+      options.onWait?.({ waitUntil: reservation.waitUntil, reason: reservation.reason });
+      // A second past the reset, so that the next reserve is surely on the new day.
+      await sleep(Math.max(0, reservation.waitUntil.getTime() - now().getTime()) + 1000, options.signal);
+    }
+  }
+
+  /** Google answered quotaExceeded: the rest of today (Pacific) is spent, whatever the ledger counted. */
+  async markExhausted(now: Date = new Date()): Promise<void> {
+    await this.update(now, (ledger) => { ledger.exhausted = true; });
+  }
+
+  async usage(now: Date = new Date()): Promise<QuotaUsage> {
+    const ledger = await this.read(pacificDay(now));
+    const { dailyQuota } = this.options;
+    return {
+      day: ledger.day,
+      unitsUsed: ledger.unitsUsed,
+      uploadsUsed: ledger.uploadsUsed,
+      exhausted: ledger.exhausted,
+      dailyQuota,
+      remainingUnits: ledger.exhausted ? 0 : Math.max(0, dailyQuota - ledger.unitsUsed),
+      resetsAt: nextReset(now),
+    };
+  }
+
+  private async read(day: string): Promise<LedgerFile> {
+    const fresh: LedgerFile = { v: 1, day, unitsUsed: 0, uploadsUsed: 0, exhausted: false, updatedAt: new Date().toISOString() };
+    let raw: string;
+    try {
+      raw = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fresh;
+      throw new FacelessError('STORAGE_FAILED', `cannot read the quota ledger ${this.file}: ${(err as Error).message}`, { cause: err });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      json = undefined;
+    }
+    const parsed = LedgerFile.safeParse(json);
+    if (!parsed.success) {
+      throw new FacelessError('INVALID_INPUT', `the quota ledger ${this.file} is corrupt: delete it (faceless then assumes nothing was spent today)`, { field: 'quota' });
+    }
+    // A ledger from an earlier day is spent history: the quota has been reset since.
+    return parsed.data.day === day ? parsed.data : fresh;
+  }
+
+  /** Read-modify-write under a lock (in this process and across processes), saving only when `change` returns. */
+  private update<T>(now: Date, change: (ledger: LedgerFile) => T): Promise<T> {
+    const run = async (): Promise<T> => {
+      await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
+      return this.withFileLock(async () => {
+        const ledger = await this.read(pacificDay(now));
+        const before = JSON.stringify(ledger);
+        const result = change(ledger);
+        if (JSON.stringify(ledger) !== before) {
+          ledger.updatedAt = now.toISOString();
+          await this.write(ledger);
+        }
+        return result;
+      });
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async write(ledger: LedgerFile): Promise<void> {
+    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const handle = await open(tmp, 'wx', 0o600);
+      try {
+        await handle.writeFile(`${JSON.stringify(ledger)}\n`, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.file);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw new FacelessError('STORAGE_FAILED', `cannot write the quota ledger ${this.file}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async withFileLock<T>(fn: () => Promise<T>): Promise<T> {
+    const lock = `${this.file}.lock`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await (await open(lock, 'wx', 0o600)).close();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        // A process that died holding the lock leaves it behind; the critical section takes milliseconds.
+        const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+        if (age > LOCK_STALE_MS) await rm(lock, { force: true });
+        else if (attempt > 1000) throw new FacelessError('STORAGE_FAILED', `the quota ledger lock ${lock} is held for too long: delete it if no faceless process is running`);
+        else await defaultSleep(10 + Math.random() * 20);
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await rm(lock, { force: true });
+    }
+  }
+}
+
+/** The ledger of the configured Cloud project (keyed by GOOGLE_CLIENT_ID), with YOUTUBE_QUOTA_COSTS parsed. */
+export function openQuotaLedger(config: Pick<YouTubeConfig, 'dataDir' | 'clientId' | 'dailyQuota' | 'quotaCosts'>): QuotaLedger {
+  return new QuotaLedger({ dataDir: config.dataDir, projectKey: requireClientId(config), dailyQuota: config.dailyQuota, costs: parseQuotaCosts(config.quotaCosts) });
+}

@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { z } from 'zod';
+import { PrivacyStatus, type UploadOutput } from '@faceless/contracts';
+import { FacelessError, isFacelessError, type StageContext } from '@faceless/runtime';
+import {
+  ChannelTokenSource, createYouTubeClient, type AccessTokenSource, type ChannelRecord, type ChannelStore,
+  type QuotaLedger, type UploadSession, type UploadSessionStore, type YouTubeClient, type YouTubeConfig,
+} from '@faceless/youtube';
+import type { ChannelSettings, PublicationKey, PublishRequest, PublishTarget } from '../publish-target.ts';
+
+export const YOUTUBE_TARGET = 'youtube';
+
+/**
+ * What the uploader knows about one pipeline's YouTube publication, kept in the object store beside the
+ * run's artifacts. `videoId` is written the moment YouTube answers the last chunk, so that no later
+ * crash or rerun can upload a second video for the same pipeline.
+ */
+export const YouTubePublication = z.object({
+  pipelineId: z.string(),
+  channel: z.string(),
+  videoId: z.string().optional(),
+  thumbnailSet: z.boolean().default(false),
+  done: z.boolean().default(false),
+  publishAt: z.string(),
+  privacyStatus: PrivacyStatus,
+  updatedAt: z.string(),
+});
+export type YouTubePublication = z.infer<typeof YouTubePublication>;
+
+const ScheduleFile = z.object({ entries: z.array(z.object({ pipelineId: z.string(), videoId: z.string(), publishAt: z.string() })) });
+
+export interface YouTubeChannelDeps {
+  config: YouTubeConfig;
+  channels: ChannelStore;
+  /** The Cloud project's quota ledger, opened on first use (it needs GOOGLE_CLIENT_ID). */
+  ledger: () => QuotaLedger;
+  /** Test seam: the client for a channel's tokens; defaults to the real one on the configured URLs. */
+  clientFor?: (tokens: AccessTokenSource) => YouTubeClient;
+  /** Test seam: the tokens of a channel; defaults to refreshing its stored refresh token. */
+  tokensFor?: (channel: ChannelRecord, warn: (message: string) => void) => AccessTokenSource;
+  chunkBytes?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => Date;
+}
+
+export function youtubeWatchUrl(videoId: string): string {
+  return `https://www.youtube.com/watch?v=${videoId}`;
+}
+
+/** Publishes to a YouTube channel authorized with `faceless channels add`: resumable upload, thumbnail, schedule, exactly once. */
+export class YouTubeChannelTarget implements PublishTarget {
+  readonly name = YOUTUBE_TARGET;
+  private readonly tokenSources = new Map<string, AccessTokenSource>();
+
+  constructor(private readonly deps: YouTubeChannelDeps) {}
+
+  private recordKey(key: PublicationKey): string {
+    return `${key.outputPrefix}youtube-${key.channel}.json`;
+  }
+
+  private sessionKey(key: PublicationKey): string {
+    return `${key.outputPrefix}youtube-${key.channel}.upload-session.json`;
+  }
+
+  private scheduleFile(channel: string): string {
+    return join(this.deps.config.dataDir, 'youtube', 'schedule', `${channel}.json`);
+  }
+
+  private tokens(channel: ChannelRecord, ctx: StageContext): AccessTokenSource {
+    let source = this.tokenSources.get(channel.name);
+    if (!source) {
+      const warn = (message: string): void => ctx.log.warn(message, { channel: channel.name });
+      source = this.deps.tokensFor?.(channel, warn)
+        ?? new ChannelTokenSource({ channel, config: this.deps.config, warn, ...(this.deps.now ? { now: this.deps.now } : {}) });
+      this.tokenSources.set(channel.name, source);
+    }
+    return source;
+  }
+
+  private client(tokens: AccessTokenSource): YouTubeClient {
+    const { config } = this.deps;
+    return this.deps.clientFor?.(tokens)
+      ?? createYouTubeClient({ apiUrl: config.apiUrl, uploadUrl: config.uploadUrl, reportingUrl: config.reportingUrl, tokens });
+  }
+
+  async settings(channel: string): Promise<ChannelSettings> {
+    try {
+      return { ...(await this.deps.channels.get(channel)).defaults };
+    } catch (err) {
+      if (isFacelessError(err) && err.code === 'NOT_FOUND') {
+        throw new FacelessError('NOT_FOUND', `${err.message}; or, to publish into a local folder instead, add it to LOCAL_CHANNELS`, { field: 'channel', cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async findExisting(key: PublicationKey, ctx: StageContext): Promise<UploadOutput | undefined> {
+    const record = await this.readRecord(key, ctx);
+    if (!record?.done || !record.videoId) return undefined;
+    return outputOf(record, this.recordKey(key));
+  }
+
+  async plannedTimes(channel: string): Promise<Date[]> {
+    return (await this.readSchedule(channel)).entries.map((e) => new Date(e.publishAt));
+  }
+
+  async publish(request: PublishRequest, ctx: StageContext): Promise<UploadOutput> {
+    const channel = await this.deps.channels.get(request.channel);
+    const tokens = this.tokens(channel, ctx);
+    // A revoked or expired authorization fails here, before a byte goes to YouTube.
+    await tokens.token(ctx.signal);
+    const youtube = this.client(tokens);
+    const key: PublicationKey = request;
+    let record = await this.readRecord(key, ctx);
+    if (record && record.pipelineId !== request.pipelineId) {
+      throw new FacelessError('CONFLICT', `${ctx.store.describe(this.recordKey(key))} belongs to pipeline ${record.pipelineId}, not ${request.pipelineId}: use another output folder`);
+    }
+    record ??= {
+      pipelineId: request.pipelineId, channel: request.channel, thumbnailSet: false, done: false,
+      publishAt: request.publishAt, privacyStatus: request.privacyStatus, updatedAt: new Date().toISOString(),
+    };
+
+    if (!record.videoId) {
+      const sessions = this.sessionStore(key, ctx);
+      if (!(await sessions.load())) {
+        // A new upload reserves its whole cost first, so that it waits for the quota reset instead of failing halfway.
+        await this.deps.ledger().waitForQuota([{ op: 'videos.insert', count: 1 }, { op: 'thumbnails.set', count: 1 }], {
+          signal: ctx.signal,
+          ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+          ...(this.deps.now ? { now: this.deps.now } : {}),
+          onWait: ({ waitUntil, reason }) => {
+            ctx.log.warn(`YouTube quota: ${reason}; waiting until ${waitUntil.toISOString()}`, { channel: request.channel });
+            ctx.progress(0.1, `waiting for YouTube's quota reset at ${waitUntil.toISOString()}`);
+          },
+        });
+      }
+      await this.writeRecord(key, record, ctx);
+      const file = await this.localFile(request.video.key, 'video', ctx);
+      const video = await this.quotaAware(() => youtube.uploadVideo({
+        file,
+        sessions,
+        resource: {
+          snippet: {
+            title: request.metadata.title,
+            description: request.metadata.description,
+            tags: request.metadata.tags,
+            categoryId: request.metadata.categoryId,
+            ...(channel.defaults.language ? { defaultLanguage: channel.defaults.language } : {}),
+          },
+          status: {
+            privacyStatus: request.privacyStatus,
+            ...(request.privacyStatus === 'private' ? { publishAt: request.publishAt } : {}),
+            selfDeclaredMadeForKids: request.madeForKids,
+            containsSyntheticMedia: request.containsSyntheticMedia,
+          },
+        },
+        ...(this.deps.chunkBytes ? { chunkBytes: this.deps.chunkBytes } : {}),
+        ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+        signal: ctx.signal,
+        onProgress: (sent, total) => ctx.progress(0.12 + 0.78 * (sent / Math.max(1, total)), `uploading to YouTube: ${(sent / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MB`),
+      }));
+      record = { ...record, videoId: video.id, updatedAt: new Date().toISOString() };
+      await this.writeRecord(key, record, ctx);
+      await ctx.store.delete(this.sessionKey(key)).catch(() => {});
+      await this.addToSchedule(request.channel, { pipelineId: request.pipelineId, videoId: video.id, publishAt: record.publishAt });
+      ctx.log.info('uploaded to YouTube', { channel: request.channel, videoId: video.id });
+    }
+
+    const videoId = record.videoId as string;
+    if (!record.thumbnailSet) {
+      ctx.progress(0.92, 'setting the thumbnail');
+      const file = await this.localFile(request.thumbnail.key, 'thumbnail', ctx);
+      try {
+        await this.quotaAware(() => youtube.setThumbnail({ videoId, file, contentType: request.thumbnail.contentType, signal: ctx.signal }));
+        record = { ...record, thumbnailSet: true };
+      } catch (err) {
+        // A channel that may not set custom thumbnails (403) keeps YouTube's frame; the video is published all the same.
+        if (!(isFacelessError(err) && err.code === 'PROVIDER_AUTH')) throw err;
+        ctx.log.warn(`YouTube refused the custom thumbnail (${err.message}); the video keeps an automatic one. Verify the channel (phone verification) to allow custom thumbnails.`, { videoId });
+      }
+    }
+    record = { ...record, done: true, updatedAt: new Date().toISOString() };
+    await this.writeRecord(key, record, ctx);
+    ctx.progress(1, `published on YouTube: ${youtubeWatchUrl(videoId)}`);
+    return outputOf(record, this.recordKey(key));
+  }
+
+  /** Google's quotaExceeded also marks the day as spent in the ledger, so the next upload waits instead of failing. */
+  private async quotaAware<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (isFacelessError(err) && err.code === 'QUOTA_EXCEEDED') await this.deps.ledger().markExhausted(this.deps.now?.() ?? new Date()).catch(() => {});
+      throw err;
+    }
+  }
+
+  private sessionStore(key: PublicationKey, ctx: StageContext): UploadSessionStore {
+    const storeKey = this.sessionKey(key);
+    return {
+      async load() {
+        if (!(await ctx.store.exists(storeKey))) return undefined;
+        const parsed = z.object({ uri: z.string(), totalBytes: z.number(), sha256: z.string(), createdAt: z.string() })
+          .safeParse(JSON.parse((await ctx.store.getBytes(storeKey)).toString('utf8')));
+        return parsed.success ? parsed.data : undefined;
+      },
+      async save(session: UploadSession) {
+        await ctx.store.putBytes(storeKey, `${JSON.stringify(session, null, 2)}\n`, 'application/json');
+      },
+      // Kept until the video id is recorded (publish() deletes it then): a crash in between must still find the session.
+      async clear() {},
+    };
+  }
+
+  private async readRecord(key: PublicationKey, ctx: StageContext): Promise<YouTubePublication | undefined> {
+    const recordKey = this.recordKey(key);
+    if (!(await ctx.store.exists(recordKey))) return undefined;
+    const parsed = YouTubePublication.safeParse(JSON.parse((await ctx.store.getBytes(recordKey)).toString('utf8')));
+    if (!parsed.success) {
+      throw new FacelessError('CONFLICT', `${ctx.store.describe(recordKey)} is not a YouTube publication record (${parsed.error.issues[0]?.message ?? 'bad shape'}): move it away`);
+    }
+    return parsed.data;
+  }
+
+  private async writeRecord(key: PublicationKey, record: YouTubePublication, ctx: StageContext): Promise<void> {
+    await ctx.store.putBytes(this.recordKey(key), `${JSON.stringify(record, null, 2)}\n`, 'application/json');
+  }
+
+  private async localFile(key: string, what: string, ctx: StageContext): Promise<string> {
+    const local = ctx.store.localPath?.(key);
+    if (local) return local;
+    const path = join(ctx.workDir, `youtube-${what}${extname(key)}`);
+    await ctx.store.getFile(key, path);
+    return path;
+  }
+
+  private async readSchedule(channel: string): Promise<z.infer<typeof ScheduleFile>> {
+    try {
+      return ScheduleFile.parse(JSON.parse(await readFile(this.scheduleFile(channel), 'utf8')));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [] };
+      throw new FacelessError('STORAGE_FAILED', `cannot read the publishing schedule ${this.scheduleFile(channel)}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async addToSchedule(channel: string, entry: { pipelineId: string; videoId: string; publishAt: string }): Promise<void> {
+    const schedule = await this.readSchedule(channel);
+    if (schedule.entries.some((e) => e.videoId === entry.videoId)) return;
+    schedule.entries.push(entry);
+    const file = this.scheduleFile(channel);
+    await mkdir(join(file, '..'), { recursive: true });
+    const tmp = `${file}.${randomUUID()}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(schedule, null, 2)}\n`);
+    await rename(tmp, file);
+  }
+}
+
+function outputOf(record: YouTubePublication, recordPath: string): UploadOutput {
+  const videoId = record.videoId as string;
+  return { target: YOUTUBE_TARGET, videoId, url: youtubeWatchUrl(videoId), recordPath, publishAt: record.publishAt, privacyStatus: record.privacyStatus };
+}
