@@ -10,6 +10,9 @@ const USAGE = `faceless: topic in, faceless YouTube video out.
 
 Usage:
   faceless make "<topic>" [options]   make a video (faceless make --help for the options)
+  faceless publish <out-dir> --channel <name>  publish a video made earlier to YouTube
+  faceless channels add|list|remove   YouTube channels (Google OAuth; faceless channels --help)
+  faceless abtest <command>           A/B tests of thumbnails and titles: list, show, create, import, evaluate, stop, rotate (faceless abtest --help)
   faceless voices [--lang <code>]     list the voices of the speech provider (for --voice)
   faceless doctor                     check ffmpeg, the voice engine and the data folder
   faceless serve [--port N] [--host H] serve the HTTP API in one process (default 127.0.0.1:3000)
@@ -94,6 +97,40 @@ export async function main(argv: readonly string[], env: Record<string, string |
         for (const v of voices) write(`${v.id.padEnd(16)} ${v.name.padEnd(28)} ${v.languages.join(', ')}\n`);
         return 0;
       }
+      case 'abtest': {
+        const { runAbtestCommand } = await import('./abtest-command.ts');
+        return await runAbtestCommand(rest, { env, stdout: process.stdout, stderr: process.stderr });
+      }
+      case 'channels': {
+        const { channelsCommand } = await import('./channels-command.ts');
+        const controller = new AbortController();
+        const onSigint = (): void => controller.abort(new Error('interrupted'));
+        process.once('SIGINT', onSigint);
+        try {
+          return await channelsCommand(rest, env, { write, note: (t) => process.stderr.write(t), signal: controller.signal });
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      }
+      case 'publish': {
+        const { PUBLISH_USAGE, publishCommand } = await import('./publish-command.ts');
+        if (rest.includes('--help') || rest.includes('-h')) {
+          write(`${PUBLISH_USAGE}\n`);
+          return 0;
+        }
+        const controller = new AbortController();
+        const onSigint = (): void => {
+          process.stderr.write('\nStopping… run the same command again to resume the upload where it stopped.\n');
+          controller.abort(new Error('interrupted'));
+        };
+        process.once('SIGINT', onSigint);
+        try {
+          await publishCommand(rest, { config: readCliConfig(env), env, write, signal: controller.signal });
+          return 0;
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      }
       case 'make': {
         if (rest.includes('--help') || rest.includes('-h')) {
           write(`${MAKE_USAGE}\n`);
@@ -101,6 +138,10 @@ export async function main(argv: readonly string[], env: Record<string, string |
         }
         const config = readCliConfig(env);
         const options = await parseMakeOptions(rest);
+        if (options.publishTo) {
+          const { assertYouTubeChannel } = await import('./publish-command.ts');
+          await assertYouTubeChannel(options.publishTo, '--publish', env);
+        }
         const controller = new AbortController();
         const onSigint = (): void => {
           process.stderr.write('\nStopping… run the same command again to resume where it stopped.\n');

@@ -17,12 +17,14 @@ export interface MakeOptions {
   outDir: string;
   fresh: boolean;
   scriptFile?: string;
+  /** The YouTube channel of --publish (also the request's channel). */
+  publishTo?: string;
 }
 
 const OPTION_OF_FIELD: Record<string, string> = {
   topic: '<topic>', lang: '--lang', durationSec: '--duration', aspect: '--aspect', voice: '--voice',
   mediaDir: '--media-dir', scriptText: '--script', channel: '--channel', captionStyle: '--captions',
-  musicDir: '--music-dir', mood: '--mood', music: '--no-music',
+  musicDir: '--music-dir', mood: '--mood', music: '--no-music', publish: '--publish',
 };
 
 export const MAKE_USAGE = `Usage: faceless make "<topic>" [options]
@@ -44,6 +46,7 @@ Options:
   --no-music           the voice alone, no background music (default: music under the voice)
   --out <dir>          where to write everything (default ./faceless-out/<topic>)
   --channel <name>     publishing channel (default local: a folder, see LOCAL_CHANNEL_DIR)
+  --publish <name>     publish to this YouTube channel (added with faceless channels add) when the video is made
   --fresh              start over even if --out holds an unfinished run of another request
 
 Running the same command again resumes an interrupted run at the first unfinished stage.`;
@@ -79,7 +82,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
       options: {
         lang: { type: 'string' }, duration: { type: 'string' }, aspect: { type: 'string' }, voice: { type: 'string' },
         'media-dir': { type: 'string' }, script: { type: 'string' }, out: { type: 'string' }, channel: { type: 'string' },
-        captions: { type: 'string' }, 'music-dir': { type: 'string' }, mood: { type: 'string' }, 'no-music': { type: 'boolean' },
+        publish: { type: 'string' }, captions: { type: 'string' }, 'music-dir': { type: 'string' }, mood: { type: 'string' }, 'no-music': { type: 'boolean' },
         fresh: { type: 'boolean', default: false },
       },
     });
@@ -124,6 +127,9 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
     throw new UsageError('--aspect', `"${values.aspect}" is not supported: use one of ${ASPECTS.join(', ')} (9:16 for Shorts, 16:9 for regular videos)`);
   }
 
+  if (values.publish !== undefined && values.channel !== undefined) {
+    throw new UsageError('--publish', 'cannot be combined with --channel: --publish <name> already chooses the channel');
+  }
   if (values.captions !== undefined && !(CAPTION_STYLES as readonly string[]).includes(values.captions)) {
     throw new UsageError('--captions', `"${values.captions}" is not a caption style: use one of ${CAPTION_STYLES.join(', ')}`);
   }
@@ -144,6 +150,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
     ...(mediaDir !== undefined ? { mediaDir } : {}),
     ...(scriptText !== undefined ? { scriptText } : {}),
     ...(values.channel !== undefined ? { channel: values.channel } : {}),
+    ...(values.publish !== undefined ? { channel: values.publish } : {}),
     ...(values.captions !== undefined ? { captionStyle: values.captions } : {}),
     ...(musicDir !== undefined ? { musicDir } : {}),
     ...(values.mood !== undefined ? { mood: values.mood } : {}),
@@ -157,7 +164,11 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
 
   const outDir = resolve(cwd, values.out ?? join('faceless-out', slugify(result.data.topic)));
   await assertWritableDir(outDir);
-  return { request: result.data, outDir, fresh: values.fresh ?? false, ...(scriptFile ? { scriptFile } : {}) };
+  return {
+    request: result.data, outDir, fresh: values.fresh ?? false,
+    ...(scriptFile ? { scriptFile } : {}),
+    ...(values.publish !== undefined ? { publishTo: values.publish } : {}),
+  };
 }
 
 /** The folder, checked to exist and be readable, else a usage error naming the option. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Aspect, CAPTION_STYLES } from './pipeline.ts';
+import { Aspect, CAPTION_STYLES, Language } from './pipeline.ts';
 import { ScriptSection } from './script.ts';
 import { SegmentTiming, WordTiming } from './tts.ts';
 
@@ -15,6 +15,8 @@ export const VideoAssembleInput = z.strictObject({
   /** A local folder of images and clips to use as visuals. */
   mediaDir: z.string().min(1).optional(),
   captionStyle: z.enum(CAPTION_STYLES).default('highlight'),
+  /** The narration's language, for caption line breaks (guessed from the words when absent). */
+  lang: Language.optional(),
   /** A local folder of music (files tagged with moods in their names or a tags.json); a generated bed when absent. */
   musicDir: z.string().min(1).optional(),
   /** Mood of the background music, matched against the music folder's tags. */

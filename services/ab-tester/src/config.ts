@@ -10,6 +10,19 @@ const AbTesterEnv = z.object({
   FACELESS_DATA_DIR: z.preprocess(blankAsUnset, z.string().optional()),
 });
 
+const RotateEnv = z.object({
+  AB_ROTATE_INTERVAL_SEC: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(86_400).default(300)),
+});
+
+/** How often the service checks whether a rotation is due (AB_ROTATE_INTERVAL_SEC, default 300; 0 turns it off). */
+export function readRotateIntervalSec(env: Record<string, string | undefined>): number {
+  const r = RotateEnv.safeParse(env);
+  if (!r.success) {
+    throw new FacelessError('INVALID_OPTION', `AB_ROTATE_INTERVAL_SEC "${env.AB_ROTATE_INTERVAL_SEC ?? ''}" must be whole seconds from 0 (off) to 86400`, { field: 'AB_ROTATE_INTERVAL_SEC' });
+  }
+  return r.data.AB_ROTATE_INTERVAL_SEC;
+}
+
 /** Where the experiments live when the host does not hand the stage a database. */
 export type DatabaseTarget = { url: string } | { dataDir: string };
 

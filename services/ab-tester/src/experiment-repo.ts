@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@faceless/infra';
+import { DEFAULT_POLICY } from './bayes-decision.ts';
 import { toInt, toIso, toIsoOrNull, toTextOrNull } from './row-values.ts';
 
 export const EXPERIMENT_STATUSES = ['running', 'stopped', 'decided'] as const;
@@ -11,10 +12,24 @@ export interface Experiment {
   videoId: string;
   status: ExperimentStatus;
   rotationHours: number;
+  /** When the experiment may stop: see DecisionPolicy. */
+  policy: ExperimentPolicy;
   createdAt: string;
   updatedAt: string;
   endedAt: string | null;
 }
+
+export interface ExperimentPolicy {
+  threshold: number;
+  maxExpectedLoss: number;
+  minImpressionsPerVariant: number;
+}
+
+export const DEFAULT_EXPERIMENT_POLICY: ExperimentPolicy = {
+  threshold: DEFAULT_POLICY.threshold,
+  maxExpectedLoss: DEFAULT_POLICY.maxExpectedLoss,
+  minImpressionsPerVariant: DEFAULT_POLICY.minImpressionsPerVariant,
+};
 
 export interface Variant {
   id: string;
@@ -48,6 +63,7 @@ export interface NewExperiment {
   videoId: string;
   rotationHours: number;
   variants: readonly { label: string; thumbnailKey?: string | undefined; title?: string | undefined }[];
+  policy?: Partial<ExperimentPolicy>;
   now: Date;
 }
 
@@ -56,6 +72,10 @@ export interface ExperimentRepo {
   create(input: NewExperiment): Promise<{ experiment: ExperimentDetail; created: boolean }>;
   get(testId: string): Promise<ExperimentDetail | undefined>;
   listByPipeline(pipelineId: string): Promise<ExperimentSummary[]>;
+  /** Newest first, optionally only one status. */
+  list(filter?: { status?: ExperimentStatus }): Promise<ExperimentSummary[]>;
+  /** The experiment whose id is this id, or starts with it (at least 4 characters) when only one does. */
+  resolveId(idOrPrefix: string): Promise<string | undefined>;
 }
 
 type Row = Record<string, unknown>;
@@ -65,8 +85,8 @@ type Row = Record<string, unknown>;
 // JSON text parameter because the two drivers serialise arrays of objects differently.
 const CREATE_SQL = `
 WITH new_experiment AS (
-  INSERT INTO experiments (id, pipeline_id, video_id, status, rotation_hours, created_at, updated_at)
-  VALUES ($1, $2, $3, 'running', $4, $5::timestamptz, $5::timestamptz)
+  INSERT INTO experiments (id, pipeline_id, video_id, status, rotation_hours, created_at, updated_at, decision_threshold, max_expected_loss, min_impressions)
+  VALUES ($1, $2, $3, 'running', $4, $5::timestamptz, $5::timestamptz, $8, $9, $10)
   ON CONFLICT (pipeline_id) DO NOTHING
   RETURNING id
 ), new_variants AS (
@@ -88,6 +108,11 @@ function experimentOf(r: Row): Experiment {
     videoId: String(r.video_id),
     status: r.status as ExperimentStatus,
     rotationHours: toInt(r.rotation_hours),
+    policy: {
+      threshold: Number(r.decision_threshold ?? DEFAULT_EXPERIMENT_POLICY.threshold),
+      maxExpectedLoss: Number(r.max_expected_loss ?? DEFAULT_EXPERIMENT_POLICY.maxExpectedLoss),
+      minImpressionsPerVariant: r.min_impressions === undefined ? DEFAULT_EXPERIMENT_POLICY.minImpressionsPerVariant : toInt(r.min_impressions),
+    },
     createdAt: toIso(r.created_at),
     updatedAt: toIso(r.updated_at),
     endedAt: toIsoOrNull(r.ended_at),
@@ -143,8 +168,10 @@ export function createExperimentRepo(db: Database): ExperimentRepo {
         thumbnail_key: v.thumbnailKey ?? null,
         title: v.title ?? null,
       }));
+      const policy = { ...DEFAULT_EXPERIMENT_POLICY, ...input.policy };
       const { rows } = await db.query(CREATE_SQL, [
         id, input.pipelineId, input.videoId, input.rotationHours, input.now.toISOString(), JSON.stringify(variants), randomUUID(),
+        policy.threshold, policy.maxExpectedLoss, policy.minImpressionsPerVariant,
       ]);
       const created = rows.length > 0;
       const experiment = await byPipeline(input.pipelineId);
@@ -160,6 +187,24 @@ export function createExperimentRepo(db: Database): ExperimentRepo {
         [pipelineId],
       );
       return rows.map((r) => ({ ...experimentOf(r), variantCount: toInt(r.variant_count) }));
+    },
+
+    async list(filter = {}) {
+      const { rows } = await db.query(
+        `SELECT e.*, count(v.id) AS variant_count
+         FROM experiments e LEFT JOIN variants v ON v.experiment_id = e.id
+         WHERE ($1::text IS NULL OR e.status = $1) GROUP BY e.id ORDER BY e.created_at DESC, e.id`,
+        [filter.status ?? null],
+      );
+      return rows.map((r) => ({ ...experimentOf(r), variantCount: toInt(r.variant_count) }));
+    },
+
+    async resolveId(idOrPrefix) {
+      const exact = await db.query('SELECT id FROM experiments WHERE id = $1', [idOrPrefix]);
+      if (exact.rows[0]) return String(exact.rows[0].id);
+      if (idOrPrefix.length < 4) return undefined;
+      const { rows } = await db.query("SELECT id FROM experiments WHERE starts_with(id, $1) LIMIT 2", [idOrPrefix]);
+      return rows.length === 1 ? String(rows[0]!.id) : undefined;
     },
   };
 }

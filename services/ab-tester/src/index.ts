@@ -9,7 +9,7 @@ export { readDatabaseTarget, describeDatabaseTarget, type DatabaseTarget } from 
 export {
   createExperimentRepo, EXPERIMENT_STATUSES,
   type ExperimentRepo, type Experiment, type ExperimentDetail, type ExperimentSummary, type ExperimentStatus,
-  type Variant, type Rotation, type NewExperiment,
+  type Variant, type Rotation, type NewExperiment, type ExperimentPolicy, DEFAULT_EXPERIMENT_POLICY,
 } from './experiment-repo.ts';
 
 /**
@@ -49,3 +49,20 @@ export {
   simulateExperiment, simulateMany, sampleBinomial, percentile,
   type SimulationOptions, type SimulationResult, type SimulationBatch,
 } from './ab-simulation.ts';
+export {
+  createAbTestService, AbTestStartInput, AbTestStopInput, plannedOrder,
+  type AbTestService, type AbTestServiceDeps, type ExperimentReport, type VariantReport, type DecisionRecord,
+  type ImportResult, type EvaluateResult, type RotationOutcome,
+} from './ab-test-service.ts';
+export { registerAbTestRoutes } from './abtest-routes.ts';
+export { createYouTubeVariantPublisher, type YouTubeVariantPublisherDeps } from './youtube-publisher.ts';
+export { createRecordingPublisher, type VariantPublisher, type PublishedVariant, type RecordedApply } from './variant-publisher.ts';
+export {
+  periodAt, pacificDayNumber, pacificMidnight, pacificDayPeriod, parsePacificDate, plannedPosition, variantPositionForPeriod,
+  calendarCycle, ROTATION_TIME_ZONE, type Period,
+} from './rotation-plan.ts';
+export {
+  parseCsv, parseMetricsCsv, parseReachReport, attributePeriod, normalizeRow, csvFormat, MetricRowInput, MetricRowsInput,
+  METRICS_CSV_HEADER, MIN_LIVE_SHARE, type MetricRow, type ReachReportResult, type LiveWindow,
+} from './metric-import.ts';
+export { readRotateIntervalSec } from './config.ts';

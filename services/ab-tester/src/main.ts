@@ -1,7 +1,10 @@
 import { stageInfo } from '@faceless/contracts';
 import { createObjectStore } from '@faceless/infra';
 import { failStartup, readServerAddress, startServer } from '@faceless/runtime';
+import { readYouTubeConfig } from '@faceless/youtube';
 import { buildApp, createDatabaseOpener } from './server.ts';
+import { createRecordingPublisher } from './variant-publisher.ts';
+import { createYouTubeVariantPublisher } from './youtube-publisher.ts';
 
 // Entry point of the ab-tester service: PORT (default: the seed port), HOST (0.0.0.0), storage from the S3_* or
 // FACELESS_STORE_DIR settings, experiments in PostgreSQL at DATABASE_URL (else PGlite under FACELESS_DATA_DIR).
@@ -9,7 +12,9 @@ const info = stageInfo('abtest');
 try {
   const env = process.env;
   const database = createDatabaseOpener(env);
-  const app = buildApp({ env, store: createObjectStore(env), openDatabase: () => database.open() });
+  const store = createObjectStore(env);
+  const publisher = createYouTubeVariantPublisher({ config: readYouTubeConfig(env), store, fallback: createRecordingPublisher() });
+  const app = buildApp({ env, store, publisher, openDatabase: () => database.open() });
   app.addHook('onClose', async () => { await database.close(); });
   await startServer(app, readServerAddress(env, info.port));
   // Migrations run at start when the database is up; otherwise /ready stays 503 and the first request retries.

@@ -70,4 +70,15 @@ CREATE TABLE decisions (
 CREATE INDEX decisions_experiment ON decisions (experiment_id, decided_at);
 `,
   },
+  {
+    // When an experiment may stop (see bayes-decision.ts); defaults are DEFAULT_POLICY.
+    id: '0002-experiment-policy',
+    sql: `
+ALTER TABLE experiments
+  ADD COLUMN decision_threshold double precision NOT NULL DEFAULT 0.95 CHECK (decision_threshold > 0 AND decision_threshold <= 1),
+  ADD COLUMN max_expected_loss double precision NOT NULL DEFAULT 0.001 CHECK (max_expected_loss >= 0),
+  ADD COLUMN min_impressions integer NOT NULL DEFAULT 1000 CHECK (min_impressions >= 0);
+CREATE INDEX metric_periods_variant ON metric_periods (variant_id, period_start);
+`,
+  },
 ];

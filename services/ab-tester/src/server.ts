@@ -1,8 +1,11 @@
-import { openDatabase as openDatabaseAt, type Database } from '@faceless/infra';
-import { buildServiceApp, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
-import { describeDatabaseTarget, readDatabaseTarget } from './config.ts';
+import { assertSafeKey, openDatabase as openDatabaseAt, type Database } from '@faceless/infra';
+import { buildServiceApp, loggerFromPino, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
+import { createAbTestService } from './ab-test-service.ts';
+import { registerAbTestRoutes } from './abtest-routes.ts';
+import { describeDatabaseTarget, readDatabaseTarget, readRotateIntervalSec } from './config.ts';
 import { createStage } from './index.ts';
 import { databaseError, ensureMigrated } from './stage.ts';
+import { createRecordingPublisher, type VariantPublisher } from './variant-publisher.ts';
 
 export interface DatabaseOpener {
   /** Opens and migrates once; a failed open is retried on the next call. */
@@ -42,8 +45,21 @@ export function createDatabaseOpener(env: Record<string, string | undefined>): D
   };
 }
 
-/** The ab-tester service (not listening): POST /abtests/create plus /health, /ready (store and `SELECT 1`), /metrics. */
-export function buildApp(options: ServiceAppOptions): StageApp {
+export interface AbTesterAppOptions extends ServiceAppOptions {
+  /** Applies variants on YouTube; by default they are only logged (the local channel). */
+  publisher?: VariantPublisher;
+  now?: () => Date;
+  /** Monte Carlo draws per decision (default 20000). */
+  draws?: number;
+}
+
+/**
+ * The ab-tester service (not listening): POST /abtests/create (the pipeline stage), the experiment
+ * routes under /abtest, a rotation tick every AB_ROTATE_INTERVAL_SEC, and /health, /ready
+ * (store and `SELECT 1`), /metrics.
+ */
+export function buildApp(options: AbTesterAppOptions): StageApp {
+  const intervalSec = readRotateIntervalSec(options.env);
   const owned = options.openDatabase ? undefined : createDatabaseOpener(options.env);
   const database = options.openDatabase ?? (owned as DatabaseOpener).open;
   const app = buildServiceApp('abtest', createStage, { ...options, openDatabase: database }, async () => {
@@ -51,6 +67,46 @@ export function buildApp(options: ServiceAppOptions): StageApp {
     await db.query('SELECT 1');
     return true;
   });
+  const log = loggerFromPino(app.log).child({ component: 'abtest' });
+  const service = createAbTestService({
+    database,
+    publisher: options.publisher ?? createRecordingPublisher(log),
+    thumbnailExists: async (key) => {
+      try {
+        assertSafeKey(key);
+      } catch {
+        return false; // a file path or ../ is not an object of this store
+      }
+      return options.store.exists(key);
+    },
+    log,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.draws ? { draws: options.draws } : {}),
+  });
+  registerAbTestRoutes(app, service);
+
+  if (intervalSec > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    let ticking = false;
+    const controller = new AbortController();
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        if (ticking) return;
+        ticking = true;
+        service.tick({ signal: controller.signal })
+          .then((outcomes) => {
+            const failed = outcomes.filter((o) => o.action === 'failed');
+            if (failed.length > 0) log.warn('rotation tick: some variants could not be applied, retrying next tick', { failed });
+          }, (err: unknown) => log.warn('rotation tick failed', { error: err instanceof Error ? err.message : String(err) }))
+          .finally(() => { ticking = false; });
+      }, intervalSec * 1000);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      controller.abort();
+    });
+  }
   if (owned) app.addHook('onClose', async () => { await owned.close(); });
   return app;
 }

@@ -82,7 +82,7 @@ export function createAbTesterStage(deps: AbTesterDeps) {
 }
 
 /** Labels name variants in reports, so they must differ; a variant must change the thumbnail or the title. */
-function checkVariants(input: AbTestCreateInput): void {
+export function checkVariants(input: Pick<AbTestCreateInput, 'variants'>): void {
   const seen = new Set<string>();
   for (const [i, v] of input.variants.entries()) {
     if (seen.has(v.label)) {

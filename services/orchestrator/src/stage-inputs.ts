@@ -72,6 +72,7 @@ export function buildStageInput<K extends StageKey>(key: K, c: StageInputContext
         sections: need(o, 'script').script.sections,
         aspect: r.aspect,
         captionStyle: r.captionStyle,
+        lang: r.lang,
         music: r.music,
         ...(r.mediaDir ? { mediaDir: r.mediaDir } : {}),
         ...(r.musicDir ? { musicDir: r.musicDir } : {}),

@@ -20,6 +20,10 @@ export const VideoAssemblerConfig = z.object({
   /** Downloaded clips and search answers; default <FACELESS_DATA_DIR>/cache/pexels. */
   PEXELS_CACHE_DIR: z.string().optional(),
   FACELESS_DATA_DIR: z.string().default('~/.faceless'),
+  /** A folder of background music (mp3, m4a, aac, wav, flac, ogg, opus; moods in file names or tags.json) used when a video names none. */
+  VIDEO_ASSEMBLER_MUSIC_DIR: z.string().min(1).optional(),
+  /** Level of the music bed against the voice in LU before ducking (−12: audible in pauses, about −22 under speech). */
+  VIDEO_ASSEMBLER_MUSIC_DB: z.coerce.number().min(-40).max(0).default(-12),
 });
 export type VideoAssemblerConfig = z.infer<typeof VideoAssemblerConfig>;
 

@@ -7,7 +7,7 @@ import type { VideoAssemblerStage } from './stage.ts';
 export { createVideoAssemblerStage, DEFAULT_ENCODE, montserratFontFiles, segmentBriefs } from './stage.ts';
 export type { VideoAssemblerStage, VideoAssemblerDeps } from './stage.ts';
 export { parseVideoAssemblerConfig, pexelsCacheDir, VideoAssemblerConfig, X264_PRESETS } from './config.ts';
-export { buildAssCaptions, captionEvents, captionLayout, groupWords, escapeAssText, CAPTION_FONT, CAPTION_STYLES } from './captions.ts';
+export { buildAssCaptions, captionEvents, captionLayout, captionSafeArea, chunkWords, groupWords, escapeAssText, CAPTION_FONT, CAPTION_STYLES } from './captions.ts';
 export type { CaptionStyleName } from './captions.ts';
 export { scanMediaDir, matchMedia, matchByKeyword, fillRoundRobin, keywordTokens, probeMedia } from './media-library.ts';
 export type { MediaItem, MediaScan, MediaProbe } from './media-library.ts';
@@ -29,6 +29,8 @@ export function createStage(options: StageFactoryOptions): VideoAssemblerStage {
     encode: { preset: config.VIDEO_ASSEMBLER_X264_PRESET, crf: config.VIDEO_ASSEMBLER_CRF },
     concurrency: config.VIDEO_ASSEMBLER_CONCURRENCY,
     chunkSec: config.VIDEO_ASSEMBLER_CHUNK_SEC,
+    musicDb: config.VIDEO_ASSEMBLER_MUSIC_DB,
+    ...(config.VIDEO_ASSEMBLER_MUSIC_DIR ? { musicDir: config.VIDEO_ASSEMBLER_MUSIC_DIR } : {}),
     ...(apiKey ? { stock: createPexelsSource({ apiKey, baseUrl: config.PEXELS_API_URL, cacheDir: pexelsCacheDir(config) }) } : {}),
   });
 }

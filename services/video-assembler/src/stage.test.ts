@@ -153,7 +153,20 @@ test('renders a real 1080×1920 Short with generated backgrounds, captions and a
   assert.ok(h.progress.length > 3 && h.progress.at(-1) === 1);
   assert.ok(h.progress.every((p, i) => i === 0 || p >= (h.progress[i - 1] ?? 0) - 1e-9), 'progress only moves forward');
   assert.deepEqual(h.warnings, []);
+  // Music under the voice by default (a generated bed), and the finished file at YouTube's loudness.
+  assert.match(out.music?.source ?? '', /generated/);
+  const measured = await loudnessOf(store.localPath?.(out.videoPath) ?? '');
+  assert.ok(Math.abs(measured.integrated + 14) <= 1, `integrated ${measured.integrated} LUFS`);
+  assert.ok(measured.truePeak <= -1, `true peak ${measured.truePeak} dBTP`);
+  assert.ok(out.loudness && Math.abs(out.loudness.integratedLufs - measured.integrated) <= 0.5);
 });
+
+/** Integrated loudness and true peak of a file's audio, measured by ffmpeg's ebur128 filter. */
+async function loudnessOf(path: string): Promise<{ integrated: number; truePeak: number }> {
+  const { stderr } = await runProcess('ffmpeg', ['-hide_banner', '-nostats', '-i', path, '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-']);
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  return { integrated: Number(/I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1]), truePeak: Number(/Peak:\s+(-?[\d.]+) dBFS/.exec(summary)?.[1]) };
+}
 
 test('the generated background pans and the captions are burned in, the spoken word in yellow', async () => {
   const h = await harness();

@@ -8,6 +8,8 @@ import { buildAssCaptions } from './captions.ts';
 import type { EncodeSettings } from './ffmpeg-args.ts';
 import { generatedVisuals } from './providers/generated.ts';
 import { createVisualChain } from './providers/visual-chain.ts';
+import { mixNarrationWithMusic } from './audio-mix.ts';
+import { chooseMusic, seedFromText } from './music-library.ts';
 import { renderVideo } from './render.ts';
 import { posterFrame, renderChunks, segmentSpans } from './timeline.ts';
 import type { SegmentSpan } from './timeline.ts';
@@ -29,6 +31,10 @@ export interface VideoAssemblerDeps {
   mediaVisuals?: (mediaDir: string) => VisualProvider;
   /** The caption font files (copied next to the captions for libass); defaults to Montserrat ExtraBold. */
   fontFiles?: readonly string[];
+  /** Music folder when the input names none (VIDEO_ASSEMBLER_MUSIC_DIR); a generated bed when unset. */
+  musicDir?: string;
+  /** Music bed level against the voice in LU, before ducking (VIDEO_ASSEMBLER_MUSIC_DB). */
+  musicDb?: number;
   /** Test-only: render frames this much smaller than the real output sizes (1 = real). */
   resolutionScale?: number;
 }
@@ -133,6 +139,18 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
       const workDir = join(ctx.workDir, 'video-assembler');
       const fontsDir = join(workDir, 'fonts');
       await mkdir(fontsDir, { recursive: true });
+
+      ctx.progress(0.015, input.music ? 'mixing the music under the voice' : 'normalising the voice');
+      const music = input.music
+        ? await chooseMusic({
+          musicDir: input.musicDir ?? deps.musicDir, mood: input.mood, seed: seedFromText(input.words.map((w) => w.text).join(' ')),
+          durationSec: duration, workDir, signal: ctx.signal, warn,
+        })
+        : undefined;
+      const mixed = await mixNarrationWithMusic({
+        narrationPath: audioPath, durationSec: duration, music, workDir, signal: ctx.signal, warn,
+        ...(deps.musicDb !== undefined ? { musicDb: deps.musicDb } : {}),
+      });
       let captionsPath: string | undefined;
       if (style !== 'none') {
         // Only the caption weight goes in the folder: libass would otherwise weigh every file it finds.
@@ -142,14 +160,14 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
           });
         }
         captionsPath = join(workDir, 'captions.ass');
-        await writeFile(captionsPath, buildAssCaptions(input.words, { aspect: input.aspect, size, style }), 'utf8');
+        await writeFile(captionsPath, buildAssCaptions(input.words, { aspect: input.aspect, size, style, ...(input.lang ? { lang: input.lang } : {}) }), 'utf8');
       }
 
       const chunks = renderChunks(spans, Math.round((deps.chunkSec ?? DEFAULT_CHUNK_SEC) * FPS));
       const posterFile = join(workDir, 'poster.jpg');
       const result = await renderVideo({
         workDir,
-        audioPath,
+        audioPath: mixed.audioPath,
         size,
         fps: FPS,
         visuals: planned,
@@ -181,6 +199,8 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
         visuals: result.visuals.map((v, segment) => ({ segment, kind: v.kind, source: v.source })),
         posterPath: posterKey,
         credits: visualCredits(result.visuals),
+        ...(mixed.music ? { music: { source: mixed.music.source, ...(mixed.music.mood ? { mood: mixed.music.mood } : {}) } } : {}),
+        loudness: mixed.loudness,
       };
     },
   });

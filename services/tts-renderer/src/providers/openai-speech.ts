@@ -184,7 +184,7 @@ export function createOpenAiSpeechProvider(options: OpenAiSpeechOptions): VoiceP
         const pcm = await readFile(pcmFile);
         if (pcm.length === 0) throw new FacelessError('PROVIDER_BAD_RESPONSE', `the speech API returned audio with no samples (request ${n + 1})`);
         const durationSec = pcm.length / 2 / PCM_RATE;
-        const spans = await estimateWordTimings({ audioFile: file, words: input, durationSec, signal: request.signal });
+        const spans = await estimateWordTimings({ audioFile: file, words: input, durationSec, lang: request.lang, signal: request.signal });
         spans.forEach((s, k) => words.push({ text: input[k]!, segment, start: offset + s.start, end: offset + s.end }));
         offset += durationSec;
         audio.push(pcm);

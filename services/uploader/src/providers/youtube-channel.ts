@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import { PrivacyStatus, type UploadOutput } from '@faceless/contracts';
 import { FacelessError, isFacelessError, type StageContext } from '@faceless/runtime';
 import {
-  ChannelTokenSource, createYouTubeClient, type AccessTokenSource, type ChannelRecord, type ChannelStore,
+  ChannelTokenSource, ChannelVideos, createYouTubeClient, type AccessTokenSource, type ChannelRecord, type ChannelStore,
   type QuotaLedger, type UploadSession, type UploadSessionStore, type YouTubeClient, type YouTubeConfig,
 } from '@faceless/youtube';
 import type { ChannelSettings, PublicationKey, PublishRequest, PublishTarget } from '../publish-target.ts';
@@ -29,8 +27,6 @@ export const YouTubePublication = z.object({
 });
 export type YouTubePublication = z.infer<typeof YouTubePublication>;
 
-const ScheduleFile = z.object({ entries: z.array(z.object({ pipelineId: z.string(), videoId: z.string(), publishAt: z.string() })) });
-
 export interface YouTubeChannelDeps {
   config: YouTubeConfig;
   channels: ChannelStore;
@@ -53,8 +49,11 @@ export function youtubeWatchUrl(videoId: string): string {
 export class YouTubeChannelTarget implements PublishTarget {
   readonly name = YOUTUBE_TARGET;
   private readonly tokenSources = new Map<string, AccessTokenSource>();
+  private readonly videos: ChannelVideos;
 
-  constructor(private readonly deps: YouTubeChannelDeps) {}
+  constructor(private readonly deps: YouTubeChannelDeps) {
+    this.videos = new ChannelVideos(deps.config.dataDir);
+  }
 
   private recordKey(key: PublicationKey): string {
     return `${key.outputPrefix}youtube-${key.channel}.json`;
@@ -62,10 +61,6 @@ export class YouTubeChannelTarget implements PublishTarget {
 
   private sessionKey(key: PublicationKey): string {
     return `${key.outputPrefix}youtube-${key.channel}.upload-session.json`;
-  }
-
-  private scheduleFile(channel: string): string {
-    return join(this.deps.config.dataDir, 'youtube', 'schedule', `${channel}.json`);
   }
 
   private tokens(channel: ChannelRecord, ctx: StageContext): AccessTokenSource {
@@ -103,7 +98,7 @@ export class YouTubeChannelTarget implements PublishTarget {
   }
 
   async plannedTimes(channel: string): Promise<Date[]> {
-    return (await this.readSchedule(channel)).entries.map((e) => new Date(e.publishAt));
+    return (await this.videos.list(channel)).map((e) => new Date(e.publishAt));
   }
 
   async publish(request: PublishRequest, ctx: StageContext): Promise<UploadOutput> {
@@ -164,7 +159,7 @@ export class YouTubeChannelTarget implements PublishTarget {
       record = { ...record, videoId: video.id, updatedAt: new Date().toISOString() };
       await this.writeRecord(key, record, ctx);
       await ctx.store.delete(this.sessionKey(key)).catch(() => {});
-      await this.addToSchedule(request.channel, { pipelineId: request.pipelineId, videoId: video.id, publishAt: record.publishAt });
+      await this.videos.add(request.channel, { pipelineId: request.pipelineId, videoId: video.id, publishAt: record.publishAt });
       ctx.log.info('uploaded to YouTube', { channel: request.channel, videoId: video.id });
     }
 
@@ -234,26 +229,6 @@ export class YouTubeChannelTarget implements PublishTarget {
     const path = join(ctx.workDir, `youtube-${what}${extname(key)}`);
     await ctx.store.getFile(key, path);
     return path;
-  }
-
-  private async readSchedule(channel: string): Promise<z.infer<typeof ScheduleFile>> {
-    try {
-      return ScheduleFile.parse(JSON.parse(await readFile(this.scheduleFile(channel), 'utf8')));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [] };
-      throw new FacelessError('STORAGE_FAILED', `cannot read the publishing schedule ${this.scheduleFile(channel)}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-
-  private async addToSchedule(channel: string, entry: { pipelineId: string; videoId: string; publishAt: string }): Promise<void> {
-    const schedule = await this.readSchedule(channel);
-    if (schedule.entries.some((e) => e.videoId === entry.videoId)) return;
-    schedule.entries.push(entry);
-    const file = this.scheduleFile(channel);
-    await mkdir(join(file, '..'), { recursive: true });
-    const tmp = `${file}.${randomUUID()}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(schedule, null, 2)}\n`);
-    await rename(tmp, file);
   }
 }
 

@@ -1,0 +1,351 @@
+/**
+ * `faceless abtest …`: the A/B tester's service functions on the same database the pipeline's
+ * ab-tester stage uses (PostgreSQL at DATABASE_URL, else PGlite in FACELESS_DATA_DIR/db), no HTTP.
+ */
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FolderStore, openDatabase, type Database } from '@faceless/infra';
+import {
+  createAbTestService, createRecordingPublisher, createYouTubeVariantPublisher, describeDatabaseTarget, readDatabaseTarget, EXPERIMENT_STATUSES,
+  type AbTestService, type AbTestStartInput, type EvaluateResult, type ExperimentReport, type ExperimentStatus,
+  type ImportResult, type VariantPublisher,
+} from '@faceless/ab-tester';
+import { createLogger, isFacelessError } from '@faceless/runtime';
+import { readYouTubeConfig } from '@faceless/youtube';
+import { UsageError } from './make-options.ts';
+
+export const ABTEST_USAGE = `Usage: faceless abtest <command>
+
+A/B tests of thumbnails and titles on an uploaded video: the live variant rotates every day at
+midnight Pacific (or every N hours), metrics come from YouTube's reach reports or a CSV, and a
+Bayesian rule stops the test when one variant is best with enough confidence.
+
+Commands:
+  list [--status running|stopped|decided]   experiments, newest first
+  show <id>                                 counts, CTR and a chart of each variant's posterior CTR
+  create --video <id> --variant <label[:title][:thumbnail.jpg]> --variant … [options]
+  create --from <out-dir> [--video <id>]    the variants of a "faceless make" run (thumbnails, titles)
+      --hours <n>          rotate every n hours, 1-168 (default 24: at midnight Pacific)
+      --threshold <p>      P(best) needed to stop, e.g. 0.95 (default)
+      --min-impressions <n> per variant before deciding (default 1000)
+  import <id> <file.csv>                    metrics: a channel_reach_basic_a1 report, or a CSV with the
+                                            header variant,period_start,period_end,impressions,clicks,views,avg_view_duration_sec
+                                            (or date instead of the period; without variant, a row goes to the variant live that day)
+  evaluate <id>                             decide now; a winner is applied for good
+  stop <id> [--winner <label>]              end the test by hand, optionally applying a variant
+  rotate                                    apply the next variant where a period is over (run it from cron)
+
+<id> may be the first 8 characters of the experiment id.`;
+
+export interface AbtestIo {
+  env: Record<string, string | undefined>;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  cwd?: string;
+  /** How variants reach YouTube; default: logged only (the local channel). */
+  publisher?: VariantPublisher;
+  now?: () => Date;
+  /** Monte Carlo draws per decision (default 20000). */
+  draws?: number;
+}
+
+const IMAGE = /\.(jpe?g|png)$/i;
+
+/** "label", "label:title", "label:title:thumb.jpg" or "label::thumb.jpg"; a title may hold colons. */
+export function parseVariantSpec(spec: string, cwd: string): { label: string; title?: string; thumbnailPath?: string } {
+  const colon = spec.indexOf(':');
+  const label = (colon < 0 ? spec : spec.slice(0, colon)).trim();
+  if (!label) throw new UsageError('--variant', `"${spec}" has no label: write label[:title][:thumbnail.jpg], e.g. b:"A better title":thumbs/b.jpg`);
+  if (colon < 0) return { label };
+  let rest = spec.slice(colon + 1);
+  let thumbnailPath: string | undefined;
+  const last = rest.lastIndexOf(':');
+  const tail = last < 0 ? rest : rest.slice(last + 1);
+  if (IMAGE.test(tail.trim())) {
+    thumbnailPath = resolve(cwd, tail.trim());
+    rest = last < 0 ? '' : rest.slice(0, last);
+  }
+  const title = rest.trim();
+  return { label, ...(title ? { title } : {}), ...(thumbnailPath ? { thumbnailPath } : {}) };
+}
+
+function number(option: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !check(n)) throw new UsageError(option, `"${text}" is not ${what}`);
+  return n;
+}
+
+interface PipelineRecord {
+  pipelineId?: string;
+  stages?: {
+    thumbnail?: { output?: { variants?: { id: string; path: string }[] } };
+    metadata?: { output?: { metadata?: { title?: string; titleAlternatives?: string[] } } };
+    upload?: { output?: { videoId?: string } };
+    abtest?: { output?: { testId?: string } };
+  };
+}
+
+/** The variants a "faceless make" run would test: its thumbnails with its titles in turn. */
+async function fromOutDir(outDir: string, videoOverride: string | undefined): Promise<AbTestStartInput | { existing: string }> {
+  const path = join(outDir, 'pipeline.json');
+  let record: PipelineRecord;
+  try {
+    record = JSON.parse(await readFile(path, 'utf8')) as PipelineRecord;
+  } catch (err) {
+    throw new UsageError('--from', `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give the --out folder of a "faceless make" run`);
+  }
+  const existing = record.stages?.abtest?.output?.testId;
+  if (existing) return { existing };
+  const thumbs = record.stages?.thumbnail?.output?.variants ?? [];
+  const meta = record.stages?.metadata?.output?.metadata;
+  const titles = meta?.title ? [meta.title, ...(meta.titleAlternatives ?? [])] : [];
+  const videoId = videoOverride ?? record.stages?.upload?.output?.videoId;
+  if (!videoId) throw new UsageError('--video', `${outDir} has no uploaded video yet: finish "faceless make" or give --video <id>`);
+  if (thumbs.length === 0 && titles.length === 0) throw new UsageError('--from', `${outDir} has neither thumbnails nor titles to test yet: finish "faceless make" first`);
+  const count = Math.max(thumbs.length, Math.min(titles.length, 10));
+  const variants = Array.from({ length: count }, (_, i) => {
+    const thumb = thumbs[i];
+    const title = titles.length > 0 ? titles[i % titles.length] : undefined;
+    return {
+      label: thumb?.id ?? String.fromCharCode(97 + i),
+      ...(title ? { title } : {}),
+      ...(thumb ? { thumbnailPath: join(outDir, thumb.path) } : {}),
+    };
+  });
+  return { videoId, variants, ...(record.pipelineId ? { pipelineId: record.pipelineId } : {}) };
+}
+
+const pct = (x: number | null, digits = 2): string => (x === null ? '-' : `${(x * 100).toFixed(digits)}%`);
+const count = (x: number): string => x.toLocaleString('en-US');
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const last = widths.length - 1;
+  // names left, numbers right; a last column of free text stays left
+  const align = (cell: string, c: number): string => (c === 0 || (c === last && c > 5) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!));
+  return rows.map((r) => r.map(align).join('  ').trimEnd()).join('\n');
+}
+
+/** The experiment for a person: the variants' numbers, the posterior chart, where the decision stands. */
+export function formatReport(r: ExperimentReport): string {
+  const e = r.experiment;
+  const every = e.rotationHours === 24 ? 'every day at midnight Pacific' : `every ${e.rotationHours} h`;
+  const lines = [
+    `experiment ${e.id}  ${e.status}`,
+    `video ${e.videoId}, rotating ${every}, started ${e.createdAt}${e.endedAt ? `, ended ${e.endedAt}` : ''}`,
+    `stops at P(best) ≥ ${pct(e.policy.threshold, 0)}, expected loss ≤ ${(e.policy.maxExpectedLoss * 100).toFixed(2)} pp, ${count(e.policy.minImpressionsPerVariant)} impressions per variant`,
+    '',
+    table([
+      ['variant', 'live', 'days', 'impressions', 'clicks', 'CTR', 'P(best)', 'exp. loss', 'views', 'avg view', 'title / thumbnail'],
+      ...r.variants.map((v) => [
+        v.label, v.live ? '*' : '', String(v.periods), count(v.impressions), count(v.clicks), pct(v.ctr), pct(v.probabilityBest, 1),
+        `${(v.expectedLoss * 100).toFixed(2)} pp`, count(v.views), v.avgViewDurationSec === null ? '-' : `${v.avgViewDurationSec.toFixed(1)} s`,
+        [v.title, v.thumbnailKey].filter(Boolean).join(' / '),
+      ]),
+    ]),
+    '',
+    'posterior CTR (95% interval [==*==], * the mean):',
+    r.chart,
+    '',
+  ];
+  if (r.decision) {
+    lines.push(`decision ${r.decision.decidedAt}: ${r.decision.winner ? `${r.decision.winner} applied` : 'no winner applied'} (${r.decision.reason})`);
+  } else {
+    lines.push(`so far: ${r.evaluation.reason}`);
+  }
+  if (r.nextRotation) lines.push(`next rotation ${r.nextRotation.at}: ${r.nextRotation.variant}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatImport(r: ImportResult): string {
+  const lines = [`imported ${r.imported} period${r.imported === 1 ? '' : 's'} (${r.replaced} replaced) from ${r.source === 'reach-report' ? 'a channel_reach_basic_a1 report' : 'the CSV'}`];
+  if (r.reachReport) lines.push(`  report rows for this video: ${r.reachReport.matched}, for other videos: ${r.reachReport.otherVideos}`);
+  for (const row of r.rows) lines.push(`  ${row.variant}  ${row.periodStart} → ${row.periodEnd}  ${count(row.clicks)}/${count(row.impressions)}`);
+  for (const s of r.skipped) lines.push(`  skipped ${s.where} (${s.periodStart} → ${s.periodEnd}): ${s.reason}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatEnd(r: EvaluateResult): string {
+  if (!r.decision) return `still running: ${r.evaluation.reason}\n`;
+  return `${r.status}: ${r.decision.winner ? `${r.decision.winner} applied for good` : 'the live variant stays'} (${r.decision.reason})\n`;
+}
+
+function required(value: string | undefined, name: string, what: string): string {
+  if (!value) throw new UsageError(name, `missing: ${what} (faceless abtest --help)`);
+  return value;
+}
+
+async function run(argv: readonly string[], io: AbtestIo, service: () => Promise<AbTestService>): Promise<number> {
+  const [command, ...rest] = argv;
+  const cwd = io.cwd ?? process.cwd();
+  const out = (text: string): void => { io.stdout.write(text); };
+  const parse = <O extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(options: O) => {
+    try {
+      return parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    } catch (err) {
+      const m = /'(-[-\w]+)/.exec((err as Error).message);
+      throw new UsageError(m?.[1] ?? command ?? 'abtest', (err as Error).message);
+    }
+  };
+  const noExtra = (positionals: string[], expected: number): void => {
+    if (positionals.length > expected) throw new UsageError(positionals[expected]!, `unexpected argument for "faceless abtest ${command ?? ''}"`);
+  };
+  switch (command) {
+    case undefined:
+      out(`${ABTEST_USAGE}\n`);
+      return 2;
+    case 'help':
+    case '--help':
+    case '-h':
+      out(`${ABTEST_USAGE}\n`);
+      return 0;
+    case 'list': {
+      const { values, positionals } = parse({ status: { type: 'string' } });
+      noExtra(positionals, 0);
+      const status = values.status;
+      if (status !== undefined && !(EXPERIMENT_STATUSES as readonly string[]).includes(status)) {
+        throw new UsageError('--status', `"${status}" is not one of ${EXPERIMENT_STATUSES.join(', ')}`);
+      }
+      const list = await (await service()).list(status ? { status: status as ExperimentStatus } : {});
+      if (list.length === 0) {
+        out('no experiments yet: "faceless make" creates one per video, or run "faceless abtest create"\n');
+        return 0;
+      }
+      out(`${table([
+        ['id', 'status', 'video', 'variants', 'rotation', 'started'],
+        ...list.map((e) => [e.id.slice(0, 8), e.status, e.videoId, String(e.variantCount), `${e.rotationHours} h`, e.createdAt]),
+      ])}\n`);
+      return 0;
+    }
+    case 'show': {
+      const { positionals } = parse({});
+      noExtra(positionals, 1);
+      out(formatReport(await (await service()).show(required(positionals[0], '<id>', 'the experiment id (see faceless abtest list)'))));
+      return 0;
+    }
+    case 'create': {
+      const { values, positionals } = parse({
+        video: { type: 'string' }, variant: { type: 'string', multiple: true }, from: { type: 'string' },
+        hours: { type: 'string' }, threshold: { type: 'string' }, 'min-impressions': { type: 'string' },
+      });
+      noExtra(positionals, 0);
+      const hours = number('--hours', values.hours, (n) => Number.isInteger(n) && n >= 1 && n <= 168, 'a whole number of hours from 1 to 168');
+      const threshold = number('--threshold', values.threshold, (n) => n > 0 && n <= 1, 'a probability in (0, 1], e.g. 0.95');
+      const minImpressions = number('--min-impressions', values['min-impressions'], (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0');
+      let input: AbTestStartInput;
+      if (values.from !== undefined) {
+        if (values.variant) throw new UsageError('--variant', 'give either --from or --variant, not both');
+        const found = await fromOutDir(resolve(cwd, values.from), values.video);
+        if ('existing' in found) {
+          out(`${values.from} already has experiment ${found.existing}:\n\n`);
+          out(formatReport(await (await service()).show(found.existing)));
+          return 0;
+        }
+        input = found;
+      } else {
+        if (!values.video) throw new UsageError('--video', 'missing: the YouTube id of the uploaded video (or --from <out-dir>)');
+        const specs = values.variant ?? [];
+        if (specs.length < 2) throw new UsageError('--variant', `an experiment needs at least two variants, got ${specs.length}: repeat --variant label[:title][:thumbnail.jpg]`);
+        input = { videoId: values.video, variants: specs.map((s) => parseVariantSpec(s, cwd)) };
+      }
+      input = {
+        ...input,
+        ...(hours !== undefined ? { rotationHours: hours } : {}),
+        ...(threshold !== undefined ? { threshold } : {}),
+        ...(minImpressions !== undefined ? { minImpressionsPerVariant: minImpressions } : {}),
+      };
+      const { report, created } = await (await service()).start(input);
+      out(created ? `created experiment ${report.experiment.id}; ${report.live ?? 'the first variant'} is live\n\n` : `the run already has experiment ${report.experiment.id}\n\n`);
+      out(formatReport(report));
+      return 0;
+    }
+    case 'import': {
+      const { positionals } = parse({});
+      noExtra(positionals, 2);
+      const id = required(positionals[0], '<id>', 'the experiment id (see faceless abtest list)');
+      const file = required(positionals[1], '<file.csv>', 'the metrics CSV or the channel_reach_basic_a1 report to import');
+      let text: string;
+      try {
+        text = await readFile(resolve(cwd, file), 'utf8');
+      } catch (err) {
+        throw new UsageError('<file.csv>', `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      out(formatImport(await (await service()).importCsv(id, text)));
+      return 0;
+    }
+    case 'evaluate': {
+      const { positionals } = parse({});
+      noExtra(positionals, 1);
+      out(formatEnd(await (await service()).evaluate(required(positionals[0], '<id>', 'the experiment id (see faceless abtest list)'))));
+      return 0;
+    }
+    case 'stop': {
+      const { values, positionals } = parse({ winner: { type: 'string' } });
+      noExtra(positionals, 1);
+      const id = required(positionals[0], '<id>', 'the experiment id (see faceless abtest list)');
+      out(formatEnd(await (await service()).stop(id, values.winner !== undefined ? { winner: values.winner } : {})));
+      return 0;
+    }
+    case 'rotate': {
+      const { positionals } = parse({});
+      noExtra(positionals, 0);
+      const outcomes = await (await service()).tick();
+      if (outcomes.length === 0) out('no running experiments\n');
+      for (const o of outcomes) {
+        out(`${o.testId.slice(0, 8)}  ${o.action}  live: ${o.live}${o.error ? `  (${o.planned ?? ''} not applied: ${o.error.message}; the next rotate retries)` : ''}\n`);
+      }
+      return outcomes.some((o) => o.action === 'failed') ? 1 : 0;
+    }
+    default:
+      throw new UsageError(command, `unknown abtest command: one of list, show, create, import, evaluate, stop, rotate (faceless abtest --help)`);
+  }
+}
+
+/** Runs `faceless abtest <argv>`; returns the exit code: 0 done, 1 failed, 2 bad usage. */
+export async function runAbtestCommand(argv: readonly string[], io: AbtestIo): Promise<number> {
+  let db: Database | undefined;
+  try {
+    const target = readDatabaseTarget(io.env);
+    const log = createLogger({ level: io.env.LOG_LEVEL === 'debug' ? 'debug' : io.env.LOG_LEVEL === 'info' ? 'info' : 'warn', write: (line) => { io.stderr.write(`${line}\n`); } });
+    let svc: AbTestService | undefined;
+    const service = async (): Promise<AbTestService> => {
+      if (svc) return svc;
+      db = await openDatabase(target).catch((err: unknown) => {
+        throw new Error(`could not open ${describeDatabaseTarget(target)}: ${(err as Error).message}`);
+      });
+      const opened = db;
+      svc = createAbTestService({
+        database: () => Promise.resolve(opened),
+        publisher: io.publisher ?? createYouTubeVariantPublisher({
+          config: readYouTubeConfig(io.env), fallback: createRecordingPublisher(log), log,
+          store: new FolderStore(io.cwd ?? process.cwd()),
+        }),
+        thumbnailExists: async (key) => {
+          if (!isAbsolute(key)) return false;
+          return access(key, constants.R_OK).then(() => true, () => false);
+        },
+        log,
+        ...(io.now ? { now: io.now } : {}),
+        ...(io.draws ? { draws: io.draws } : {}),
+      });
+      return svc;
+    };
+    return await run(argv, io, service);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`faceless abtest: ${err.message}\n`);
+      return 2;
+    }
+    if (isFacelessError(err)) {
+      io.stderr.write(`faceless abtest: error [${err.code}]${err.field ? ` (${err.field})` : ''}: ${err.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`faceless abtest: error: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await db?.close().catch(() => {});
+  }
+}
