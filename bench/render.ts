@@ -1,45 +1,108 @@
-// Times a full render: `node --import tsx bench/render.ts [seconds] [aspect]`
-// [--media DIR] [--keep] (generated backgrounds, or a media folder, + word captions at the real output size).
-// Env: VIDEO_ASSEMBLER_*.
+// Times a full render through the video-assembler stage (captions, music when the stage adds it):
+//   node --import tsx bench/render.ts [seconds=60] [aspect=9:16] [--stills] [--media DIR] [--runs N] [--keep]
+// Default visuals: generated motion backgrounds. --stills: six detailed 1920×1280 pictures with a
+// Ken Burns move each (the recipe FACTS.md measured). Env: VIDEO_ASSEMBLER_* (preset, CRF, concurrency).
+// Prints one JSON line and one markdown row per run; wall time, speed (video s / wall s), CPU of
+// the whole process tree and the peak of its summed resident memory (sampled every 50 ms).
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Aspect } from '@faceless/contracts';
 import { FolderStore } from '@faceless/infra';
-import { createLogger, ffprobe } from '@faceless/runtime';
-import { createStage, syntheticNarration, writeToneWav } from '@faceless/video-assembler';
+import { createLogger, ffprobe, runProcess } from '@faceless/runtime';
+import { createStage, createVideoAssemblerStage, parseVideoAssemblerConfig, syntheticNarration, writeToneWav } from '@faceless/video-assembler';
+import type { SegmentVisual, VideoAssemblerStage, VisualProvider } from '@faceless/video-assembler';
+import { treeCpuSeconds, watchProcessTreeMemory } from './process-tree-memory.ts';
 
-const seconds = Number(process.argv[2] ?? 60);
-const aspect = (process.argv[3] ?? '9:16') as Aspect;
+const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !['--media', '--runs'].includes(all[i - 1] ?? ''));
+const seconds = Number(positional[0] ?? 60);
+const aspect = (positional[1] ?? '9:16') as Aspect;
+const flag = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const keep = process.argv.includes('--keep');
-const mediaFlag = process.argv.indexOf('--media');
-const mediaDir = mediaFlag > 0 ? process.argv[mediaFlag + 1] : undefined;
-const root = await mkdtemp(join(tmpdir(), 'va-bench-'));
-const store = new FolderStore(root);
-await writeToneWav(join(root, 'voice.wav'), seconds);
+const stills = process.argv.includes('--stills');
+const mediaDir = flag('--media');
+const runs = Number(flag('--runs') ?? 1);
+
 const sentence = 'Octopuses have three hearts, blue blood and a brain that reaches into every one of their eight arms.';
 const texts = [
   { heading: 'Intro', text: sentence },
   ...['Three hearts', 'Blue blood', 'Thinking arms', 'Camouflage'].map((heading) => ({ heading, text: `${sentence} ${sentence}` })),
   { heading: 'Outro', text: 'Follow for more strange animal facts!' },
 ];
-const n = syntheticNarration(texts, seconds);
-const stage = createStage({ env: process.env });
-const started = performance.now();
-const cpuStart = process.cpuUsage();
-const out = await stage.execute({
-  audioPath: 'voice.wav', durationSec: seconds, words: n.words, segments: n.segments, sections: n.sections, aspect,
-  ...(mediaDir ? { mediaDir } : {}),
-}, {
-  store, log: createLogger({ level: 'warn' }), signal: new AbortController().signal, progress: () => {}, workDir: root,
-});
-const wall = (performance.now() - started) / 1000;
-const probe = await ffprobe(join(root, out.videoPath));
-console.log(JSON.stringify({
-  seconds, aspect, visuals: out.visuals.map((v) => v.kind).join(','), wallSec: Number(wall.toFixed(2)), realtime: Number((seconds / wall).toFixed(2)),
-  nodeCpuSec: Number(((process.cpuUsage(cpuStart).user) / 1e6).toFixed(2)),
-  sizeMB: Number((Number(probe.format.size) / 1e6).toFixed(2)), duration: probe.format.duration,
-  env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('VIDEO_ASSEMBLER_'))),
-}));
-if (keep) console.log(root);
-else await rm(root, { recursive: true, force: true });
+
+/** Six detailed pictures (fractal + test pattern): fine detail shows any stair-stepping of the motion. */
+async function writeStills(dir: string): Promise<SegmentVisual[]> {
+  const visuals: SegmentVisual[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    const path = join(dir, `still-${i}.jpg`);
+    await runProcess('ffmpeg', [
+      '-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'lavfi',
+      '-i', `mandelbrot=s=1920x1280:start_scale=${0.3 + 0.2 * i},trim=end_frame=1[a];testsrc2=s=1920x1280,trim=end_frame=1,hue=h=${60 * i}[b];[a][b]blend=all_mode=average`,
+      '-frames:v', '1', '-q:v', '2', path,
+    ]);
+    visuals.push({ kind: 'image', path, source: `still-${i}.jpg` });
+  }
+  return visuals;
+}
+
+function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+const root = await mkdtemp(join(tmpdir(), 'va-bench-'));
+try {
+  const store = new FolderStore(root);
+  await writeToneWav(join(root, 'voice.wav'), seconds);
+  const n = syntheticNarration(texts, seconds);
+  let stage: VideoAssemblerStage;
+  if (stills) {
+    const pictures = await writeStills(root);
+    const provider: VisualProvider = { name: 'bench-stills', plan: (briefs) => Promise.resolve(briefs.map((b) => pictures[b.segment % pictures.length] as SegmentVisual)) };
+    const config = parseVideoAssemblerConfig(process.env);
+    stage = createVideoAssemblerStage({
+      encode: { preset: config.VIDEO_ASSEMBLER_X264_PRESET, crf: config.VIDEO_ASSEMBLER_CRF },
+      concurrency: config.VIDEO_ASSEMBLER_CONCURRENCY,
+      chunkSec: config.VIDEO_ASSEMBLER_CHUNK_SEC,
+      defaultVisuals: provider,
+    });
+  } else {
+    stage = createStage({ env: process.env });
+  }
+  for (let run = 1; run <= runs; run++) {
+    const load = loadAverage();
+    const memory = watchProcessTreeMemory(50);
+    const cpuStart = treeCpuSeconds();
+    const started = performance.now();
+    const out = await stage.execute({
+      outputPrefix: `run-${run}/`,
+      audioPath: 'voice.wav', durationSec: seconds, words: n.words, segments: n.segments, sections: n.sections, aspect,
+      ...(mediaDir ? { mediaDir } : {}),
+    }, {
+      store, log: createLogger({ level: 'warn' }), signal: new AbortController().signal, progress: () => {}, workDir: join(root, `work-${run}`),
+    });
+    const wall = (performance.now() - started) / 1000;
+    const cpu = treeCpuSeconds() - cpuStart;
+    const peak = memory.stop();
+    const probe = await ffprobe(join(root, out.videoPath));
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    const result = {
+      run, seconds, aspect, size: `${out.width}x${out.height}`, visuals: [...new Set(out.visuals.map((v) => v.kind))].join('+'),
+      music: out.music?.source ?? null,
+      wallSec: Number(wall.toFixed(2)), speed: Number((seconds / wall).toFixed(2)), cpuSec: Number(cpu.toFixed(1)),
+      peakTreeRssMB: Math.round(peak.peakBytes / 1e6), peakProcesses: peak.peakProcesses, samples: peak.samples,
+      sizeMB: Number((Number(probe.format.size) / 1e6).toFixed(2)), duration: Number(probe.format.duration), profile: video?.profile,
+      loadBefore: load,
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('VIDEO_ASSEMBLER_'))),
+    };
+    console.log(JSON.stringify(result));
+    const settings = [stills ? 'six stills, Ken Burns' : mediaDir ? `--media` : 'generated motion', ...Object.entries(result.env).map(([k, v]) => `${k.replace('VIDEO_ASSEMBLER_', '')}=${v}`)].join(', ');
+    console.log(`| ${new Date().toISOString().slice(0, 10)} | ${aspect} ${result.size} | ${settings} | ${load.toFixed(2)} | ${result.wallSec} s | ${result.speed}× | ${result.cpuSec} s | ${result.peakTreeRssMB} MB | ${result.sizeMB} MB |`);
+  }
+  if (keep) console.log(root);
+} finally {
+  if (!keep) await rm(root, { recursive: true, force: true });
+}

@@ -8,7 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FolderStore, openDatabase, type Database } from '@faceless/infra';
 import {
-  createAbTestService, createRecordingPublisher, createYouTubeVariantPublisher, describeDatabaseTarget, readDatabaseTarget, EXPERIMENT_STATUSES,
+  createAbTestService, createRecordingPublisher, createYouTubeVariantPublisher, describeDatabaseTarget, fetchReachReports, readDatabaseTarget, EXPERIMENT_STATUSES,
   type AbTestService, type AbTestStartInput, type EvaluateResult, type ExperimentReport, type ExperimentStatus,
   type ImportResult, type VariantPublisher,
 } from '@faceless/ab-tester';
@@ -36,6 +36,7 @@ Commands:
   evaluate <id>                             decide now; a winner is applied for good
   stop <id> [--winner <label>]              end the test by hand, optionally applying a variant
   rotate                                    apply the next variant where a period is over (run it from cron)
+  fetch                                     import the channels' channel_reach_basic_a1 reports (YouTube Reporting API)
 
 <id> may be the first 8 characters of the experiment id.`;
 
@@ -289,6 +290,17 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       out(formatEnd(await (await service()).stop(id, values.winner !== undefined ? { winner: values.winner } : {})));
       return 0;
     }
+    case 'fetch': {
+      const { positionals } = parse({});
+      noExtra(positionals, 0);
+      const outcomes = await fetchReachReports({ config: readYouTubeConfig(io.env), service: await service() });
+      if (outcomes.length === 0) out('no running experiments\n');
+      for (const o of outcomes) {
+        if (o.skipped.length > 0) out(`${o.skipped.length} experiment(s) on the local channel: no YouTube reports (import a CSV instead)\n`);
+        else out(`${o.channel}: ${o.reports} report(s), ${o.imports.reduce((n, i) => n + i.imported, 0)} period(s) imported, ${o.imports.reduce((n, i) => n + i.skipped.length, 0)} skipped\n`);
+      }
+      return 0;
+    }
     case 'rotate': {
       const { positionals } = parse({});
       noExtra(positionals, 0);
@@ -300,7 +312,7 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       return outcomes.some((o) => o.action === 'failed') ? 1 : 0;
     }
     default:
-      throw new UsageError(command, `unknown abtest command: one of list, show, create, import, evaluate, stop, rotate (faceless abtest --help)`);
+      throw new UsageError(command, `unknown abtest command: one of list, show, create, import, evaluate, stop, rotate, fetch (faceless abtest --help)`);
   }
 }
 

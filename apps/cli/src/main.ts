@@ -12,7 +12,7 @@ Usage:
   faceless make "<topic>" [options]   make a video (faceless make --help for the options)
   faceless publish <out-dir> --channel <name>  publish a video made earlier to YouTube
   faceless channels add|list|remove   YouTube channels (Google OAuth; faceless channels --help)
-  faceless abtest <command>           A/B tests of thumbnails and titles: list, show, create, import, evaluate, stop, rotate (faceless abtest --help)
+  faceless abtest <command>           A/B tests of thumbnails and titles: list, show, create, import, evaluate, stop, rotate, fetch (faceless abtest --help)
   faceless voices [--lang <code>]     list the voices of the speech provider (for --voice)
   faceless doctor                     check ffmpeg, the voice engine and the data folder
   faceless serve [--port N] [--host H] serve the HTTP API in one process (default 127.0.0.1:3000)

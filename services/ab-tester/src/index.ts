@@ -55,6 +55,7 @@ export {
   type ImportResult, type EvaluateResult, type RotationOutcome,
 } from './ab-test-service.ts';
 export { registerAbTestRoutes } from './abtest-routes.ts';
+export { fetchReachReports, type FetchReachReportsDeps, type ReachFetchOutcome } from './reach-reports.ts';
 export { createYouTubeVariantPublisher, type YouTubeVariantPublisherDeps } from './youtube-publisher.ts';
 export { createRecordingPublisher, type VariantPublisher, type PublishedVariant, type RecordedApply } from './variant-publisher.ts';
 export {

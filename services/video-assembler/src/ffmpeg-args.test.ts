@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { ffprobe, runProcess } from '@faceless/runtime';
 import { chunkRenderArgs, concatList, muxArgs, posterRenderArgs, probeVisualArgs, visualInputArgs, x264Args } from './ffmpeg-args.ts';
 import { PALETTES } from './providers/generated.ts';
 
@@ -22,6 +26,30 @@ test('x264Args asks for what YouTube recommends: High profile, yuv420p, closed G
   assert.equal(valueOf(args, '-flags'), '+cgop');
   assert.equal(valueOf(args, '-preset'), 'veryfast');
   assert.equal(valueOf(args, '-crf'), '21');
+});
+
+test('x264Args really encodes H.264 High, yuv420p, a keyframe every 15 frames, closed GOPs', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'va-x264-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const out = join(dir, 'gop.mp4');
+  // Scene cuts every few frames would add keyframes if scene-cut detection were on.
+  await runProcess('ffmpeg', [
+    '-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=128x96:r=30,hue=H=t*40',
+    '-frames:v', '45', ...x264Args(encode, 30), out,
+  ]);
+  const probe = await ffprobe(out);
+  const video = probe.streams.find((s) => s.codec_type === 'video');
+  assert.equal(video?.codec_name, 'h264');
+  assert.equal(video?.profile, 'High');
+  assert.equal(video?.pix_fmt, 'yuv420p');
+  const { stdout } = await runProcess('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', out]);
+  const keyframes = stdout.trim().split('\n').map((l) => l.split(',')).filter(([, flags]) => flags?.startsWith('K')).map(([time]) => Math.round(Number(time) * 30));
+  assert.deepEqual(keyframes, [0, 15, 30]);
+  // x264 writes its settings into the stream: closed GOPs, no scene-cut keyframes, keyint 15.
+  const settings = (await readFile(out)).toString('latin1');
+  assert.match(settings, / open_gop=0 /);
+  assert.match(settings, / keyint=15 /);
+  assert.match(settings, / scenecut=0 /);
 });
 
 test('chunkRenderArgs renders an exact number of silent frames, with progress on stdout and no poster', () => {

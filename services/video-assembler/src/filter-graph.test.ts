@@ -11,9 +11,11 @@ const base: ChunkGraphOptions = {
   size: outputSize('9:16'),
   fps: 30,
   startFrame: 150,
+  frames: 150,
   segmentStartFrame: 90,
   segmentFrames: 300,
   motionVariant: 0,
+  motionTailFrames: 12,
 };
 
 test('escapeFilterValue escapes for the option parser, then for the graph parser (ffmpeg-filters example)', () => {
@@ -29,13 +31,23 @@ test('a generated background is drawn small once, scaled once to a larger canvas
   const g = chunkFilterGraph(base);
   const canvas = canvasSize(base.size, 1.15);
   assert.deepEqual(canvas, { width: 1242, height: 2208 });
-  assert.match(g, /^nullsrc=s=310x552:r=1,trim=end_frame=1,format=gbrp,geq=r='[^']+':g='[^']+':b='[^']+',/);
-  assert.ok(g.includes(`scale=1242:2208:flags=bicubic,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,`));
-  assert.ok(g.includes('settb=1/30,setpts=N+150,crop=1080:1920:'), 'frames carry output-timeline timestamps');
-  assert.match(g, /crop=1080:1920:x='0\+162\*\(0\.5-0\.5\*cos\(PI\*clip\(\(t-3\)\/10,0,1\)\)\)':y='0\+288\*[^']+':exact=1/);
+  assert.match(g, /^nullsrc=s=156x276:r=30,trim=end_frame=1,format=gbrp,geq=r='[^']+':g='[^']+':b='[^']+',/);
+  assert.ok(g.includes(`scale=1242:2208:flags=bicubic,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,settb=1/30,setpts=N,crop=1080:1920:`));
+  // The chunk starts 2 s into its segment; the pan spans the segment plus the next transition (300 + 12 frames).
+  assert.match(g, /crop=1080:1920:x='0\+162\*\(0\.5-0\.5\*cos\(PI\*clip\(\(t\+2\)\/10\.4,0,1\)\)\)':y='0\+288\*[^']+':exact=1/);
+  assert.ok(g.includes(',setpts=N+150,'), 'frames carry output-timeline timestamps for the captions');
   assert.ok(g.endsWith('setpts=PTS-STARTPTS[v]'));
   assert.ok(!g.includes('ass='), 'no captions asked');
-  assert.ok(!g.includes('zoompan'), 'zoompan is slow and jitters');
+  assert.ok(!g.includes('zoompan'), 'soft light needs no sub-pixel motion');
+  assert.ok(!g.includes('xfade'), 'not the first chunk of its segment');
+});
+
+test('panCrop counts time from the segment start whether it lies before or after the chunk start', () => {
+  const size = outputSize('16:9');
+  const canvas = canvasSize(size, 1.15);
+  assert.match(panCrop({ canvas, size, variant: 0, startSec: 1.5, durationSec: 4 }), /clip\(\(t-1\.5\)\/4,0,1\)/);
+  assert.match(panCrop({ canvas, size, variant: 0, startSec: -3, durationSec: 4 }), /clip\(\(t\+3\)\/4,0,1\)/);
+  assert.match(panCrop({ canvas, size, variant: 0, startSec: 0, durationSec: 4 }), /clip\(\(t\+0\)\/4,0,1\)/);
 });
 
 test('the still is the same for a seed and different between seeds', () => {
@@ -72,11 +84,31 @@ test('captions and fonts are passed to libass with escaped paths', () => {
   assert.ok(g.includes(",ass=filename=/tmp/it\\\\\\'s\\\\: a\\, \\[test\\]/captions.ass:fontsdir=/tmp/fonts,setpts=PTS-STARTPTS[v]"));
 });
 
-test('an image is cover-scaled once then panned; a clip is cover-scaled per frame without looping', () => {
+test('an image is cover-scaled once to twice the output, then zoompan moves over that single frame', () => {
   const image = chunkFilterGraph({ ...base, visual: { kind: 'image', path: '/m/a.jpg', source: 'a.jpg' } });
-  assert.match(image, /^\[0:v\]scale=1210:2150:force_original_aspect_ratio=increase:flags=bicubic,crop=1210:2150,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,settb=1\/30,setpts=N\+150,crop=1080:1920:/);
+  assert.match(image, /^\[0:v\]scale=2160:3840:force_original_aspect_ratio=increase:flags=bicubic,crop=2160:3840,format=yuv420p,setsar=1,zoompan=z='[^']+':x='[^']+':y='[^']+':d=150:s=1080x1920:fps=30,setsar=1,settb=1\/30,setpts=N,setpts=N\+150,setpts=PTS-STARTPTS\[v\]$/);
+  assert.ok(!image.includes('loop='), 'zoompan is fed one frame, not a looped stream');
+  assert.ok(image.includes('(on+60)/312'), 'the move continues where the previous chunk left it');
   const clip = chunkFilterGraph({ ...base, visual: { kind: 'clip', path: '/m/c.mp4', durationSec: 2, source: 'c.mp4' } });
-  assert.equal(clip, '[0:v]fps=30,scale=1080:1920:force_original_aspect_ratio=increase:flags=bilinear,crop=1080:1920,setsar=1,format=yuv420p,settb=1/30,setpts=N+150,setpts=PTS-STARTPTS[v]');
+  assert.equal(clip, '[0:v]fps=30,scale=1080:1920:force_original_aspect_ratio=increase:flags=bilinear,crop=1080:1920,setsar=1,format=yuv420p,settb=1/30,setpts=N,setpts=N+150,setpts=PTS-STARTPTS[v]');
+});
+
+test('a transition draws the previous background from the next input and crossfades it into this one', () => {
+  const previous = { visual: { kind: 'image', path: '/m/p.jpg', source: 'p.jpg' } as const, segmentStartFrame: 0, segmentFrames: 150, motionVariant: 1 };
+  const g = chunkFilterGraph({
+    ...base,
+    startFrame: 150,
+    segmentStartFrame: 150,
+    visual: { kind: 'clip', path: '/m/c.mp4', durationSec: 9, source: 'c.mp4' },
+    transition: { ...previous, kind: 'smoothup', frames: 12 },
+    captionsPath: '/c.ass',
+  });
+  assert.match(g, /^\[1:v\]scale=2160:3840:.*zoompan=[^,]*\(on\+150\)\/162[^,]*,.*:d=13:s=1080x1920:fps=30,setsar=1,settb=1\/30,setpts=N,trim=end_frame=13\[from\];\[0:v\]fps=30,/);
+  assert.ok(g.includes('[to];[from][to]xfade=transition=smoothup:duration=0.4:offset=0,setpts=N+150,ass=filename=/c.ass,setpts=PTS-STARTPTS[v]'));
+  const fromGenerated = chunkFilterGraph({ ...base, transition: { ...previous, visual: base.visual, kind: 'fade', frames: 12 } });
+  assert.ok(!fromGenerated.includes(':v]'), 'two generated backgrounds read no input');
+  const intoGenerated = chunkFilterGraph({ ...base, transition: { ...previous, kind: 'fade', frames: 12 } });
+  assert.ok(intoGenerated.startsWith('[0:v]'), 'with no file of its own, the previous image is input 0');
 });
 
 test('the poster graph takes the chosen frame without captions, scaled to the poster size, and has no other output', () => {

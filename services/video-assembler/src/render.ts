@@ -4,6 +4,8 @@ import { FacelessError, parseFfmpegProgressLine, runProcess } from '@faceless/ru
 import { chunkRenderArgs, concatList, muxArgs, posterRenderArgs, visualInputArgs } from './ffmpeg-args.ts';
 import type { EncodeSettings } from './ffmpeg-args.ts';
 import { chunkFilterGraph } from './filter-graph.ts';
+import type { ChunkGraphOptions } from './filter-graph.ts';
+import { transitionFrames, transitionKind } from './transitions.ts';
 import type { RenderChunk, SegmentSpan } from './timeline.ts';
 import type { FrameSize } from './video-format.ts';
 import type { SegmentVisual } from './visuals.ts';
@@ -24,6 +26,8 @@ export interface RenderPlan {
   audioBitrate: string;
   /** How many chunks render at once (ffmpeg 5.1 runs a filter graph on one thread). */
   concurrency: number;
+  /** Length of the transition into each segment; 0 cuts. Defaults to TRANSITION_SEC. */
+  transitionFrames?: number;
   /** What a segment shows instead when its image or clip fails to render. */
   fallback: (segment: number) => SegmentVisual;
 }
@@ -45,6 +49,8 @@ const RENDER_SHARE = 0.93;
 
 /**
  * Renders the chunks a few at a time, joins them with the concat demuxer and muxes the narration.
+ * A transition lives inside the first chunk of the segment it leads into (the chunk also draws the
+ * end of the previous segment's background), so that chunks still join with `-c copy`.
  * A segment whose image or clip fails to render is rendered again with its fallback visual.
  */
 export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise<RenderResult> {
@@ -61,29 +67,61 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
   const onAbort = (): void => inner.abort();
   hooks.signal.addEventListener('abort', onAbort, { once: true });
 
-  const chunkGraph = (chunk: RenderChunk, poster?: { frame: number; size: FrameSize }): { graph: string; inputs: string[]; frames: number } => {
+  const byIndex = new Map(plan.chunks.map((c) => [c.index, c]));
+  const tailFrames = plan.transitionFrames ?? transitionFrames(plan.fps);
+
+  /** The transition into a segment's first chunk, from the segment before it (none for the first). */
+  const transitionInto = (chunk: RenderChunk): ChunkGraphOptions['transition'] => {
+    const previous = byIndex.get(chunk.index - 1);
+    if (chunk.segmentOffsetFrames !== 0 || !previous || previous.segment === chunk.segment) return undefined;
+    const visual = visuals[previous.segment];
+    const span = plan.spans[previous.segment];
+    const frames = Math.min(tailFrames, chunk.endFrame - chunk.startFrame);
+    if (!visual || !span || frames < 2) return undefined;
+    return {
+      kind: transitionKind(chunk.segment),
+      frames,
+      visual,
+      segmentStartFrame: span.startFrame,
+      segmentFrames: span.endFrame - span.startFrame,
+      motionVariant: previous.segment,
+    };
+  };
+
+  const chunkGraph = (chunk: RenderChunk, options: { poster?: { frame: number; size: FrameSize }; cut?: boolean } = {}): { graph: string; inputs: string[]; frames: number } => {
     const visual = visuals[chunk.segment];
     const span = plan.spans[chunk.segment];
     if (!visual || !span) throw new FacelessError('INTERNAL', `no visual for segment ${chunk.segment}`);
     const frames = chunk.endFrame - chunk.startFrame;
+    const transition = options.cut ? undefined : transitionInto(chunk);
+    const { poster } = options;
     const graph = chunkFilterGraph({
       visual,
       size: plan.size,
       fps: plan.fps,
       startFrame: chunk.startFrame,
+      frames,
       segmentStartFrame: span.startFrame,
       segmentFrames: span.endFrame - span.startFrame,
       motionVariant: chunk.segment,
+      motionTailFrames: tailFrames,
+      ...(transition ? { transition } : {}),
       ...(plan.captionsPath ? { captionsPath: plan.captionsPath } : {}),
       ...(plan.fontsDir ? { fontsDir: plan.fontsDir } : {}),
       ...(poster ? { poster: { frameInChunk: poster.frame - chunk.startFrame, size: poster.size } } : {}),
     });
     const inputs = visualInputArgs(visual, { offsetSec: chunk.segmentOffsetFrames / plan.fps, durationSec: frames / plan.fps });
+    if (transition) {
+      inputs.push(...visualInputArgs(transition.visual, {
+        offsetSec: (chunk.startFrame - transition.segmentStartFrame) / plan.fps,
+        durationSec: (transition.frames + 1) / plan.fps,
+      }));
+    }
     return { graph, inputs, frames };
   };
 
-  const renderChunk = async (chunk: RenderChunk): Promise<void> => {
-    const { graph, inputs, frames } = chunkGraph(chunk);
+  const renderChunk = async (chunk: RenderChunk, cut = false): Promise<void> => {
+    const { graph, inputs, frames } = chunkGraph(chunk, { cut });
     const args = chunkRenderArgs({ inputs, graph, frames, fps: plan.fps, encode: plan.encode, output: chunkFile(chunk) });
     doneFrames.set(chunk.index, 0);
     await runProcess('ffmpeg', args, {
@@ -99,7 +137,10 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
     report();
   };
 
+  const mediaFailure = (err: unknown): err is FacelessError => err instanceof FacelessError && err.code === 'MEDIA_FAILED';
   const failedSegments = new Set<number>();
+  /** Chunks rendered with a cut because the previous segment's file failed inside their transition. */
+  const cutChunks = new Set<RenderChunk>();
   const runAll = async (chunks: readonly RenderChunk[]): Promise<void> => {
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -107,10 +148,18 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
         const chunk = chunks[next++] as RenderChunk;
         if (failedSegments.has(chunk.segment)) continue;
         try {
-          await renderChunk(chunk);
+          try {
+            await renderChunk(chunk);
+          } catch (err) {
+            const from = transitionInto(chunk)?.visual;
+            if (!mediaFailure(err) || !from || from.kind === 'generated' || inner.signal.aborted) throw err;
+            // The culprit may be the previous segment's file: try again with a plain cut.
+            await renderChunk(chunk, true);
+            cutChunks.add(chunk);
+          }
         } catch (err) {
           const visual = visuals[chunk.segment];
-          const recoverable = err instanceof FacelessError && err.code === 'MEDIA_FAILED' && visual && visual.kind !== 'generated';
+          const recoverable = mediaFailure(err) && visual && visual.kind !== 'generated' && !inner.signal.aborted;
           if (!recoverable) {
             inner.abort();
             throw err;
@@ -129,14 +178,17 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
     await runAll(plan.chunks);
     if (failedSegments.size > 0) {
       for (const segment of failedSegments) visuals[segment] = plan.fallback(segment);
-      const redo = plan.chunks.filter((c) => failedSegments.has(c.segment));
+      const replaced = new Set(failedSegments);
+      // Chunks of replaced segments, and the chunks whose transition starts from one.
+      const redo = plan.chunks.filter((c) => replaced.has(c.segment) || (cutChunks.has(c) && replaced.has(byIndex.get(c.index - 1)?.segment ?? -1)));
+      for (const c of redo) cutChunks.delete(c);
       failedSegments.clear();
       await runAll(redo);
     }
     const poster = plan.poster;
     const posterChunk = poster && plan.chunks.find((c) => poster.frame >= c.startFrame && poster.frame < c.endFrame);
     if (poster && posterChunk) {
-      const { graph, inputs } = chunkGraph(posterChunk, poster);
+      const { graph, inputs } = chunkGraph(posterChunk, { poster, cut: cutChunks.has(posterChunk) });
       await runProcess('ffmpeg', posterRenderArgs({ inputs, graph, output: poster.output }), { signal: inner.signal });
     }
   } catch (err) {

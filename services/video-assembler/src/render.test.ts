@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ffprobe, runProcess } from '@faceless/runtime';
+import { generatedVisuals } from './providers/generated.ts';
+import { renderVideo } from './render.ts';
+import type { RenderPlan } from './render.ts';
+import { renderChunks } from './timeline.ts';
+import type { SegmentVisual } from './visuals.ts';
+import { writeToneWav } from './synthetic-narration.ts';
+
+const size = { width: 144, height: 256 };
+const fps = 30;
+const spans = [
+  { segment: 0, startFrame: 0, endFrame: 30 },
+  { segment: 1, startFrame: 30, endFrame: 60 },
+  { segment: 2, startFrame: 60, endFrame: 90 },
+];
+const briefs = ['Intro', 'Middle', 'Outro'].map((heading, segment) => ({ segment, heading, keywords: [] }));
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{ dir: string; plan: (visuals: SegmentVisual[], extra?: Partial<RenderPlan>) => RenderPlan }> {
+  const dir = await mkdtemp(join(tmpdir(), 'va-render-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeToneWav(join(dir, 'voice.wav'), 3);
+  const fallbacks = generatedVisuals(briefs);
+  return {
+    dir,
+    plan: (visuals, extra = {}) => ({
+      workDir: dir, audioPath: join(dir, 'voice.wav'), size, fps, visuals, spans, chunks: renderChunks(spans, 300),
+      encode: { preset: 'ultrafast', crf: 30 }, audioBitrate: '128k', concurrency: 2,
+      fallback: (segment) => fallbacks[segment] as SegmentVisual, ...extra,
+    }),
+  };
+}
+
+/** Mean luma of frame n. */
+async function meanLuma(path: string, n: number): Promise<number> {
+  const { stdout } = await runProcess('ffmpeg', ['-v', 'error', '-i', path, '-vf', `select='eq(n,${n})',format=gray,scale=1:1:flags=area`, '-frames:v', '1', '-f', 'rawvideo', 'pipe:1']);
+  return Buffer.from(stdout, 'latin1')[0] ?? -1;
+}
+
+const hooks = (warnings: string[] = []): Parameters<typeof renderVideo>[1] => ({
+  signal: new AbortController().signal, progress: () => {}, warn: (m) => warnings.push(m),
+});
+
+test('sections meet with a short crossfade that lives inside the later chunk, and the frame count is kept', async (t) => {
+  const { dir, plan } = await setup(t);
+  const black = join(dir, 'black.png');
+  const white = join(dir, 'white.png');
+  await runProcess('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=black:s=64x64', '-frames:v', '1', black]);
+  await runProcess('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=white:s=64x64', '-frames:v', '1', white]);
+  const visuals: SegmentVisual[] = [
+    { kind: 'image', path: black, source: 'black.png' },
+    { kind: 'image', path: white, source: 'white.png' },
+    { kind: 'image', path: black, source: 'black.png' },
+  ];
+  const faded = await renderVideo(plan(visuals), hooks());
+  const probe = await ffprobe(faded.videoPath);
+  assert.equal(Number(probe.format.duration).toFixed(1), '3.0');
+  const { stdout } = await runProcess('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', faded.videoPath]);
+  assert.equal(stdout.trim(), '90');
+  // Segment 1 (white) fades in from black over 12 frames (a fade): half-way grey, then white.
+  assert.ok((await meanLuma(faded.videoPath, 29)) < 30, 'still black before the cut');
+  const middle = await meanLuma(faded.videoPath, 36);
+  assert.ok(middle > 60 && middle < 200, `grey half-way through the fade (${middle})`);
+  assert.ok((await meanLuma(faded.videoPath, 45)) > 220, 'white after the fade');
+  // Transitions off: a hard cut.
+  const cut = await renderVideo(plan(visuals, { transitionFrames: 0, workDir: await mkdtemp(join(dir, 'cut-')) }), hooks());
+  assert.ok((await meanLuma(cut.videoPath, 30)) > 220, 'white from the first frame of its segment');
+});
+
+test('a broken image is replaced, and the next section fades from its replacement', async (t) => {
+  const { dir, plan } = await setup(t);
+  const generated = generatedVisuals(briefs);
+  await writeFile(join(dir, 'broken.jpg'), 'not a jpeg');
+  const visuals: SegmentVisual[] = [
+    { kind: 'image', path: join(dir, 'broken.jpg'), source: 'broken.jpg' },
+    generated[1] as SegmentVisual,
+    generated[2] as SegmentVisual,
+  ];
+  const warnings: string[] = [];
+  const result = await renderVideo(plan(visuals), hooks(warnings));
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0] ?? '', /segment 0: "broken\.jpg"/);
+  assert.deepEqual(result.visuals.map((v) => v.kind), ['generated', 'generated', 'generated']);
+  const probe = await ffprobe(result.videoPath);
+  assert.ok(Math.abs(Number(probe.format.duration) - 3) < 0.05);
+});
