@@ -132,6 +132,8 @@ export interface ChunkGraphOptions extends BackgroundSource {
   motionTailFrames?: number;
   /** A transition from the previous segment's background over this chunk's first `frames` frames. */
   transition?: BackgroundSource & { kind: TransitionKind; frames: number };
+  /** Fade the chunk in from black over this many frames (the `fade` transition style). */
+  fadeInFrames?: number;
   /** Absolute path of the ASS file; no captions when absent. */
   captionsPath?: string;
   fontsDir?: string;
@@ -233,7 +235,7 @@ export function chunkFilterGraph(o: ChunkGraphOptions): string {
   const current = backgroundChain({
     source: o, input: 0, size, fps, chunkStartFrame: o.startFrame, frames: o.frames, motionFrames: o.segmentFrames + tail,
   });
-  let picture = current;
+  let picture = o.fadeInFrames && o.fadeInFrames > 0 ? `${current},fade=t=in:s=0:n=${o.fadeInFrames}` : current;
   const t = o.transition;
   if (t && t.frames > 0) {
     const previous = backgroundChain({

@@ -30,6 +30,7 @@ export function createStage(options: StageFactoryOptions): VideoAssemblerStage {
     concurrency: config.VIDEO_ASSEMBLER_CONCURRENCY,
     chunkSec: config.VIDEO_ASSEMBLER_CHUNK_SEC,
     musicDb: config.VIDEO_ASSEMBLER_MUSIC_DB,
+    transitionStyle: config.VIDEO_ASSEMBLER_TRANSITIONS,
     ...(config.VIDEO_ASSEMBLER_MUSIC_DIR ? { musicDir: config.VIDEO_ASSEMBLER_MUSIC_DIR } : {}),
     ...(apiKey ? { stock: createPexelsSource({ apiKey, baseUrl: config.PEXELS_API_URL, cacheDir: pexelsCacheDir(config) }) } : {}),
   });

@@ -45,7 +45,7 @@ const hooks = (warnings: string[] = []): Parameters<typeof renderVideo>[1] => ({
   signal: new AbortController().signal, progress: () => {}, warn: (m) => warnings.push(m),
 });
 
-test('sections meet with a short crossfade that lives inside the later chunk, and the frame count is kept', async (t) => {
+test('sections fade in (default) or crossfade inside the later chunk, and the frame count is kept', async (t) => {
   const { dir, plan } = await setup(t);
   const black = join(dir, 'black.png');
   const white = join(dir, 'white.png');
@@ -66,6 +66,14 @@ test('sections meet with a short crossfade that lives inside the later chunk, an
   const middle = await meanLuma(faded.videoPath, 36);
   assert.ok(middle > 60 && middle < 200, `grey half-way through the fade (${middle})`);
   assert.ok((await meanLuma(faded.videoPath, 45)) > 220, 'white after the fade');
+  // Segment 2 (black) after white: the default fades in from black, so it is dark at once.
+  assert.ok((await meanLuma(faded.videoPath, 66)) < 30, 'the fade style starts the next section from black');
+  // The crossfade style blends from the previous section instead.
+  const crossed = await renderVideo(plan(visuals, { transitionStyle: 'crossfade', workDir: await mkdtemp(join(dir, 'cross-')) }), hooks());
+  // (segment 2's kind is smoothleft, a soft wipe: the first frames still show the white section.)
+  assert.ok((await meanLuma(crossed.videoPath, 60)) > 200, 'the crossfade starts from the previous (white) section');
+  assert.ok((await meanLuma(crossed.videoPath, 72)) < 30, 'and ends on the new (black) one');
+  assert.ok((await meanLuma(crossed.videoPath, 36)) > 60, 'segment 1 blends in from black');
   // Transitions off: a hard cut.
   const cut = await renderVideo(plan(visuals, { transitionFrames: 0, workDir: await mkdtemp(join(dir, 'cut-')) }), hooks());
   assert.ok((await meanLuma(cut.videoPath, 30)) > 220, 'white from the first frame of its segment');

@@ -5,7 +5,7 @@ import { chunkRenderArgs, concatList, muxArgs, posterRenderArgs, visualInputArgs
 import type { EncodeSettings } from './ffmpeg-args.ts';
 import { chunkFilterGraph } from './filter-graph.ts';
 import type { ChunkGraphOptions } from './filter-graph.ts';
-import { transitionFrames, transitionKind } from './transitions.ts';
+import { transitionFrames, transitionKind, type TransitionStyle } from './transitions.ts';
 import type { RenderChunk, SegmentSpan } from './timeline.ts';
 import type { FrameSize } from './video-format.ts';
 import type { SegmentVisual } from './visuals.ts';
@@ -28,6 +28,8 @@ export interface RenderPlan {
   concurrency: number;
   /** Length of the transition into each segment; 0 cuts. Defaults to TRANSITION_SEC. */
   transitionFrames?: number;
+  /** How sections change; default `fade` (in from black). */
+  transitionStyle?: TransitionStyle;
   /** What a segment shows instead when its image or clip fails to render. */
   fallback: (segment: number) => SegmentVisual;
 }
@@ -71,7 +73,16 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
   const tailFrames = plan.transitionFrames ?? transitionFrames(plan.fps);
 
   /** The transition into a segment's first chunk, from the segment before it (none for the first). */
+  const style = plan.transitionStyle ?? 'fade';
+  /** Frames to fade a segment's first chunk in from black over (the `fade` style). */
+  const fadeInto = (chunk: RenderChunk): number => {
+    const previous = byIndex.get(chunk.index - 1);
+    if (style !== 'fade' || chunk.segmentOffsetFrames !== 0 || !previous || previous.segment === chunk.segment) return 0;
+    const frames = Math.min(tailFrames, chunk.endFrame - chunk.startFrame);
+    return frames >= 2 ? frames : 0;
+  };
   const transitionInto = (chunk: RenderChunk): ChunkGraphOptions['transition'] => {
+    if (style !== 'crossfade') return undefined;
     const previous = byIndex.get(chunk.index - 1);
     if (chunk.segmentOffsetFrames !== 0 || !previous || previous.segment === chunk.segment) return undefined;
     const visual = visuals[previous.segment];
@@ -94,6 +105,7 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
     if (!visual || !span) throw new FacelessError('INTERNAL', `no visual for segment ${chunk.segment}`);
     const frames = chunk.endFrame - chunk.startFrame;
     const transition = options.cut ? undefined : transitionInto(chunk);
+    const fadeInFrames = options.cut ? 0 : fadeInto(chunk);
     const { poster } = options;
     const graph = chunkFilterGraph({
       visual,
@@ -106,6 +118,7 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
       motionVariant: chunk.segment,
       motionTailFrames: tailFrames,
       ...(transition ? { transition } : {}),
+      ...(fadeInFrames > 0 ? { fadeInFrames } : {}),
       ...(plan.captionsPath ? { captionsPath: plan.captionsPath } : {}),
       ...(plan.fontsDir ? { fontsDir: plan.fontsDir } : {}),
       ...(poster ? { poster: { frameInChunk: poster.frame - chunk.startFrame, size: poster.size } } : {}),

@@ -11,6 +11,7 @@ import { createVisualChain } from './providers/visual-chain.ts';
 import { mixNarrationWithMusic } from './audio-mix.ts';
 import { chooseMusic, seedFromText } from './music-library.ts';
 import { renderVideo } from './render.ts';
+import type { TransitionStyle } from './transitions.ts';
 import { posterFrame, renderChunks, segmentSpans } from './timeline.ts';
 import type { SegmentSpan } from './timeline.ts';
 import { FPS, outputSize, posterSize } from './video-format.ts';
@@ -31,6 +32,8 @@ export interface VideoAssemblerDeps {
   mediaVisuals?: (mediaDir: string) => VisualProvider;
   /** The caption font files (copied next to the captions for libass); defaults to Montserrat ExtraBold. */
   fontFiles?: readonly string[];
+  /** How sections change (default fade in from black). */
+  transitionStyle?: TransitionStyle;
   /** Music folder when the input names none (VIDEO_ASSEMBLER_MUSIC_DIR); a generated bed when unset. */
   musicDir?: string;
   /** Music bed level against the voice in LU, before ducking (VIDEO_ASSEMBLER_MUSIC_DB). */
@@ -168,6 +171,7 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
       const result = await renderVideo({
         workDir,
         audioPath: mixed.audioPath,
+        ...(deps.transitionStyle ? { transitionStyle: deps.transitionStyle } : {}),
         size,
         fps: FPS,
         visuals: planned,
