@@ -72,6 +72,14 @@ test('caption style and music options reach the request', async () => {
   assert.equal((await parseMakeOptions(['t', '--no-music'], cwd)).request.music, false);
 });
 
+test('--publish <channel> publishes to that channel and cannot be combined with --channel', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'faceless-opt-'));
+  const o = await parseMakeOptions(['t', '--publish', 'science'], cwd);
+  assert.equal(o.request.channel, 'science');
+  assert.equal(o.publishTo, 'science');
+  await expectUsage(['t', '--publish', 'science', '--channel', 'local'], '--publish', /--channel/, cwd);
+});
+
 test('--script reads the text and takes the topic from its first heading', async () => {
   const cwd = await mkdtemp(join(tmpdir(), 'faceless-opt-'));
   await writeFile(join(cwd, 'talk.md'), '# Les abeilles\n\nIntro.\n\n## Partie un\n\nTexte.\n');

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@faceless/infra';
 import type { PipelineCheckpoint } from '@faceless/orchestrator';
-import { ffprobe } from '@faceless/runtime';
+import { ffprobe, runProcess } from '@faceless/runtime';
 
 const BIN = fileURLToPath(new URL('../bin/faceless.js', import.meta.url));
 const temps: string[] = [];
@@ -84,6 +84,16 @@ async function assertDeliverables(outDir: string, dataDir: string): Promise<Pipe
   assert.ok(Math.abs(duration - audio.durationSec) <= 1, `video ${duration} s vs narration ${audio.durationSec} s`);
   const boxes = await topLevelBoxes(join(outDir, video.videoPath));
   assert.ok(boxes.indexOf('moov') >= 0 && boxes.indexOf('moov') < boxes.indexOf('mdat'), `boxes ${boxes.join(',')}`);
+  // Music under the voice, the finished file at YouTube's loudness, and visuals that change per section.
+  const made = cp.stages.video?.output as { music?: { source: string }; visuals: { source: string }[] };
+  assert.match(made.music?.source ?? '', /generated/);
+  assert.ok(new Set(made.visuals.map((x) => x.source)).size >= 3, 'each section has its own visual');
+  const { stderr } = await runProcess('ffmpeg', ['-hide_banner', '-nostats', '-i', join(outDir, video.videoPath), '-map', '0:a', '-af', 'ebur128=peak=true', '-f', 'null', '-']);
+  const loudness = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const integrated = Number(/I:\s+(-?[\d.]+) LUFS/.exec(loudness)?.[1]);
+  const truePeak = Number(/Peak:\s+(-?[\d.]+) dBFS/.exec(loudness)?.[1]);
+  assert.ok(Math.abs(integrated + 14) <= 1, `integrated loudness ${integrated} LUFS`);
+  assert.ok(truePeak <= -1, `true peak ${truePeak} dBTP`);
 
   const thumbs = cp.stages.thumbnail?.output as { variants: { path: string }[] };
   assert.ok(thumbs.variants.length >= 2);

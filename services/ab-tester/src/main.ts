@@ -13,8 +13,9 @@ try {
   const env = process.env;
   const database = createDatabaseOpener(env);
   const store = createObjectStore(env);
-  const publisher = createYouTubeVariantPublisher({ config: readYouTubeConfig(env), store, fallback: createRecordingPublisher() });
-  const app = buildApp({ env, store, publisher, openDatabase: () => database.open() });
+  const youtube = readYouTubeConfig(env);
+  const publisher = createYouTubeVariantPublisher({ config: youtube, store, fallback: createRecordingPublisher() });
+  const app = buildApp({ env, store, publisher, youtube, openDatabase: () => database.open() });
   app.addHook('onClose', async () => { await database.close(); });
   await startServer(app, readServerAddress(env, info.port));
   // Migrations run at start when the database is up; otherwise /ready stays 503 and the first request retries.

@@ -1,9 +1,11 @@
 import { assertSafeKey, openDatabase as openDatabaseAt, type Database } from '@faceless/infra';
 import { buildServiceApp, loggerFromPino, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
+import type { YouTubeConfig } from '@faceless/youtube';
 import { createAbTestService } from './ab-test-service.ts';
 import { registerAbTestRoutes } from './abtest-routes.ts';
-import { describeDatabaseTarget, readDatabaseTarget, readRotateIntervalSec } from './config.ts';
+import { describeDatabaseTarget, readDatabaseTarget, readReportsIntervalSec, readRotateIntervalSec } from './config.ts';
 import { createStage } from './index.ts';
+import { fetchReachReports } from './reach-reports.ts';
 import { databaseError, ensureMigrated } from './stage.ts';
 import { createRecordingPublisher, type VariantPublisher } from './variant-publisher.ts';
 
@@ -45,12 +47,33 @@ export function createDatabaseOpener(env: Record<string, string | undefined>): D
   };
 }
 
+/** Runs `task` every `seconds` while the app is open, never two at once; stopped (and aborted) on close. */
+function repeatWhileOpen(app: StageApp, seconds: number, task: (signal: AbortSignal) => Promise<void>, onError: (err: unknown) => void): void {
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  const controller = new AbortController();
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      task(controller.signal).catch(onError).finally(() => { running = false; });
+    }, seconds * 1000);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    controller.abort();
+  });
+}
+
 export interface AbTesterAppOptions extends ServiceAppOptions {
   /** Applies variants on YouTube; by default they are only logged (the local channel). */
   publisher?: VariantPublisher;
   now?: () => Date;
   /** Monte Carlo draws per decision (default 20000). */
   draws?: number;
+  /** With it, the channels' reach reports are fetched and the running experiments evaluated every AB_REPORTS_INTERVAL_SEC. */
+  youtube?: YouTubeConfig;
 }
 
 /**
@@ -86,26 +109,22 @@ export function buildApp(options: AbTesterAppOptions): StageApp {
   registerAbTestRoutes(app, service);
 
   if (intervalSec > 0) {
-    let timer: NodeJS.Timeout | undefined;
-    let ticking = false;
-    const controller = new AbortController();
-    app.addHook('onReady', async () => {
-      timer = setInterval(() => {
-        if (ticking) return;
-        ticking = true;
-        service.tick({ signal: controller.signal })
-          .then((outcomes) => {
-            const failed = outcomes.filter((o) => o.action === 'failed');
-            if (failed.length > 0) log.warn('rotation tick: some variants could not be applied, retrying next tick', { failed });
-          }, (err: unknown) => log.warn('rotation tick failed', { error: err instanceof Error ? err.message : String(err) }))
-          .finally(() => { ticking = false; });
-      }, intervalSec * 1000);
-      timer.unref();
-    });
-    app.addHook('onClose', async () => {
-      clearInterval(timer);
-      controller.abort();
-    });
+    repeatWhileOpen(app, intervalSec, async (signal) => {
+      const failed = (await service.tick({ signal })).filter((o) => o.action === 'failed');
+      if (failed.length > 0) log.warn('rotation tick: some variants could not be applied, retrying next tick', { failed });
+    }, (err) => log.warn('rotation tick failed', { error: err instanceof Error ? err.message : String(err) }));
+  }
+  const reportsSec = readReportsIntervalSec(options.env);
+  if (options.youtube && reportsSec > 0) {
+    const youtube = options.youtube;
+    repeatWhileOpen(app, reportsSec, async (signal) => {
+      const outcomes = await fetchReachReports({ config: youtube, service, log }, { signal });
+      log.info('reach reports fetched', { channels: outcomes.map((o) => ({ channel: o.channel, reports: o.reports })) });
+      for (const exp of await service.list({ status: 'running' })) {
+        const result = await service.evaluate(exp.id, { signal });
+        if (result.decision) log.info('experiment decided', { testId: exp.id, reason: result.decision.reason });
+      }
+    }, (err) => log.warn('reach report fetch failed; retrying at the next interval', { error: err instanceof Error ? err.message : String(err) }));
   }
   if (owned) app.addHook('onClose', async () => { await owned.close(); });
   return app;
