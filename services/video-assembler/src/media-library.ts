@@ -1,12 +1,12 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { FacelessError, runProcess } from '@faceless/runtime';
 import { probeVisualArgs } from './ffmpeg-args.ts';
+import { mapLimit, readTaggedFolder } from './tagged-folder.ts';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const;
 export const CLIP_EXTENSIONS = ['.mp4', '.mov', '.webm', '.mkv'] as const;
-/** Optional sidecar: { "file name": ["tag", …] or "tag, tag" }. */
-export const TAGS_FILE = 'tags.json';
+export { TAGS_FILE } from './tagged-folder.ts';
 
 export interface MediaItem {
   name: string;
@@ -142,17 +142,6 @@ export function matchMedia(items: readonly { tokens: readonly string[] }[], want
   return fillRoundRobin(items.length, matchByKeyword(items, wanted, fits), { fits });
 }
 
-function parseTags(raw: string): Map<string, string[]> {
-  const data: unknown = JSON.parse(raw);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('expected an object of file name → tags');
-  const tags = new Map<string, string[]>();
-  for (const [file, value] of Object.entries(data)) {
-    if (Array.isArray(value)) tags.set(file, value.filter((v): v is string => typeof v === 'string'));
-    else if (typeof value === 'string') tags.set(file, value.split(','));
-  }
-  return tags;
-}
-
 interface ProbeJson {
   streams?: { codec_name?: string; width?: number; height?: number; nb_read_frames?: string }[];
   format?: { duration?: string };
@@ -207,19 +196,6 @@ export async function probeMedia(path: string, options: { kind: 'image' | 'clip'
   return probe;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * Lists the usable images and clips of a folder (not recursive), probing each with ffprobe;
  * anything else is skipped with a warning naming the file. Hidden files are ignored.
@@ -230,23 +206,13 @@ export async function scanMediaDir(dir: string, options: { signal?: AbortSignal 
   if (!info?.isDirectory()) {
     throw new FacelessError('INVALID_INPUT', `mediaDir "${dir}" ${info ? 'is not a folder' : 'does not exist'}: give a folder of images (jpg, png, webp) and clips (mp4, mov, webm, mkv), or leave mediaDir out for generated backgrounds`, { field: 'mediaDir' });
   }
-  const warnings: string[] = [];
-  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  let tags = new Map<string, string[]>();
-  if (entries.some((e) => e.name === TAGS_FILE)) {
-    try {
-      tags = parseTags(await readFile(join(root, TAGS_FILE), 'utf8'));
-    } catch (err) {
-      warnings.push(`ignored "${TAGS_FILE}": ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  const { files, tags, warnings } = await readTaggedFolder(root);
   const candidates: { name: string; kind: 'image' | 'clip' }[] = [];
-  for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === TAGS_FILE || !entry.isFile()) continue;
-    const ext = extname(entry.name).toLowerCase();
-    if ((IMAGE_EXTENSIONS as readonly string[]).includes(ext)) candidates.push({ name: entry.name, kind: 'image' });
-    else if ((CLIP_EXTENSIONS as readonly string[]).includes(ext)) candidates.push({ name: entry.name, kind: 'clip' });
-    else warnings.push(`skipped "${entry.name}": not ${SUPPORTED}`);
+  for (const name of files) {
+    const ext = extname(name).toLowerCase();
+    if ((IMAGE_EXTENSIONS as readonly string[]).includes(ext)) candidates.push({ name, kind: 'image' });
+    else if ((CLIP_EXTENSIONS as readonly string[]).includes(ext)) candidates.push({ name, kind: 'clip' });
+    else warnings.push(`skipped "${name}": not ${SUPPORTED}`);
   }
   const probed = await mapLimit(candidates, PROBE_CONCURRENCY, (c) => probeMedia(join(root, c.name), { kind: c.kind, ...(options.signal ? { signal: options.signal } : {}) }));
   const items: MediaItem[] = [];

@@ -1,11 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { FacelessError, runProcess, seededRandom } from '@faceless/runtime';
 import { canonicalMood, generateMusicBed } from './generated-music.ts';
+import { mapLimit, readTaggedFolder } from './tagged-folder.ts';
 
 export const MUSIC_EXTENSIONS = ['.mp3', '.m4a', '.aac', '.wav', '.flac', '.ogg', '.opus'] as const;
-/** Optional sidecar: { "file name": ["mood", …] or "mood, mood" }. */
-export const MUSIC_TAGS_FILE = 'tags.json';
 /** Tracks shorter than this loop too audibly under a narration. */
 const MIN_TRACK_SEC = 5;
 const PROBE_CONCURRENCY = 4;
@@ -31,15 +30,9 @@ export function moodsFromName(name: string): string[] {
   return [...new Set(words.filter((w) => canonicalMood(w) !== undefined))];
 }
 
-function parseTags(raw: string): Map<string, string[]> {
-  const data: unknown = JSON.parse(raw);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('expected an object of file name → moods');
-  const tags = new Map<string, string[]>();
-  for (const [file, value] of Object.entries(data)) {
-    const list = Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? value.split(',') : [];
-    tags.set(file, list.map((t) => t.trim().toLowerCase()).filter(Boolean));
-  }
-  return tags;
+/** Tags from tags.json as moods: trimmed, lower case. */
+function moodsOf(tags: readonly string[] | undefined): string[] {
+  return (tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean);
 }
 
 /** ffprobe of the first audio stream, decoding a few packets to catch corrupt files. */
@@ -83,19 +76,6 @@ async function probeTrack(path: string, signal?: AbortSignal): Promise<number | 
   return duration;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * Lists the usable audio files of a folder (not recursive), probing each with ffprobe; anything
  * else is skipped with a warning naming the file. A missing folder is an empty scan with a warning.
@@ -104,21 +84,11 @@ export async function scanMusicDir(dir: string, options: { signal?: AbortSignal 
   const root = resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) return { tracks: [], warnings: [`music folder "${dir}" ${info ? 'is not a folder' : 'does not exist'}`] };
-  const warnings: string[] = [];
-  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  let tags = new Map<string, string[]>();
-  if (entries.some((e) => e.name === MUSIC_TAGS_FILE)) {
-    try {
-      tags = parseTags(await readFile(join(root, MUSIC_TAGS_FILE), 'utf8'));
-    } catch (err) {
-      warnings.push(`ignored "${MUSIC_TAGS_FILE}" in the music folder: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  const { files, tags, warnings } = await readTaggedFolder(root, ' in the music folder');
   const candidates: string[] = [];
-  for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === MUSIC_TAGS_FILE || !entry.isFile()) continue;
-    if ((MUSIC_EXTENSIONS as readonly string[]).includes(extname(entry.name).toLowerCase())) candidates.push(entry.name);
-    else warnings.push(`skipped music file "${entry.name}": not audio (${MUSIC_EXTENSIONS.join(', ')})`);
+  for (const name of files) {
+    if ((MUSIC_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase())) candidates.push(name);
+    else warnings.push(`skipped music file "${name}": not audio (${MUSIC_EXTENSIONS.join(', ')})`);
   }
   const probed = await mapLimit(candidates, PROBE_CONCURRENCY, (name) => probeTrack(join(root, name), options.signal));
   const tracks: MusicTrack[] = [];
@@ -129,7 +99,7 @@ export async function scanMusicDir(dir: string, options: { signal?: AbortSignal 
       return;
     }
     if (result === undefined) return;
-    tracks.push({ name, path: join(root, name), durationSec: result, moods: [...new Set([...(tags.get(name) ?? []), ...moodsFromName(name)])] });
+    tracks.push({ name, path: join(root, name), durationSec: result, moods: [...new Set([...moodsOf(tags.get(name)), ...moodsFromName(name)])] });
   });
   return { tracks, warnings };
 }
