@@ -5,21 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ffprobe } from '@faceless/runtime';
 import { DECODE_RATE, envelope, FLOOR_DB, onsetRise, quietRuns, readPcm, speechLevel, syllableNuclei, valleyDepth } from './audio-envelope.ts';
-import { encodeWavMono16 } from './wav-header.ts';
+import { concatSamples as concat, encodeWavMono16 } from './wav-header.ts';
 
 /** `sec` seconds of a sine at `amplitude` (full scale 1), at `rate`. */
 function sine(sec: number, amplitude: number, rate = DECODE_RATE, hz = 220): Int16Array {
   return Int16Array.from({ length: Math.round(sec * rate) }, (_, i) => Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * hz * i) / rate)));
-}
-
-function concat(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 test('frame levels are in dBFS every 10 ms; digital silence sits at the floor', () => {

@@ -24,3 +24,14 @@ export function encodeWavMono16(samples: Int16Array, sampleRate: number): Buffer
   const data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
   return Buffer.concat([wavHeader({ sampleRate, channels: 1, bitsPerSample: 16, dataBytes: data.length }), data]);
 }
+
+/** Sample runs joined end to end. */
+export function concatSamples(parts: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import type { EspeakVoice, EspeakWorker } from '@echogarden/espeak-ng-emscripten
 import type { Language, WordTiming } from '@faceless/contracts';
 import { FacelessError } from '@faceless/runtime';
 import { splitWords } from '../script-words.ts';
-import { encodeWavMono16 } from '../wav-header.ts';
+import { concatSamples, encodeWavMono16 } from '../wav-header.ts';
 import { buildMarkedSsml, resolveMarkTimes, sentenceRanges } from './espeak-ssml.ts';
 import type { VoiceInfo, VoiceProvider, VoiceRequest, VoiceResult } from './voice-provider.ts';
 
@@ -79,16 +79,6 @@ function synthesizeSsml(worker: EspeakWorker, ssml: string): SynthesizedSentence
     return false;
   });
   return { samples: concatSamples(parts), marks };
-}
-
-function concatSamples(parts: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 export interface EspeakProviderOptions {
