@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { FacelessError, runProcess } from '@faceless/runtime';
+import { FacelessError } from '@faceless/runtime';
 import { probeVisualArgs } from './ffmpeg-args.ts';
-import { mapLimit, readTaggedFolder } from './tagged-folder.ts';
+import { ffprobeOrReason, mapLimit, probeJsonOrReason, readTaggedFolder } from './tagged-folder.ts';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const;
 export const CLIP_EXTENSIONS = ['.mp4', '.mov', '.webm', '.mkv'] as const;
@@ -154,32 +154,17 @@ export interface MediaProbe {
   durationSec: number;
 }
 
-function lastLine(err: unknown): string {
-  return err instanceof Error ? (err.message.trim().split('\n').slice(-1)[0] ?? '') : String(err);
-}
-
 /**
  * Probes a picture file: its first frame must decode, and for a clip (`kind: 'clip'`) every packet
  * must be readable to the end, which catches a file cut short after a valid header (a truncated
  * download). Resolves with a string saying why the file cannot be used.
  */
 export async function probeMedia(path: string, options: { kind: 'image' | 'clip'; signal?: AbortSignal }): Promise<MediaProbe | string> {
-  const run = async (args: string[]): Promise<{ stdout: string; stderr: string } | string> => {
-    try {
-      return await runProcess('ffprobe', args, options.signal ? { signal: options.signal } : {});
-    } catch (err) {
-      if (err instanceof FacelessError && (err.code === 'CANCELLED' || err.code === 'MISSING_DEPENDENCY')) throw err;
-      return `ffprobe cannot read it (${lastLine(err)})`;
-    }
-  };
+  const run = (args: string[]) => ffprobeOrReason(args, { signal: options.signal, unreadable: (detail) => `ffprobe cannot read it (${detail})` });
   const out = await run(probeVisualArgs(path));
   if (typeof out === 'string') return out;
-  let json: ProbeJson;
-  try {
-    json = JSON.parse(out.stdout) as ProbeJson;
-  } catch {
-    return 'ffprobe gave no readable description';
-  }
+  const json = probeJsonOrReason<ProbeJson>(out.stdout);
+  if (typeof json === 'string') return json;
   const stream = json.streams?.[0];
   if (!stream) return 'it has no picture';
   const decodeError = out.stderr.trim().split('\n')[0];

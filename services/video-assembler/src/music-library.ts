@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { FacelessError, runProcess, seededRandom } from '@faceless/runtime';
 import { canonicalMood, generateMusicBed } from './generated-music.ts';
-import { mapLimit, readTaggedFolder } from './tagged-folder.ts';
+import { ffprobeOrReason, mapLimit, probeJsonOrReason, readTaggedFolder } from './tagged-folder.ts';
 
 export const MUSIC_EXTENSIONS = ['.mp3', '.m4a', '.aac', '.wav', '.flac', '.ogg', '.opus'] as const;
 /** Tracks shorter than this loop too audibly under a narration. */
@@ -54,20 +54,10 @@ interface ProbeJson {
 
 /** Probes one file; a string is the reason it cannot be used. */
 async function probeTrack(path: string, signal?: AbortSignal): Promise<number | string> {
-  let out: { stdout: string; stderr: string };
-  try {
-    out = await runProcess('ffprobe', probeAudioArgs(path), signal ? { signal } : {});
-  } catch (err) {
-    if (err instanceof FacelessError && (err.code === 'CANCELLED' || err.code === 'MISSING_DEPENDENCY')) throw err;
-    const detail = err instanceof Error ? err.message.split('\n').slice(-1)[0] : String(err);
-    return `it is not audio ffprobe can read (${detail})`;
-  }
-  let json: ProbeJson;
-  try {
-    json = JSON.parse(out.stdout) as ProbeJson;
-  } catch {
-    return 'ffprobe gave no readable description';
-  }
+  const out = await ffprobeOrReason(probeAudioArgs(path), { signal, unreadable: (detail) => `it is not audio ffprobe can read (${detail})` });
+  if (typeof out === 'string') return out;
+  const json = probeJsonOrReason<ProbeJson>(out.stdout);
+  if (typeof json === 'string') return json;
   const stream = json.streams?.[0];
   if (!stream) return 'it has no audio stream';
   if (Number(stream.nb_read_packets ?? 0) < 1 || !stream.channels) return 'it is empty or corrupt (no audio could be read)';

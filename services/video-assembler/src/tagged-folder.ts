@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FacelessError, runProcess } from '@faceless/runtime';
 
 /** The sidecar of a media or music folder: `{ "file.ext": ["tag", …] }` (or `"tag, tag"`). */
 export const TAGS_FILE = 'tags.json';
@@ -51,4 +52,26 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * Runs ffprobe on one file of such a folder: its output, or why the file cannot be used (worded by
+ * `unreadable` from ffprobe's last error line). Cancelling and a missing ffprobe still throw.
+ */
+export async function ffprobeOrReason(args: string[], options: { signal?: AbortSignal | undefined; unreadable: (detail: string) => string }): Promise<{ stdout: string; stderr: string } | string> {
+  try {
+    return await runProcess('ffprobe', args, options.signal ? { signal: options.signal } : {});
+  } catch (err) {
+    if (err instanceof FacelessError && (err.code === 'CANCELLED' || err.code === 'MISSING_DEPENDENCY')) throw err;
+    return options.unreadable(err instanceof Error ? (err.message.trim().split('\n').slice(-1)[0] ?? '') : String(err));
+  }
+}
+
+/** ffprobe's `-of json` output, or the reason it is not usable. */
+export function probeJsonOrReason<T>(stdout: string): T | string {
+  try {
+    return JSON.parse(stdout) as T;
+  } catch {
+    return 'ffprobe gave no readable description';
+  }
 }
