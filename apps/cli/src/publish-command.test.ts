@@ -4,12 +4,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startFakeGoogleOAuth, startFakeYouTube, type FakeGoogleOAuth, type FakeYouTube } from '@faceless/youtube/testing';
+import { startFakeGoogle, type FakeGoogle, type FakeGoogleOAuth, type FakeYouTube } from '@faceless/youtube/testing';
 import { channelsCommand } from './channels-command.ts';
 import { readCliConfig } from './config.ts';
 import { UsageError } from './make-options.ts';
 import { publishCommand } from './publish-command.ts';
 
+let fake: FakeGoogle;
 let google: FakeGoogleOAuth;
 let youtube: FakeYouTube;
 let root: string;
@@ -18,20 +19,13 @@ const VIDEO = randomBytes(700_000);
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(3_000)]);
 
 before(async () => {
-  google = await startFakeGoogleOAuth();
-  youtube = await startFakeYouTube({ isValidToken: (t) => google.isValidAccessToken(t) });
   root = await mkdtemp(join(tmpdir(), 'faceless-publish-'));
-  env = {
-    YOUTUBE_API_URL: youtube.url, YOUTUBE_UPLOAD_URL: youtube.url, YOUTUBE_REPORTING_URL: youtube.url,
-    GOOGLE_OAUTH_URL: google.authUrl, GOOGLE_TOKEN_URL: google.tokenUrl,
-    GOOGLE_CLIENT_ID: google.clientId, GOOGLE_CLIENT_SECRET: google.clientSecret,
-    FACELESS_SECRET_KEY: 'cli-publish-test-secret-key-123', FACELESS_DATA_DIR: join(root, 'data'),
-    LOG_LEVEL: 'error',
-  };
+  fake = await startFakeGoogle({ dataDir: join(root, 'data') });
+  ({ google, youtube } = fake);
+  env = { ...fake.env, LOG_LEVEL: 'error' };
 });
 after(async () => {
-  await youtube.close();
-  await google.close();
+  await fake.close();
   await rm(root, { recursive: true, force: true });
 });
 

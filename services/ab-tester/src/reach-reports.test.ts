@@ -4,35 +4,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openDatabase, type Database } from '@faceless/infra';
-import { ChannelStore, ChannelVideos, createChannelRecord, readYouTubeConfig, runInstalledAppFlow, type YouTubeConfig } from '@faceless/youtube';
-import { startFakeGoogleOAuth, startFakeYouTube, type FakeGoogleOAuth, type FakeYouTube } from '@faceless/youtube/testing';
+import { ChannelVideos, type YouTubeConfig } from '@faceless/youtube';
+import { startFakeGoogle, type FakeGoogle, type FakeYouTube } from '@faceless/youtube/testing';
 import { createAbTestService } from './ab-test-service.ts';
 import { fetchReachReports } from './reach-reports.ts';
 import { createRecordingPublisher } from './variant-publisher.ts';
 
-let google: FakeGoogleOAuth;
+let fake: FakeGoogle;
 let youtube: FakeYouTube;
 let root: string;
 let db: Database;
 let config: YouTubeConfig;
 
 before(async () => {
-  google = await startFakeGoogleOAuth();
-  youtube = await startFakeYouTube({ isValidToken: (t) => google.isValidAccessToken(t) });
   root = await mkdtemp(join(tmpdir(), 'ab-reach-'));
   db = await openDatabase({ dataDir: join(root, 'db') });
-  config = readYouTubeConfig({
-    YOUTUBE_API_URL: youtube.url, YOUTUBE_UPLOAD_URL: youtube.url, YOUTUBE_REPORTING_URL: youtube.url,
-    GOOGLE_OAUTH_URL: google.authUrl, GOOGLE_TOKEN_URL: google.tokenUrl, GOOGLE_CLIENT_ID: google.clientId, GOOGLE_CLIENT_SECRET: google.clientSecret,
-    FACELESS_SECRET_KEY: 'ab-reach-reports-secret-01234', FACELESS_DATA_DIR: join(root, 'data'),
-  });
-  const tokens = await runInstalledAppFlow({ config, print: () => {}, openBrowser: (url) => { google.approve(url).catch(() => {}); } });
-  await new ChannelStore(config.dataDir).save(await createChannelRecord({ name: 'science', refreshToken: tokens.refreshToken, secretKey: config.secretKey }));
+  fake = await startFakeGoogle({ dataDir: join(root, 'data') });
+  ({ youtube, config } = fake);
+  await fake.addChannel('science');
 });
 after(async () => {
   await db.close();
-  await youtube.close();
-  await google.close();
+  await fake.close();
   await rm(root, { recursive: true, force: true });
 });
 

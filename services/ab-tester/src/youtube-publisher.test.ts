@@ -6,35 +6,25 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FolderStore } from '@faceless/infra';
 import { FacelessError } from '@faceless/runtime';
-import {
-  ChannelStore, ChannelVideos, createChannelRecord, QUOTA_COST_TABLES, QuotaLedger, readYouTubeConfig, runInstalledAppFlow,
-  type YouTubeConfig,
-} from '@faceless/youtube';
-import { startFakeGoogleOAuth, startFakeYouTube, type FakeGoogleOAuth, type FakeYouTube } from '@faceless/youtube/testing';
+import { ChannelVideos, QUOTA_COST_TABLES, QuotaLedger, type YouTubeConfig } from '@faceless/youtube';
+import { startFakeGoogle, type FakeGoogle, type FakeYouTube } from '@faceless/youtube/testing';
 import { createRecordingPublisher } from './variant-publisher.ts';
 import { createYouTubeVariantPublisher } from './youtube-publisher.ts';
 
-let google: FakeGoogleOAuth;
+let fake: FakeGoogle;
 let youtube: FakeYouTube;
 let root: string;
 let config: YouTubeConfig;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(1_000)]);
 
 before(async () => {
-  google = await startFakeGoogleOAuth();
-  youtube = await startFakeYouTube({ isValidToken: (t) => google.isValidAccessToken(t) });
   root = await mkdtemp(join(tmpdir(), 'ab-youtube-'));
-  config = readYouTubeConfig({
-    YOUTUBE_API_URL: youtube.url, YOUTUBE_UPLOAD_URL: youtube.url, YOUTUBE_REPORTING_URL: youtube.url,
-    GOOGLE_OAUTH_URL: google.authUrl, GOOGLE_TOKEN_URL: google.tokenUrl, GOOGLE_CLIENT_ID: google.clientId, GOOGLE_CLIENT_SECRET: google.clientSecret,
-    FACELESS_SECRET_KEY: 'ab-tester-youtube-secret-0123', FACELESS_DATA_DIR: join(root, 'data'),
-  });
-  const tokens = await runInstalledAppFlow({ config, print: () => {}, openBrowser: (url) => { google.approve(url).catch(() => {}); } });
-  await new ChannelStore(config.dataDir).save(await createChannelRecord({ name: 'science', refreshToken: tokens.refreshToken, secretKey: config.secretKey }));
+  fake = await startFakeGoogle({ dataDir: join(root, 'data') });
+  ({ youtube, config } = fake);
+  await fake.addChannel('science');
 });
 after(async () => {
-  await youtube.close();
-  await google.close();
+  await fake.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -43,7 +33,7 @@ test('a variant goes live on the channel the video was uploaded to: the title by
   await new ChannelVideos(config.dataDir).add('science', { pipelineId: 'p1', videoId: video.id, publishAt: '2026-11-25T15:00:00Z' });
   const store = new FolderStore(join(root, 'store'));
   await store.putBytes('run/thumbnails/thumb-2.png', PNG);
-  const ledger = new QuotaLedger({ dataDir: config.dataDir, projectKey: google.clientId, dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
+  const ledger = new QuotaLedger({ dataDir: config.dataDir, projectKey: fake.google.clientId, dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
   const fallback = createRecordingPublisher();
   const publisher = createYouTubeVariantPublisher({ config, store, fallback, ledger });
 
@@ -64,7 +54,7 @@ test('a variant goes live on the channel the video was uploaded to: the title by
 
 test('a video of the local channel is only recorded; a spent quota fails with QUOTA_EXCEEDED, to be retried later', async () => {
   const fallback = createRecordingPublisher();
-  const ledger = new QuotaLedger({ dataDir: join(root, 'other-ledger'), projectKey: google.clientId, dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
+  const ledger = new QuotaLedger({ dataDir: join(root, 'other-ledger'), projectKey: fake.google.clientId, dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
   const publisher = createYouTubeVariantPublisher({ config, fallback, ledger });
   await publisher.applyVariant({ videoId: 'local-abcdefghijk', variant: { title: 'Local only' } });
   assert.deepEqual(fallback.applied, [{ videoId: 'local-abcdefghijk', variant: { title: 'Local only' } }]);

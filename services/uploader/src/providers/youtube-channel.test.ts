@@ -6,11 +6,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FolderStore } from '@faceless/infra';
 import { createLogger, FacelessError, type StageContext } from '@faceless/runtime';
-import {
-  ChannelStore, createChannelRecord, QUOTA_COST_TABLES, QuotaLedger, readYouTubeConfig, runInstalledAppFlow,
-  type YouTubeConfig,
-} from '@faceless/youtube';
-import { startFakeGoogleOAuth, startFakeYouTube, type FakeGoogleOAuth, type FakeYouTube } from '@faceless/youtube/testing';
+import { ChannelStore, createChannelRecord, QUOTA_COST_TABLES, QuotaLedger, runInstalledAppFlow, type YouTubeConfig } from '@faceless/youtube';
+import { startFakeGoogle, startFakeGoogleOAuth, type FakeGoogle, type FakeGoogleOAuth, type FakeYouTube } from '@faceless/youtube/testing';
 import { createUploaderStage } from '../stage.ts';
 import { YouTubeChannelTarget } from './youtube-channel.ts';
 
@@ -24,6 +21,7 @@ const META = {
 };
 const NOW = '2026-03-10T08:00:00Z';
 
+let fake: FakeGoogle;
 let google: FakeGoogleOAuth;
 let youtube: FakeYouTube;
 let root: string;
@@ -31,21 +29,14 @@ let config: YouTubeConfig;
 let refreshToken: string;
 
 before(async () => {
-  google = await startFakeGoogleOAuth();
-  youtube = await startFakeYouTube({ isValidToken: (t) => google.isValidAccessToken(t) });
   root = await mkdtemp(join(tmpdir(), 'youtube-target-'));
-  config = readYouTubeConfig({
-    YOUTUBE_API_URL: youtube.url, YOUTUBE_UPLOAD_URL: youtube.url, YOUTUBE_REPORTING_URL: youtube.url,
-    GOOGLE_OAUTH_URL: google.authUrl, GOOGLE_TOKEN_URL: google.tokenUrl,
-    GOOGLE_CLIENT_ID: google.clientId, GOOGLE_CLIENT_SECRET: google.clientSecret,
-    FACELESS_SECRET_KEY: 'uploader-test-secret-0123456789', FACELESS_DATA_DIR: join(root, 'data'),
-  });
-  const tokens = await runInstalledAppFlow({ config, print: () => {}, openBrowser: (url) => { google.approve(url).catch(() => {}); } });
-  refreshToken = tokens.refreshToken;
+  fake = await startFakeGoogle({ dataDir: join(root, 'data') });
+  ({ google, youtube, config } = fake);
+  // One consent; every case stores its own channel record with this refresh token.
+  refreshToken = await fake.authorize();
 });
 after(async () => {
-  await youtube.close();
-  await google.close();
+  await fake.close();
   await rm(root, { recursive: true, force: true });
 });
 
