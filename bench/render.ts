@@ -1,11 +1,12 @@
 // Times a full render through the video-assembler stage (captions, music when the stage adds it):
-//   node --import tsx bench/render.ts [seconds=60] [aspect=9:16] [--stills] [--media DIR] [--runs N] [--keep]
+//   node --import tsx bench/render.ts [seconds=60] [aspect=9:16] [--stills [--photos DIR]] [--media DIR] [--runs N] [--keep]
 // Default visuals: generated motion backgrounds. --stills: six detailed 1920×1280 pictures with a
-// Ken Burns move each (the recipe FACTS.md measured). Env: VIDEO_ASSEMBLER_* (preset, CRF, concurrency).
+// Ken Burns move each (the recipe FACTS.md measured); with --photos DIR, the first six pictures of
+// DIR instead (e.g. photographs). Env: VIDEO_ASSEMBLER_* (preset, CRF, concurrency).
 // Prints one JSON line and one markdown row per run; wall time, speed (video s / wall s), CPU of
 // the whole process tree and the peak of its summed resident memory (sampled every 50 ms).
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Aspect } from '@faceless/contracts';
@@ -15,7 +16,7 @@ import { createStage, createVideoAssemblerStage, parseVideoAssemblerConfig, synt
 import type { SegmentVisual, VideoAssemblerStage, VisualProvider } from '@faceless/video-assembler';
 import { treeCpuSeconds, watchProcessTreeMemory } from './process-tree-memory.ts';
 
-const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !['--media', '--runs'].includes(all[i - 1] ?? ''));
+const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !['--media', '--runs', '--photos'].includes(all[i - 1] ?? ''));
 const seconds = Number(positional[0] ?? 60);
 const aspect = (positional[1] ?? '9:16') as Aspect;
 const flag = (name: string): string | undefined => {
@@ -25,6 +26,7 @@ const flag = (name: string): string | undefined => {
 const keep = process.argv.includes('--keep');
 const stills = process.argv.includes('--stills');
 const mediaDir = flag('--media');
+const photosDir = flag('--photos');
 const runs = Number(flag('--runs') ?? 1);
 
 const sentence = 'Octopuses have three hearts, blue blood and a brain that reaches into every one of their eight arms.';
@@ -49,6 +51,13 @@ async function writeStills(dir: string): Promise<SegmentVisual[]> {
   return visuals;
 }
 
+/** The first six pictures of a folder, in name order. */
+async function readPhotos(dir: string): Promise<SegmentVisual[]> {
+  const names = (await readdir(dir)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, texts.length);
+  if (names.length < texts.length) throw new Error(`--photos ${dir}: needs ${texts.length} pictures (.jpg, .png, .webp), found ${names.length}`);
+  return names.map((name) => ({ kind: 'image', path: join(dir, name), source: name }));
+}
+
 function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
@@ -60,7 +69,7 @@ try {
   const n = syntheticNarration(texts, seconds);
   let stage: VideoAssemblerStage;
   if (stills) {
-    const pictures = await writeStills(root);
+    const pictures = photosDir ? await readPhotos(photosDir) : await writeStills(root);
     const provider: VisualProvider = { name: 'bench-stills', plan: (briefs) => Promise.resolve(briefs.map((b) => pictures[b.segment % pictures.length] as SegmentVisual)) };
     const config = parseVideoAssemblerConfig(process.env);
     stage = createVideoAssemblerStage({
@@ -99,7 +108,7 @@ try {
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('VIDEO_ASSEMBLER_'))),
     };
     console.log(JSON.stringify(result));
-    const settings = [stills ? 'six stills, Ken Burns' : mediaDir ? `--media` : 'generated motion', ...Object.entries(result.env).map(([k, v]) => `${k.replace('VIDEO_ASSEMBLER_', '')}=${v}`)].join(', ');
+    const settings = [stills ? (photosDir ? 'six photos, Ken Burns' : 'six stills, Ken Burns') : mediaDir ? `--media` : 'generated motion', ...Object.entries(result.env).map(([k, v]) => `${k.replace('VIDEO_ASSEMBLER_', '')}=${v}`)].join(', ');
     console.log(`| ${new Date().toISOString().slice(0, 10)} | ${aspect} ${result.size} | ${settings} | ${load.toFixed(2)} | ${result.wallSec} s | ${result.speed}× | ${result.cpuSec} s | ${result.peakTreeRssMB} MB | ${result.sizeMB} MB |`);
   }
   if (keep) console.log(root);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ffprobe, runProcess } from '@faceless/runtime';
-import { chunkRenderArgs, concatList, muxArgs, posterRenderArgs, probeVisualArgs, visualInputArgs, x264Args } from './ffmpeg-args.ts';
+import { audioEncodeArgs, chunkRenderArgs, concatList, muxArgs, posterRenderArgs, probeVisualArgs, visualInputArgs, x264Args } from './ffmpeg-args.ts';
 import { PALETTES } from './providers/generated.ts';
 
 /** The value following a flag (the last occurrence: ffmpeg applies options to the output that follows them). */
@@ -87,20 +87,29 @@ test('visualInputArgs loops a clip shorter than its chunk and continues where th
   assert.deepEqual(visualInputArgs(clip, { offsetSec: 0, durationSec: 10 }), ['-stream_loop', '-1', '-i', '/m/c.mp4']);
   assert.deepEqual(visualInputArgs(clip, { offsetSec: 9, durationSec: 4 }), ['-stream_loop', '-1', '-ss', '1.000', '-i', '/m/c.mp4']);
   assert.deepEqual(visualInputArgs(clip, { offsetSec: 1, durationSec: 2 }), ['-ss', '1.000', '-i', '/m/c.mp4']);
+  // A seek rounded up would skip the frame it lands on (20 frames at 30 fps is 0.6667 s).
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 20 / 30, durationSec: 1 }), ['-ss', '0.666', '-i', '/m/c.mp4']);
 });
 
-test('muxArgs joins the chunks without re-encoding and adds AAC-LC 48 kHz stereo, moov first', () => {
-  const args = muxArgs({ concatListPath: '/w/chunks.txt', audioPath: '/w/voice.wav', output: '/w/video.mp4', audioBitrate: '160k' });
-  assert.equal(valueOf(args, '-f'), 'concat');
-  assert.equal(valueOf(args, '-safe'), '0');
-  assert.deepEqual(args.filter((_, i) => args[i - 1] === '-i'), ['/w/chunks.txt', '/w/voice.wav']);
-  assert.deepEqual(args.filter((_, i) => args[i - 1] === '-map'), ['0:v:0', '1:a:0']);
-  assert.equal(valueOf(args, '-c:v'), 'copy');
+test('audioEncodeArgs makes AAC-LC 48 kHz stereo at the given bitrate', () => {
+  const args = audioEncodeArgs({ input: '/w/mix.wav', output: '/w/audio.m4a', audioBitrate: '160k' });
+  assert.deepEqual(args.filter((_, i) => args[i - 1] === '-i'), ['/w/mix.wav']);
   assert.equal(valueOf(args, '-c:a'), 'aac');
   assert.equal(valueOf(args, '-profile:a'), 'aac_low');
   assert.equal(valueOf(args, '-b:a'), '160k');
   assert.equal(valueOf(args, '-ar'), '48000');
   assert.equal(valueOf(args, '-ac'), '2');
+  assert.equal(args.at(-1), '/w/audio.m4a');
+});
+
+test('muxArgs joins the chunks and the encoded soundtrack without re-encoding either, moov first', () => {
+  const args = muxArgs({ concatListPath: '/w/chunks.txt', audioPath: '/w/audio.m4a', output: '/w/video.mp4' });
+  assert.equal(valueOf(args, '-f'), 'concat');
+  assert.equal(valueOf(args, '-safe'), '0');
+  assert.deepEqual(args.filter((_, i) => args[i - 1] === '-i'), ['/w/chunks.txt', '/w/audio.m4a']);
+  assert.deepEqual(args.filter((_, i) => args[i - 1] === '-map'), ['0:v:0', '1:a:0']);
+  assert.equal(valueOf(args, '-c'), 'copy');
+  assert.ok(!args.some((a) => a.startsWith('-c:')), 'nothing is re-encoded');
   assert.equal(valueOf(args, '-movflags'), '+faststart');
   assert.ok(!args.includes('-shortest'), 'the video must cover the whole narration');
   assert.equal(args.at(-1), '/w/video.mp4');

@@ -43,7 +43,8 @@ export function visualInputArgs(visual: SegmentVisual, chunk: { offsetSec: numbe
       const loops = seek + chunk.durationSec > clipLength - 0.05;
       return [
         ...(loops ? ['-stream_loop', '-1'] : []),
-        ...(seek > 0 ? ['-ss', seek.toFixed(3)] : []),
+        // Rounded down: rounding up (20/30 s → 0.667) would skip the frame at 0.6667 s.
+        ...(seek > 0 ? ['-ss', (Math.floor(seek * 1000 + 1e-6) / 1000).toFixed(3)] : []),
         '-i', visual.path,
       ];
     }
@@ -84,17 +85,30 @@ export function concatList(files: readonly string[]): string {
 }
 
 /**
- * Joins the chunks without re-encoding and adds the narration: AAC-LC 48 kHz stereo, moov atom
- * first (faststart) so that playback and upload processing start before the whole file is read.
+ * The soundtrack, encoded once while the picture renders: AAC-LC 48 kHz stereo in an M4A, which the
+ * mux then copies.
  */
-export function muxArgs(o: { concatListPath: string; audioPath: string; output: string; audioBitrate: string }): string[] {
+export function audioEncodeArgs(o: { input: string; output: string; audioBitrate: string }): string[] {
+  return [
+    ...COMMON,
+    '-i', o.input,
+    '-map', '0:a:0',
+    '-c:a', 'aac', '-profile:a', 'aac_low', '-b:a', o.audioBitrate, '-ar', '48000', '-ac', '2',
+    o.output,
+  ];
+}
+
+/**
+ * Joins the chunks and adds the encoded soundtrack, both without re-encoding, moov atom first
+ * (faststart) so that playback and upload processing start before the whole file is read.
+ */
+export function muxArgs(o: { concatListPath: string; audioPath: string; output: string }): string[] {
   return [
     ...COMMON,
     '-f', 'concat', '-safe', '0', '-i', o.concatListPath,
     '-i', o.audioPath,
     '-map', '0:v:0', '-map', '1:a:0',
-    '-c:v', 'copy',
-    '-c:a', 'aac', '-profile:a', 'aac_low', '-b:a', o.audioBitrate, '-ar', '48000', '-ac', '2',
+    '-c', 'copy',
     '-movflags', '+faststart',
     o.output,
   ];

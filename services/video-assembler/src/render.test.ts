@@ -28,7 +28,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{
   return {
     dir,
     plan: (visuals, extra = {}) => ({
-      workDir: dir, audioPath: join(dir, 'voice.wav'), size, fps, visuals, spans, chunks: renderChunks(spans, 300),
+      workDir: dir, audio: join(dir, 'voice.wav'), size, fps, visuals, spans, chunks: renderChunks(spans, 300),
       encode: { preset: 'ultrafast', crf: 30 }, audioBitrate: '128k', concurrency: 2,
       fallback: (segment) => fallbacks[segment] as SegmentVisual, ...extra,
     }),
@@ -94,5 +94,50 @@ test('a broken image is replaced, and the next section fades from its replacemen
   assert.match(warnings[0] ?? '', /segment 0: "broken\.jpg"/);
   assert.deepEqual(result.visuals.map((v) => v.kind), ['generated', 'generated', 'generated']);
   const probe = await ffprobe(result.videoPath);
+  assert.ok(Math.abs(Number(probe.format.duration) - 3) < 0.05);
+});
+
+/** Luma PSNR (dB) of a picture against frame n of a video. */
+async function psnrAgainstFrame(picture: string, video: string, n: number): Promise<number> {
+  const { stderr } = await runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-i', picture, '-i', video, '-filter_complex', `[1:v]select='eq(n,${n})',format=yuv420p[f];[0:v]format=yuv420p[p];[p][f]psnr`, '-frames:v', '1', '-f', 'null', '-']);
+  const y = /PSNR y:([\d.]+|inf)/.exec(stderr)?.[1];
+  if (!y) throw new Error(`no PSNR in ${stderr.slice(-300)}`);
+  return y === 'inf' ? 100 : Number(y);
+}
+
+test('the poster is the frame of the video at the poster position, rendered on its own', async (t) => {
+  const { dir, plan } = await setup(t);
+  const detailed = join(dir, 'detailed.png');
+  const moving = join(dir, 'moving.mp4');
+  await runProcess('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x480', '-frames:v', '1', detailed]);
+  await runProcess('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x480:r=30', '-frames:v', '90', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', moving]);
+  const image = { kind: 'image', path: detailed, source: 'detailed.png' } as const;
+  const clip = { kind: 'clip', path: moving, source: 'moving.mp4', durationSec: 3 } as const;
+  // A still with a Ken Burns move, then a clip: the poster frame must come from the same place in each.
+  for (const visual of [image, clip]) {
+    const output = join(dir, `poster-${visual.kind}.jpg`);
+    const workDir = await mkdtemp(join(dir, `${visual.kind}-`));
+    const result = await renderVideo(plan([image, visual, image], { poster: { frame: 50, size, output }, workDir }), hooks());
+    const atPoster = await psnrAgainstFrame(output, result.videoPath, 50);
+    const earlier = await psnrAgainstFrame(output, result.videoPath, 40);
+    assert.ok(atPoster > 30, `${visual.kind}: the poster matches frame 50 (${atPoster} dB)`);
+    assert.ok(atPoster > earlier + 3, `${visual.kind}: the picture has moved on by frame 50 (${atPoster} dB vs ${earlier} dB at frame 40)`);
+  }
+});
+
+test('a soundtrack that fails while the picture renders stops the render with its own error', async (t) => {
+  const { plan } = await setup(t);
+  const generated = generatedVisuals(briefs);
+  const audio = new Promise<string>((_, reject) => setTimeout(() => reject(new Error('the music mix failed')), 50));
+  await assert.rejects(renderVideo(plan(generated, { audio }), hooks()), /the music mix failed/);
+});
+
+test('a soundtrack that arrives after the picture is still muxed', async (t) => {
+  const { dir, plan } = await setup(t);
+  const generated = generatedVisuals(briefs);
+  const audio = new Promise<string>((resolve) => setTimeout(() => resolve(join(dir, 'voice.wav')), 1500));
+  const result = await renderVideo(plan(generated, { audio }), hooks());
+  const probe = await ffprobe(result.videoPath);
+  assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
   assert.ok(Math.abs(Number(probe.format.duration) - 3) < 0.05);
 });

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FacelessError, parseFfmpegProgressLine, runProcess } from '@faceless/runtime';
-import { chunkRenderArgs, concatList, muxArgs, posterRenderArgs, visualInputArgs } from './ffmpeg-args.ts';
+import { audioEncodeArgs, chunkRenderArgs, concatList, muxArgs, posterRenderArgs, visualInputArgs } from './ffmpeg-args.ts';
 import type { EncodeSettings } from './ffmpeg-args.ts';
 import { chunkFilterGraph } from './filter-graph.ts';
 import type { ChunkGraphOptions } from './filter-graph.ts';
@@ -12,8 +12,11 @@ import type { SegmentVisual } from './visuals.ts';
 
 export interface RenderPlan {
   workDir: string;
-  /** Local path of the narration. */
-  audioPath: string;
+  /**
+   * Local path of the soundtrack (the narration, or its mix with music) as WAV, or a promise of it:
+   * it is encoded while the picture renders, and a failure there stops the render.
+   */
+  audio: string | Promise<string>;
   size: FrameSize;
   fps: number;
   visuals: SegmentVisual[];
@@ -50,7 +53,8 @@ export interface RenderResult {
 const RENDER_SHARE = 0.93;
 
 /**
- * Renders the chunks a few at a time, joins them with the concat demuxer and muxes the narration.
+ * Renders the chunks a few at a time, encodes the soundtrack meanwhile, then grabs the poster frame
+ * while it joins the chunks with the concat demuxer and copies the soundtrack in.
  * A transition lives inside the first chunk of the segment it leads into (the chunk also draws the
  * end of the previous segment's background), so that chunks still join with `-c copy`.
  * A segment whose image or clip fails to render is rendered again with its fallback visual.
@@ -63,11 +67,23 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
     const done = [...doneFrames.values()].reduce((a, b) => a + b, 0);
     hooks.progress((RENDER_SHARE * done) / Math.max(1, totalFrames), 'rendering video');
   };
+  const videoPath = join(plan.workDir, 'video.mp4');
   const chunkFile = (chunk: RenderChunk): string => join(plan.workDir, `chunk-${String(chunk.index).padStart(4, '0')}.mp4`);
 
   const inner = new AbortController();
   const onAbort = (): void => inner.abort();
   hooks.signal.addEventListener('abort', onAbort, { once: true });
+
+  // The soundtrack is encoded beside the chunk renders (it would otherwise leave a core idle at the end).
+  const soundtrack = join(plan.workDir, 'audio.m4a');
+  let audioFailure: unknown;
+  const audioDone = Promise.resolve(plan.audio)
+    .then((wav) => runProcess('ffmpeg', audioEncodeArgs({ input: wav, output: soundtrack, audioBitrate: plan.audioBitrate }), { signal: inner.signal }))
+    .then(() => undefined, (err: unknown) => {
+      if (inner.signal.aborted) return;
+      audioFailure = err;
+      inner.abort();
+    });
 
   const byIndex = new Map(plan.chunks.map((c) => [c.index, c]));
   const tailFrames = plan.transitionFrames ?? transitionFrames(plan.fps);
@@ -198,24 +214,36 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
       failedSegments.clear();
       await runAll(redo);
     }
-    const poster = plan.poster;
-    const posterChunk = poster && plan.chunks.find((c) => poster.frame >= c.startFrame && poster.frame < c.endFrame);
-    if (poster && posterChunk) {
-      const { graph, inputs } = chunkGraph(posterChunk, { poster, cut: cutChunks.has(posterChunk) });
+    const listPath = join(plan.workDir, 'chunks.txt');
+    await writeFile(listPath, concatList(plan.chunks.map(chunkFile)));
+    hooks.progress(RENDER_SHARE, 'adding the narration');
+    const mux = async (): Promise<void> => {
+      await audioDone;
+      if (audioFailure !== undefined) throw audioFailure;
+      await runProcess('ffmpeg', muxArgs({ concatListPath: listPath, audioPath: soundtrack, output: videoPath }), { signal: inner.signal });
+    };
+    const grabPoster = async (): Promise<void> => {
+      const poster = plan.poster;
+      const around = poster && plan.chunks.find((c) => poster.frame >= c.startFrame && poster.frame < c.endFrame);
+      if (!poster || !around) return;
+      // A one-frame chunk at the poster frame: the motion expressions place it without rendering
+      // the frames before it. A cut, so that no transition or fade darkens it.
+      const at: RenderChunk = { ...around, startFrame: poster.frame, endFrame: poster.frame + 1, segmentOffsetFrames: around.segmentOffsetFrames + poster.frame - around.startFrame };
+      const { graph, inputs } = chunkGraph(at, { poster, cut: true });
       await runProcess('ffmpeg', posterRenderArgs({ inputs, graph, output: poster.output }), { signal: inner.signal });
-    }
+    };
+    const finished = await Promise.allSettled([mux(), grabPoster()]);
+    const failed = finished.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (err) {
+    inner.abort();
+    await audioDone;
+    if (audioFailure !== undefined) throw audioFailure;
     if (hooks.signal.aborted) throw new FacelessError('CANCELLED', 'video rendering was cancelled', { cause: err });
     throw err;
   } finally {
     hooks.signal.removeEventListener('abort', onAbort);
   }
-
-  const listPath = join(plan.workDir, 'chunks.txt');
-  await writeFile(listPath, concatList(plan.chunks.map(chunkFile)));
-  const videoPath = join(plan.workDir, 'video.mp4');
-  hooks.progress(RENDER_SHARE, 'adding the narration');
-  await runProcess('ffmpeg', muxArgs({ concatListPath: listPath, audioPath: plan.audioPath, output: videoPath, audioBitrate: plan.audioBitrate }), { signal: hooks.signal });
   hooks.progress(1, 'video ready');
   return { videoPath, visuals };
 }

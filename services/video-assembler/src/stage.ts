@@ -143,17 +143,6 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
       const fontsDir = join(workDir, 'fonts');
       await mkdir(fontsDir, { recursive: true });
 
-      ctx.progress(0.015, input.music ? 'mixing the music under the voice' : 'normalising the voice');
-      const music = input.music
-        ? await chooseMusic({
-          musicDir: input.musicDir ?? deps.musicDir, mood: input.mood, seed: seedFromText(input.words.map((w) => w.text).join(' ')),
-          durationSec: duration, workDir, signal: ctx.signal, warn,
-        })
-        : undefined;
-      const mixed = await mixNarrationWithMusic({
-        narrationPath: audioPath, durationSec: duration, music, workDir, signal: ctx.signal, warn,
-        ...(deps.musicDb !== undefined ? { musicDb: deps.musicDb } : {}),
-      });
       let captionsPath: string | undefined;
       if (style !== 'none') {
         // Only the caption weight goes in the folder: libass would otherwise weigh every file it finds.
@@ -166,25 +155,52 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
         await writeFile(captionsPath, buildAssCaptions(input.words, { aspect: input.aspect, size, style, ...(input.lang ? { lang: input.lang } : {}) }), 'utf8');
       }
 
+      // The music is chosen and mixed while the picture renders; the mux waits for it.
+      const audioJob = new AbortController();
+      const stopAudio = (): void => audioJob.abort();
+      ctx.signal.addEventListener('abort', stopAudio, { once: true });
+      const mixing = (async () => {
+        const music = input.music
+          ? await chooseMusic({
+            musicDir: input.musicDir ?? deps.musicDir, mood: input.mood, seed: seedFromText(input.words.map((w) => w.text).join(' ')),
+            durationSec: duration, workDir, signal: audioJob.signal, warn,
+          })
+          : undefined;
+        return mixNarrationWithMusic({
+          narrationPath: audioPath, durationSec: duration, music, workDir, signal: audioJob.signal, warn,
+          ...(deps.musicDb !== undefined ? { musicDb: deps.musicDb } : {}),
+        });
+      })();
+      // renderVideo reports a failure of the mix; this keeps it from counting as unhandled meanwhile.
+      void mixing.catch(() => undefined);
       const chunks = renderChunks(spans, Math.round((deps.chunkSec ?? DEFAULT_CHUNK_SEC) * FPS));
       const posterFile = join(workDir, 'poster.jpg');
-      const result = await renderVideo({
-        workDir,
-        audioPath: mixed.audioPath,
-        ...(deps.transitionStyle ? { transitionStyle: deps.transitionStyle } : {}),
-        size,
-        fps: FPS,
-        visuals: planned,
-        spans,
-        chunks,
-        ...(captionsPath ? { captionsPath, fontsDir } : {}),
-        poster: { frame: posterFrame(spans), size: posterSize(size), output: posterFile },
-        encode,
-        audioBitrate: AUDIO_BITRATE,
-        concurrency: deps.concurrency ?? 2,
-        fallback: (segment) => fallbacks[segment] as SegmentVisual,
-      }, { signal: ctx.signal, progress: (fraction, note) => ctx.progress(0.02 + 0.96 * fraction, note), warn });
-
+      let result: Awaited<ReturnType<typeof renderVideo>>;
+      try {
+        result = await renderVideo({
+          workDir,
+          audio: mixing.then((m) => m.audioPath),
+          ...(deps.transitionStyle ? { transitionStyle: deps.transitionStyle } : {}),
+          size,
+          fps: FPS,
+          visuals: planned,
+          spans,
+          chunks,
+          ...(captionsPath ? { captionsPath, fontsDir } : {}),
+          poster: { frame: posterFrame(spans), size: posterSize(size), output: posterFile },
+          encode,
+          audioBitrate: AUDIO_BITRATE,
+          concurrency: deps.concurrency ?? 2,
+          fallback: (segment) => fallbacks[segment] as SegmentVisual,
+        }, { signal: ctx.signal, progress: (fraction, note) => ctx.progress(0.02 + 0.96 * fraction, note), warn });
+      } catch (err) {
+        audioJob.abort();
+        await mixing.catch(() => undefined);
+        throw err;
+      } finally {
+        ctx.signal.removeEventListener('abort', stopAudio);
+      }
+      const mixed = await mixing;
       const probe = await ffprobe(result.videoPath, ctx.signal);
       const videoDuration = Number(probe.format.duration);
       if (!(Math.abs(videoDuration - duration) <= MAX_DURATION_DRIFT_SEC)) {
