@@ -5,62 +5,25 @@
 // DIR instead (e.g. photographs). Env: VIDEO_ASSEMBLER_* (preset, CRF, concurrency).
 // Prints one JSON line and one markdown row per run; wall time, speed (video s / wall s), CPU of
 // the whole process tree and the peak of its summed resident memory (sampled every 50 ms).
-import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Aspect } from '@faceless/contracts';
 import { FolderStore } from '@faceless/infra';
-import { createLogger, ffprobe, runProcess } from '@faceless/runtime';
+import { createLogger, ffprobe } from '@faceless/runtime';
 import { createStage, createVideoAssemblerStage, parseVideoAssemblerConfig, syntheticNarration, writeToneWav } from '@faceless/video-assembler';
 import type { SegmentVisual, VideoAssemblerStage, VisualProvider } from '@faceless/video-assembler';
+import { flag, loadAverage, readPhotos, texts, writeDetailedStills } from './bench-inputs.ts';
 import { treeCpuSeconds, watchProcessTreeMemory } from './process-tree-memory.ts';
 
 const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !['--media', '--runs', '--photos'].includes(all[i - 1] ?? ''));
 const seconds = Number(positional[0] ?? 60);
 const aspect = (positional[1] ?? '9:16') as Aspect;
-const flag = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const keep = process.argv.includes('--keep');
 const stills = process.argv.includes('--stills');
 const mediaDir = flag('--media');
 const photosDir = flag('--photos');
 const runs = Number(flag('--runs') ?? 1);
-
-const sentence = 'Octopuses have three hearts, blue blood and a brain that reaches into every one of their eight arms.';
-const texts = [
-  { heading: 'Intro', text: sentence },
-  ...['Three hearts', 'Blue blood', 'Thinking arms', 'Camouflage'].map((heading) => ({ heading, text: `${sentence} ${sentence}` })),
-  { heading: 'Outro', text: 'Follow for more strange animal facts!' },
-];
-
-/** Six detailed pictures (fractal + test pattern): fine detail shows any stair-stepping of the motion. */
-async function writeStills(dir: string): Promise<SegmentVisual[]> {
-  const visuals: SegmentVisual[] = [];
-  for (let i = 0; i < texts.length; i++) {
-    const path = join(dir, `still-${i}.jpg`);
-    await runProcess('ffmpeg', [
-      '-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'lavfi',
-      '-i', `mandelbrot=s=1920x1280:start_scale=${0.3 + 0.2 * i},trim=end_frame=1[a];testsrc2=s=1920x1280,trim=end_frame=1,hue=h=${60 * i}[b];[a][b]blend=all_mode=average`,
-      '-frames:v', '1', '-q:v', '2', path,
-    ]);
-    visuals.push({ kind: 'image', path, source: `still-${i}.jpg` });
-  }
-  return visuals;
-}
-
-/** The first six pictures of a folder, in name order. */
-async function readPhotos(dir: string): Promise<SegmentVisual[]> {
-  const names = (await readdir(dir)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, texts.length);
-  if (names.length < texts.length) throw new Error(`--photos ${dir}: needs ${texts.length} pictures (.jpg, .png, .webp), found ${names.length}`);
-  return names.map((name) => ({ kind: 'image', path: join(dir, name), source: name }));
-}
-
-function loadAverage(): number {
-  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-}
 
 const root = await mkdtemp(join(tmpdir(), 'va-bench-'));
 try {
@@ -69,7 +32,7 @@ try {
   const n = syntheticNarration(texts, seconds);
   let stage: VideoAssemblerStage;
   if (stills) {
-    const pictures = photosDir ? await readPhotos(photosDir) : await writeStills(root);
+    const pictures: SegmentVisual[] = (photosDir ? await readPhotos(photosDir) : await writeDetailedStills(root)).map((p) => ({ kind: 'image', ...p }));
     const provider: VisualProvider = { name: 'bench-stills', plan: (briefs) => Promise.resolve(briefs.map((b) => pictures[b.segment % pictures.length] as SegmentVisual)) };
     const config = parseVideoAssemblerConfig(process.env);
     stage = createVideoAssemblerStage({

@@ -63,6 +63,10 @@ test('chunkRenderArgs renders an exact number of silent frames, with progress on
   assert.equal(args.at(-1), '/w/chunk-0001.mp4');
 
   assert.ok(!args.includes('[poster]'));
+  assert.ok(!args.includes('-threads'), 'x264 chooses its threads unless told');
+  const single = chunkRenderArgs({ inputs: ['-i', 'a.jpg'], graph: 'G', frames: 123, fps: 30, encode, output: '/w/c.mp4', x264Threads: 1 });
+  assert.equal(valueOf(single, '-threads'), '1');
+  assert.ok(single.indexOf('-threads') > single.indexOf('-c:v'), 'an output option, for the encoder');
 });
 
 test('posterRenderArgs takes one frame of [poster] and stops', () => {

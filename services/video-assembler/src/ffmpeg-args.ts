@@ -58,6 +58,11 @@ export interface ChunkArgsOptions {
   fps: number;
   encode: EncodeSettings;
   output: string;
+  /**
+   * x264 threads; absent lets x264 choose (frame threads for every core). One thread when other
+   * chunks render beside it: the cores are busy anyway, and it costs less CPU and memory.
+   */
+  x264Threads?: number;
 }
 
 /** One chunk: video only, every frame counted, to be joined with the others by the concat demuxer. */
@@ -69,6 +74,7 @@ export function chunkRenderArgs(o: ChunkArgsOptions): string[] {
     '-map', '[v]',
     '-frames:v', String(o.frames),
     ...x264Args(o.encode, o.fps),
+    ...(o.x264Threads ? ['-threads', String(o.x264Threads)] : []),
     '-an',
     o.output,
   ];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ffprobe, runProcess } from '@faceless/runtime';
 import { generatedVisuals } from './providers/generated.ts';
-import { renderVideo } from './render.ts';
+import { renderOrder, renderVideo } from './render.ts';
 import type { RenderPlan } from './render.ts';
 import { renderChunks } from './timeline.ts';
 import type { SegmentVisual } from './visuals.ts';
@@ -140,4 +140,19 @@ test('a soundtrack that arrives after the picture is still muxed', async (t) => 
   const probe = await ffprobe(result.videoPath);
   assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
   assert.ok(Math.abs(Number(probe.format.duration) - 3) < 0.05);
+});
+
+test('renderOrder: longest chunks first, one x264 thread except for the last chunk of each worker', () => {
+  const chunks = renderChunks([
+    { segment: 0, startFrame: 0, endFrame: 198 },
+    { segment: 1, startFrame: 198, endFrame: 581 },
+    { segment: 2, startFrame: 581, endFrame: 964 },
+    { segment: 3, startFrame: 964, endFrame: 1034 },
+  ], 900);
+  const order = renderOrder(chunks, 2);
+  assert.deepEqual(order.map((q) => q.chunk.index), [1, 2, 0, 3]);
+  assert.deepEqual(order.map((q) => q.x264Threads), [1, 1, undefined, undefined]);
+  // Ties keep the timeline's order; one worker leaves x264 its threads.
+  assert.deepEqual(renderOrder(renderChunks([{ segment: 0, startFrame: 0, endFrame: 90 }], 30), 1).map((q) => [q.chunk.index, q.x264Threads]), [[0, undefined], [1, undefined], [2, undefined]]);
+  assert.deepEqual(renderOrder(chunks.slice(0, 2), 2).map((q) => q.x264Threads), [undefined, undefined]);
 });

@@ -49,6 +49,23 @@ export interface RenderResult {
   visuals: SegmentVisual[];
 }
 
+export interface QueuedChunk {
+  chunk: RenderChunk;
+  /** 1 while other chunks render beside this one; absent (x264 chooses) for the last ones. */
+  x264Threads?: number;
+}
+
+/**
+ * The order chunks are rendered in: longest first, so that the short ones fill in at the end and the
+ * workers finish together. With several workers every chunk but the last `workers` is encoded on one
+ * x264 thread (the other workers keep the cores busy, and it saves CPU and memory); the last ones
+ * let x264 use every core, because one of them may end up running alone.
+ */
+export function renderOrder(chunks: readonly RenderChunk[], workers: number): QueuedChunk[] {
+  const sorted = [...chunks].sort((a, b) => (b.endFrame - b.startFrame) - (a.endFrame - a.startFrame) || a.index - b.index);
+  return sorted.map((chunk, i) => (workers > 1 && i < sorted.length - workers ? { chunk, x264Threads: 1 } : { chunk }));
+}
+
 /** Share of the progress bar for the chunk renders; the mux takes the rest. */
 const RENDER_SHARE = 0.93;
 
@@ -149,9 +166,12 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
     return { graph, inputs, frames };
   };
 
-  const renderChunk = async (chunk: RenderChunk, cut = false): Promise<void> => {
-    const { graph, inputs, frames } = chunkGraph(chunk, { cut });
-    const args = chunkRenderArgs({ inputs, graph, frames, fps: plan.fps, encode: plan.encode, output: chunkFile(chunk) });
+  const renderChunk = async (chunk: RenderChunk, options: { cut?: boolean; x264Threads?: number } = {}): Promise<void> => {
+    const { graph, inputs, frames } = chunkGraph(chunk, { cut: options.cut ?? false });
+    const args = chunkRenderArgs({
+      inputs, graph, frames, fps: plan.fps, encode: plan.encode, output: chunkFile(chunk),
+      ...(options.x264Threads ? { x264Threads: options.x264Threads } : {}),
+    });
     doneFrames.set(chunk.index, 0);
     await runProcess('ffmpeg', args, {
       signal: inner.signal,
@@ -171,19 +191,21 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
   /** Chunks rendered with a cut because the previous segment's file failed inside their transition. */
   const cutChunks = new Set<RenderChunk>();
   const runAll = async (chunks: readonly RenderChunk[]): Promise<void> => {
+    const workers = Math.max(1, Math.min(plan.concurrency, chunks.length));
+    const queue = renderOrder(chunks, workers);
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < chunks.length && !inner.signal.aborted) {
-        const chunk = chunks[next++] as RenderChunk;
+      while (next < queue.length && !inner.signal.aborted) {
+        const { chunk, x264Threads } = queue[next++] as QueuedChunk;
         if (failedSegments.has(chunk.segment)) continue;
         try {
           try {
-            await renderChunk(chunk);
+            await renderChunk(chunk, x264Threads ? { x264Threads } : {});
           } catch (err) {
             const from = transitionInto(chunk)?.visual;
             if (!mediaFailure(err) || !from || from.kind === 'generated' || inner.signal.aborted) throw err;
             // The culprit may be the previous segment's file: try again with a plain cut.
-            await renderChunk(chunk, true);
+            await renderChunk(chunk, { cut: true, ...(x264Threads ? { x264Threads } : {}) });
             cutChunks.add(chunk);
           }
         } catch (err) {
@@ -198,7 +220,7 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
         }
       }
     };
-    const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(plan.concurrency, chunks.length)) }, worker));
+    const results = await Promise.allSettled(Array.from({ length: workers }, worker));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
   };
