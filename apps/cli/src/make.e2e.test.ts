@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { open, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { access, open, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@faceless/infra';
@@ -118,8 +118,13 @@ async function assertDeliverables(outDir: string, dataDir: string): Promise<Pipe
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.id, abtest.testId);
     assert.equal(rows[0]?.video_id, record.videoId);
-    const variants = await db.query('SELECT id FROM variants WHERE experiment_id = $1', [abtest.testId]);
+    const variants = await db.query<{ thumbnail_key: string | null }>('SELECT thumbnail_key FROM variants WHERE experiment_id = $1', [abtest.testId]);
     assert.equal(variants.rows.length, thumbs.variants.length);
+    // Recorded by absolute path, so that "faceless abtest rotate" finds them from any directory.
+    for (const { thumbnail_key: key } of variants.rows) {
+      assert.ok(key && isAbsolute(key) && key.startsWith(outDir), `thumbnail recorded as ${key}`);
+      await access(key);
+    }
   } finally {
     await db.close();
   }

@@ -68,10 +68,12 @@ export function experimentSuite(open: () => Promise<SuiteDatabase>): void {
     assert.equal(got.rotationHours, 12);
     assert.equal(got.createdAt, now.toISOString());
     assert.equal(got.endedAt, null);
+    // A folder store's thumbnails are recorded by absolute path (found later from any directory).
+    const stored = (name: string): string => join(dir, 'store', 'run', name);
     assert.deepEqual(got.variants.map((v) => [v.id, v.position, v.label, v.thumbnailKey, v.title]), [
-      [out.variants[0]?.id, 0, 'a', 'run/a.jpg', 'Title 0'],
-      [out.variants[1]?.id, 1, 'b', 'run/b.jpg', 'Title 1'],
-      [out.variants[2]?.id, 2, 'c', 'run/c.jpg', 'Title 2'],
+      [out.variants[0]?.id, 0, 'a', stored('a.jpg'), 'Title 0'],
+      [out.variants[1]?.id, 1, 'b', stored('b.jpg'), 'Title 1'],
+      [out.variants[2]?.id, 2, 'c', stored('c.jpg'), 'Title 2'],
     ]);
     assert.equal(got.rotations.length, 1);
     assert.deepEqual({ ...got.rotations[0], id: undefined }, { id: undefined, experimentId: out.testId, variantId: out.variants[0]?.id, startedAt: now.toISOString(), endedAt: null });

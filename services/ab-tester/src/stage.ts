@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { AbTestCreateInput, AbTestCreateOutput } from '@faceless/contracts';
 import { migrate, type Database } from '@faceless/infra';
 import { defineStage, FacelessError, isFacelessError, type StageContext } from '@faceless/runtime';
@@ -38,6 +39,16 @@ export function databaseError(err: unknown, what: string): FacelessError {
   return new FacelessError('STORAGE_FAILED', `${what}: ${message}${retryable ? ' (the database is unreachable or busy: check it is running, then retry)' : ''}`, { cause: err, retryable });
 }
 
+/**
+ * How an experiment records a variant's thumbnail: a folder store's file by its absolute path, so that
+ * `faceless abtest rotate` finds it from any directory later; an object store's by its key.
+ */
+function thumbnailRecord(key: string | undefined, ctx: StageContext): string | undefined {
+  if (!key) return undefined;
+  const local = ctx.store.localPath?.(key);
+  return local ? resolve(local) : key;
+}
+
 export function createAbTesterStage(deps: AbTesterDeps) {
   const now = deps.now ?? (() => new Date());
   const on = deps.location ? ` on ${deps.location}` : '';
@@ -63,7 +74,7 @@ export function createAbTesterStage(deps: AbTesterDeps) {
       pipelineId: input.pipelineId,
       videoId: input.videoId,
       rotationHours: input.rotationHours,
-      variants: input.variants.map((v) => ({ label: v.label, thumbnailKey: v.thumbnailPath, title: v.title })),
+      variants: input.variants.map((v) => ({ label: v.label, thumbnailKey: thumbnailRecord(v.thumbnailPath, ctx), title: v.title })),
       now: now(),
     }).catch((err: unknown) => { throw databaseError(err, `could not create the experiment for pipeline ${input.pipelineId}${on}`); });
     if (created) {
