@@ -233,3 +233,23 @@ test('bad input is refused before anything is sent: metadata over the limits, a 
   await assert.rejects(stageFor(dataDir, ledger).execute(input({ thumbnailPath: 'run/big.png' }), ctx), /2 MB/);
   assert.equal(youtube.requests.length, before);
 });
+
+test('a corrupt publication record is a CONFLICT naming the file; a corrupt session file starts a new upload', async () => {
+  const { ctx, ledger, dataDir, store } = await setup();
+  const before = youtube.requests.length;
+  await store.putBytes('run/youtube-science.json', '{"videoId": "abc",');
+  await assert.rejects(stageFor(dataDir, ledger).execute(input(), ctx), (err: unknown) => {
+    assert.ok(err instanceof FacelessError);
+    assert.equal(err.code, 'CONFLICT');
+    assert.match(err.message, /youtube-science\.json is not a YouTube publication record \(not JSON\): move it away/);
+    return true;
+  });
+  assert.equal(youtube.requests.length, before, 'nothing was sent while the record is in doubt');
+
+  await store.delete('run/youtube-science.json');
+  await store.putBytes('run/youtube-science.upload-session.json', 'truncated {');
+  const title = 'After a corrupt session file';
+  const out = await stageFor(dataDir, ledger).execute(input({ metadata: { ...META, title } }), ctx);
+  assert.equal(videosOf(title).length, 1);
+  assert.equal(videosOf(title)[0]?.id, out.videoId);
+});

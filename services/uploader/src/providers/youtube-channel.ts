@@ -197,8 +197,9 @@ export class YouTubeChannelTarget implements PublishTarget {
     return {
       async load() {
         if (!(await ctx.store.exists(storeKey))) return undefined;
+        // A session file that cannot be read starts a new session: no video came of it yet (else the record would exist).
         const parsed = z.object({ uri: z.string(), totalBytes: z.number(), sha256: z.string(), createdAt: z.string() })
-          .safeParse(JSON.parse((await ctx.store.getBytes(storeKey)).toString('utf8')));
+          .safeParse(parseJsonOrUndefined(await ctx.store.getBytes(storeKey)));
         return parsed.success ? parsed.data : undefined;
       },
       async save(session: UploadSession) {
@@ -212,9 +213,11 @@ export class YouTubeChannelTarget implements PublishTarget {
   private async readRecord(key: PublicationKey, ctx: StageContext): Promise<YouTubePublication | undefined> {
     const recordKey = this.recordKey(key);
     if (!(await ctx.store.exists(recordKey))) return undefined;
-    const parsed = YouTubePublication.safeParse(JSON.parse((await ctx.store.getBytes(recordKey)).toString('utf8')));
+    const json = parseJsonOrUndefined(await ctx.store.getBytes(recordKey));
+    const parsed = YouTubePublication.safeParse(json);
     if (!parsed.success) {
-      throw new FacelessError('CONFLICT', `${ctx.store.describe(recordKey)} is not a YouTube publication record (${parsed.error.issues[0]?.message ?? 'bad shape'}): move it away`);
+      const why = json === undefined ? 'not JSON' : parsed.error.issues[0]?.message ?? 'bad shape';
+      throw new FacelessError('CONFLICT', `${ctx.store.describe(recordKey)} is not a YouTube publication record (${why}): move it away, or put back the record of the video it names`);
     }
     return parsed.data;
   }
@@ -235,4 +238,13 @@ export class YouTubeChannelTarget implements PublishTarget {
 function outputOf(record: YouTubePublication, recordPath: string): UploadOutput {
   const videoId = record.videoId as string;
   return { target: YOUTUBE_TARGET, videoId, url: youtubeWatchUrl(videoId), recordPath, publishAt: record.publishAt, privacyStatus: record.privacyStatus };
+}
+
+/** The JSON in a file, or undefined when it is not JSON (a truncated or foreign file). */
+function parseJsonOrUndefined(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
