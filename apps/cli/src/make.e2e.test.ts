@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { access, open, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@faceless/infra';
 import type { PipelineCheckpoint } from '@faceless/orchestrator';
 import { ffprobe, runProcess } from '@faceless/runtime';
+import { startFakeGoogle } from '@faceless/youtube/testing';
 
 const BIN = fileURLToPath(new URL('../bin/faceless.js', import.meta.url));
 const temps: string[] = [];
@@ -208,4 +210,49 @@ test('bad input stops before any work with one message naming the option', { tim
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
   }
   assert.equal(await readCheckpoint(join(work, 'out')), undefined, 'nothing was started');
+});
+
+test('make --publish uploads the finished video to the YouTube channel once, and the A/B test runs on that video', { timeout: 300_000 }, async () => {
+  const work = await tempDir('publish');
+  const outDir = join(work, 'out');
+  const dataDir = join(work, 'data');
+  const fake = await startFakeGoogle({ dataDir });
+  try {
+    await fake.addChannel('science', { defaults: { slots: ['15:00'] } });
+    const env = { ...fake.env, LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache') };
+    const args = ['make', 'Why do cats purr', '--duration', '20', '--out', outDir, '--publish', 'science'];
+    const run = await runCli(args, env);
+    assert.equal(run.code, 0, run.stderr);
+
+    const cp = await readCheckpoint(outDir);
+    const upload = cp?.stages.upload?.output as { target: string; videoId: string; publishAt?: string };
+    assert.equal(upload.target, 'youtube');
+    const [video, ...more] = fake.youtube.videos;
+    assert.equal(more.length, 0, 'one video on the channel');
+    assert.equal(video?.id, upload.videoId);
+    const file = await readFile(join(outDir, 'video.mp4'));
+    assert.equal(video?.sha256, createHash('sha256').update(file).digest('hex'), 'YouTube holds the rendered file');
+    const meta = JSON.parse(await readFile(join(outDir, 'metadata.json'), 'utf8')) as { title: string };
+    assert.equal(video?.snippet.title, meta.title);
+    assert.equal(video?.status.privacyStatus, 'private');
+    assert.equal(video?.status.publishAt, upload.publishAt);
+    assert.match(upload.publishAt ?? '', /T15:00:00(\.000)?Z$/, 'in the channel\'s own slot');
+    assert.ok(video?.thumbnail, 'the thumbnail was set');
+
+    const db = await openDatabase({ dataDir: join(dataDir, 'db') });
+    try {
+      const { rows } = await db.query<{ video_id: string }>('SELECT video_id FROM experiments WHERE pipeline_id = $1', [cp?.pipelineId]);
+      assert.deepEqual(rows.map((r) => r.video_id), [upload.videoId], 'the A/B test runs on the YouTube video');
+    } finally {
+      await db.close();
+    }
+
+    const uploadsBefore = fake.youtube.requests.filter((r) => r.method === 'POST' || r.method === 'PUT').length;
+    const again = await runCli(args, env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(fake.youtube.requests.filter((r) => r.method === 'POST' || r.method === 'PUT').length, uploadsBefore, 'the same command again uploads nothing');
+    assert.equal(fake.youtube.videos.length, 1);
+  } finally {
+    await fake.close();
+  }
 });
