@@ -8,3 +8,4 @@ export * from './http-errors.ts';
 export * from './metrics.ts';
 export * from './serve-stage.ts';
 export * from './seeded-random.ts';
+export * from './file-lock.ts';

@@ -43,6 +43,11 @@ export interface PublishTarget {
   findExisting(key: PublicationKey, ctx: StageContext): Promise<UploadOutput | undefined>;
   /** Publish times already planned on the channel, from which the next free slot is chosen. */
   plannedTimes(channel: string, ctx: StageContext): Promise<Date[]>;
+  /**
+   * Folder of the channel's slot reservations (a SlotBook), shared by every process publishing to the
+   * channel; without one, slots are only kept apart within this process.
+   */
+  readonly slotBookDir?: string;
   publish(request: PublishRequest, ctx: StageContext): Promise<UploadOutput>;
   /** The channel's defaults, where the target keeps any; fails for a channel the target does not know. */
   settings?(channel: string): Promise<ChannelSettings>;

@@ -1,13 +1,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderStore } from '@faceless/infra';
 import { createLogger, FacelessError, type StageContext } from '@faceless/runtime';
 import { createStage, createUploaderStage, LocalChannelTarget, localVideoId, readUploaderConfig } from './index.ts';
 import { checkVideo } from './publish-checks.ts';
+import { SlotBook } from './slot-book.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'uploader-test-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -150,7 +151,7 @@ test('channel names are validated and must be configured', async () => {
   await assert.rejects(stage.execute(input({ channel: 'gaming' }), ctx), /faceless channels add gaming.*LOCAL_CHANNELS/);
   const out = await stage.execute(input({ channel: 'my_channel-2' }), ctx);
   assert.equal(out.target, 'local');
-  assert.deepEqual(await readdir(channels), ['my_channel-2']);
+  assert.deepEqual((await readdir(channels)).filter((n) => !n.startsWith('.')), ['my_channel-2'], 'one folder per channel (and the hidden slot book)');
 });
 
 test('what YouTube would refuse is refused before anything is written', async () => {
@@ -191,4 +192,33 @@ test('the configuration has working defaults and names every bad variable at onc
     (err: unknown) => err instanceof FacelessError && err.code === 'INVALID_OPTION'
       && /PUBLISH_SLOTS/.test(err.message) && /LOCAL_CHANNELS/.test(err.message) && /PUBLISH_LEAD_MINUTES/.test(err.message),
   );
+});
+
+test('runs publishing at once from separate processes reserve different slots; a rerun keeps its own', async () => {
+  const { channels, ctx } = await setup();
+  // Separate stage instances share nothing in memory, like two "faceless make --publish" processes.
+  const now = '2026-03-10T08:00:00Z';
+  const outs = await Promise.all(['pipe-a', 'pipe-b', 'pipe-c'].map((pipelineId) =>
+    stageAt(channels, now, ['15:00']).execute(input({ pipelineId, outputPrefix: `${pipelineId}/`, channel: 'local' }), ctx)));
+  assert.deepEqual(outs.map((o) => o.publishAt).sort(), ['2026-03-10T15:00:00.000Z', '2026-03-11T15:00:00.000Z', '2026-03-12T15:00:00.000Z']);
+
+  // A run that reserved a slot and died before publishing gets the same slot back.
+  const book = new SlotBook(join(channels, '.slots'));
+  const first = await book.reserve({ channel: 'local', pipelineId: 'pipe-d', now: new Date(now), planned: () => Promise.resolve([]), choose: () => new Date('2026-03-20T15:00:00Z') });
+  const out = await stageAt(channels, now, ['15:00']).execute(input({ pipelineId: 'pipe-d', outputPrefix: 'pipe-d/', channel: 'local' }), ctx);
+  assert.equal(out.publishAt, first.toISOString());
+});
+
+test('a damaged slot book is a CONFLICT naming the file, and nothing is published', async () => {
+  const { channels, ctx } = await setup();
+  const book = new SlotBook(join(channels, '.slots'));
+  await mkdir(book.dir, { recursive: true });
+  await writeFile(book.file('local'), '{"reservations": [');
+  await assert.rejects(stageAt(channels, '2026-03-10T08:00:00Z').execute(input({ channel: 'local' }), ctx), (err: unknown) => {
+    assert.ok(err instanceof FacelessError);
+    assert.equal(err.code, 'CONFLICT');
+    assert.match(err.message, /\.slots\/local\.json are damaged: move the file away/);
+    return true;
+  });
+  assert.deepEqual(await readdir(join(channels, 'local')).catch(() => []), []);
 });

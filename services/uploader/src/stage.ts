@@ -2,6 +2,7 @@ import { UploadInput, UploadOutput } from '@faceless/contracts';
 import { defineStage, FacelessError, type StageContext } from '@faceless/runtime';
 import { checkThumbnail, checkVideo } from './publish-checks.ts';
 import { nextFreeSlot } from './publish-slots.ts';
+import { SlotBook } from './slot-book.ts';
 import type { PublishRequest, PublishTarget } from './publish-target.ts';
 import { checkMetadataLimits } from './youtube-limits.ts';
 
@@ -29,6 +30,15 @@ export function createUploaderStage(deps: UploaderDeps) {
     return run;
   };
 
+  /** The next free slot on the channel, reserved in its slot book when the target keeps one. */
+  async function chooseSlot(target: PublishTarget, input: UploadInput, slots: readonly string[], ctx: StageContext): Promise<Date> {
+    const at = now();
+    const choose = (taken: Date[]): Date => nextFreeSlot({ now: at, slots, taken, leadMinutes: deps.leadMinutes });
+    const planned = (): Promise<Date[]> => target.plannedTimes(input.channel, ctx);
+    if (!target.slotBookDir) return choose(await planned());
+    return new SlotBook(target.slotBookDir).reserve({ channel: input.channel, pipelineId: input.pipelineId, now: at, planned, choose });
+  }
+
   async function upload(input: UploadInput, ctx: StageContext): Promise<UploadOutput> {
     if (!CHANNEL_NAME.test(input.channel)) {
       throw new FacelessError('INVALID_INPUT', `channel "${input.channel}" may only use a-z, 0-9, "-" and "_" (at most 64): rename it, e.g. "${input.channel.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, 64)}"`, { field: 'channel' });
@@ -55,7 +65,7 @@ export function createUploaderStage(deps: UploaderDeps) {
         ? new Date(input.publishAt).toISOString()
         : privacyStatus !== 'private'
           ? now().toISOString()
-          : nextFreeSlot({ now: now(), slots: settings.slots ?? deps.slots, taken: await target.plannedTimes(input.channel, ctx), leadMinutes: deps.leadMinutes }).toISOString();
+          : (await chooseSlot(target, input, settings.slots ?? deps.slots, ctx)).toISOString();
       const request: PublishRequest = {
         pipelineId: input.pipelineId,
         channel: input.channel,

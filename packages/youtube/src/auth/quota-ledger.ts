@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FacelessError, sleep as defaultSleep } from '@faceless/runtime';
+import { FacelessError, sleep as defaultSleep, withFileLock } from '@faceless/runtime';
 import type { YouTubeConfig } from '../youtube-config.ts';
 import { requireClientId } from './client-credentials.ts';
 import { QUOTA_OPERATIONS, parseQuotaCosts, type QuotaCostTable, type QuotaOperation } from './quota-costs.ts';
@@ -170,7 +170,7 @@ export class QuotaLedger {
   private update<T>(now: Date, change: (ledger: LedgerFile) => T): Promise<T> {
     const run = async (): Promise<T> => {
       await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-      return this.withFileLock(async () => {
+      return withFileLock(this.file, { what: 'the quota ledger', staleMs: LOCK_STALE_MS }, async () => {
         const ledger = await this.read(pacificDay(now));
         const before = JSON.stringify(ledger);
         const result = change(ledger);
@@ -200,28 +200,6 @@ export class QuotaLedger {
     } catch (err) {
       await rm(tmp, { force: true });
       throw new FacelessError('STORAGE_FAILED', `cannot write the quota ledger ${this.file}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-
-  private async withFileLock<T>(fn: () => Promise<T>): Promise<T> {
-    const lock = `${this.file}.lock`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await (await open(lock, 'wx', 0o600)).close();
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        // A process that died holding the lock leaves it behind; the critical section takes milliseconds.
-        const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > LOCK_STALE_MS) await rm(lock, { force: true });
-        else if (attempt > 1000) throw new FacelessError('STORAGE_FAILED', `the quota ledger lock ${lock} is held for too long: delete it if no faceless process is running`);
-        else await defaultSleep(10 + Math.random() * 20);
-      }
-    }
-    try {
-      return await fn();
-    } finally {
-      await rm(lock, { force: true });
     }
   }
 }

@@ -40,7 +40,12 @@ export function localVideoId(pipelineId: string): string {
 export class LocalChannelTarget implements PublishTarget {
   readonly name = LOCAL_TARGET;
 
-  constructor(private readonly root: string) {}
+  /** Beside the channel folders (a dot folder, so that no channel can be named like it). */
+  readonly slotBookDir: string;
+
+  constructor(private readonly root: string) {
+    this.slotBookDir = join(root, '.slots');
+  }
 
   channelDir(channel: string): string {
     return join(this.root, channel);

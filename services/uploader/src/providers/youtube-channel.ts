@@ -50,9 +50,11 @@ export class YouTubeChannelTarget implements PublishTarget {
   readonly name = YOUTUBE_TARGET;
   private readonly tokenSources = new Map<string, AccessTokenSource>();
   private readonly videos: ChannelVideos;
+  readonly slotBookDir: string;
 
   constructor(private readonly deps: YouTubeChannelDeps) {
     this.videos = new ChannelVideos(deps.config.dataDir);
+    this.slotBookDir = join(deps.config.dataDir, 'youtube', 'slots');
   }
 
   private recordKey(key: PublicationKey): string {
