@@ -9,3 +9,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what 
   const field = result.error.issues[0]?.path.join('.') || undefined;
   throw new FacelessError('INVALID_INPUT', `invalid ${what}: ${issues.join('; ')}`, { field });
 }
+
+/** The value a JSON text holds, or undefined when it is not JSON (a truncated or foreign file), for a schema to judge. */
+export function parseJsonOrUndefined(text: string | Buffer): unknown {
+  try {
+    return JSON.parse(text.toString()) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ErrorBody, stageInfo, type StageKey } from '@faceless/contracts';
-import { ERROR_CODES, FacelessError, type Logger } from '@faceless/runtime';
+import { ERROR_CODES, FacelessError, parseJsonOrUndefined, type Logger } from '@faceless/runtime';
 import type { InstancePool } from './instance-pool.ts';
 import { serviceUrlEnvName } from './instance-pool.ts';
 import type { StageCallOptions, StageClient } from './stage-client.ts';
@@ -111,13 +111,7 @@ export class HttpStageClient implements StageClient {
  * failure is not retried either way); a 5xx without one, or with INTERNAL, is retryable.
  */
 export function errorFromResponse(status: number, text: string, where: string): FacelessError {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const body = ErrorBody.safeParse(json);
+  const body = ErrorBody.safeParse(parseJsonOrUndefined(text));
   if (body.success) {
     const { code, message, field } = body.data.error;
     const retryable = ERROR_CODES[code].retryable || (status >= 500 && code === 'INTERNAL');

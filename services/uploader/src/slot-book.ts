@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FacelessError, withFileLock } from '@faceless/runtime';
+import { FacelessError, parseJsonOrUndefined, withFileLock } from '@faceless/runtime';
 
 const Reservation = z.object({ pipelineId: z.string(), publishAt: z.string(), reservedAt: z.string() });
 const BookFile = z.object({ reservations: z.array(Reservation) });
@@ -54,13 +54,7 @@ export class SlotBook {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { reservations: [] };
       throw new FacelessError('STORAGE_FAILED', `cannot read the publish slots ${file}: ${(err as Error).message}`, { cause: err });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = BookFile.safeParse(json);
+    const parsed = BookFile.safeParse(parseJsonOrUndefined(text));
     if (!parsed.success) throw new FacelessError('CONFLICT', `the publish slots ${file} are damaged: move the file away (the slots already published stay known)`);
     return parsed.data;
   }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FacelessError, sleep as defaultSleep, withFileLock } from '@faceless/runtime';
+import { FacelessError, parseJsonOrUndefined, sleep as defaultSleep, withFileLock } from '@faceless/runtime';
 import type { YouTubeConfig } from '../youtube-config.ts';
 import { requireClientId } from './client-credentials.ts';
 import { QUOTA_OPERATIONS, parseQuotaCosts, type QuotaCostTable, type QuotaOperation } from './quota-costs.ts';
@@ -152,13 +152,7 @@ export class QuotaLedger {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fresh;
       throw new FacelessError('STORAGE_FAILED', `cannot read the quota ledger ${this.file}: ${(err as Error).message}`, { cause: err });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      json = undefined;
-    }
-    const parsed = LedgerFile.safeParse(json);
+    const parsed = LedgerFile.safeParse(parseJsonOrUndefined(raw));
     if (!parsed.success) {
       throw new FacelessError('INVALID_INPUT', `the quota ledger ${this.file} is corrupt: delete it (faceless then assumes nothing was spent today)`, { field: 'quota' });
     }

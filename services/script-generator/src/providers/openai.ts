@@ -1,5 +1,5 @@
 import { Script, type Language, type ScriptGenerateInput } from '@faceless/contracts';
-import { FacelessError, sleep } from '@faceless/runtime';
+import { FacelessError, parseJsonOrUndefined, sleep } from '@faceless/runtime';
 import { z } from 'zod';
 import { salientWords } from '../salient-words.ts';
 import { SCRIPT_JSON_SCHEMA } from '../script-json-schema.ts';
@@ -161,12 +161,7 @@ export function createOpenAiScriptProvider(options: OpenAiScriptOptions): Script
       throw new FacelessError('PROVIDER_UNAVAILABLE', `could not reach the chat API at ${endpoint}: ${(err as Error).message}. Check OPENAI_BASE_URL and the network`, { retryable: true, cause: err });
     }
     const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const json = parseJsonOrUndefined(text);
     if (res.ok) {
       const parsed = Completion.safeParse(json);
       if (!parsed.success) throw new FacelessError('PROVIDER_BAD_RESPONSE', `the chat API answered HTTP ${res.status} without choices[0].message: ${JSON.stringify(text.slice(0, 120))}`);

@@ -1,7 +1,7 @@
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import { PrivacyStatus, type UploadOutput } from '@faceless/contracts';
-import { FacelessError, isFacelessError, type StageContext } from '@faceless/runtime';
+import { FacelessError, isFacelessError, parseJsonOrUndefined, type StageContext } from '@faceless/runtime';
 import {
   ChannelTokenSource, ChannelVideos, createYouTubeClient, type AccessTokenSource, type ChannelRecord, type ChannelStore,
   type QuotaLedger, type UploadSession, type UploadSessionStore, type YouTubeClient, type YouTubeConfig,
@@ -240,13 +240,4 @@ export class YouTubeChannelTarget implements PublishTarget {
 function outputOf(record: YouTubePublication, recordPath: string): UploadOutput {
   const videoId = record.videoId as string;
   return { target: YOUTUBE_TARGET, videoId, url: youtubeWatchUrl(videoId), recordPath, publishAt: record.publishAt, privacyStatus: record.privacyStatus };
-}
-
-/** The JSON in a file, or undefined when it is not JSON (a truncated or foreign file). */
-function parseJsonOrUndefined(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
 }
