@@ -25,13 +25,14 @@ test('S3_BUCKET selects S3; an endpoint turns path-style on by default', async (
   const config = readStorageConfig({
     S3_BUCKET: 'faceless',
     S3_ENDPOINT: 'http://127.0.0.1:9000',
+    S3_PUBLIC_ENDPOINT: 'https://files.example.com',
     S3_ACCESS_KEY_ID: 'minio',
     S3_SECRET_ACCESS_KEY: 'minio123',
     S3_KEY_PREFIX: 'dev/',
   });
   assert.deepEqual(config, {
     kind: 's3',
-    options: { bucket: 'faceless', region: 'us-east-1', forcePathStyle: true, endpoint: 'http://127.0.0.1:9000', accessKeyId: 'minio', secretAccessKey: 'minio123', keyPrefix: 'dev/' },
+    options: { bucket: 'faceless', region: 'us-east-1', forcePathStyle: true, endpoint: 'http://127.0.0.1:9000', publicEndpoint: 'https://files.example.com', accessKeyId: 'minio', secretAccessKey: 'minio123', keyPrefix: 'dev/' },
   });
   const store = createObjectStore({ S3_BUCKET: 'faceless', S3_ENDPOINT: 'http://127.0.0.1:9000' });
   assert.ok(store instanceof S3ObjectStore);
@@ -53,6 +54,7 @@ test('every bad variable is listed in one INVALID_OPTION error, without secret v
     () => readStorageConfig({
       S3_BUCKET: 'Bad_Bucket',
       S3_ENDPOINT: 'minio:9000',
+      S3_PUBLIC_ENDPOINT: 'files.example.com',
       S3_REGION: 'US EAST',
       S3_FORCE_PATH_STYLE: 'maybe',
       S3_SECRET_ACCESS_KEY: 'super-secret-xyz',
@@ -61,7 +63,7 @@ test('every bad variable is listed in one INVALID_OPTION error, without secret v
     (err: unknown) => {
       assert.ok(err instanceof FacelessError);
       assert.equal(err.code, 'INVALID_OPTION');
-      for (const name of ['S3_BUCKET', 'S3_ENDPOINT', 'S3_REGION', 'S3_FORCE_PATH_STYLE', 'S3_ACCESS_KEY_ID', 'S3_KEY_PREFIX']) {
+      for (const name of ['S3_BUCKET', 'S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT', 'S3_REGION', 'S3_FORCE_PATH_STYLE', 'S3_ACCESS_KEY_ID', 'S3_KEY_PREFIX']) {
         assert.match(err.message, new RegExp(`${name} `), `${name} missing from: ${err.message}`);
       }
       assert.doesNotMatch(err.message, /super-secret-xyz/);

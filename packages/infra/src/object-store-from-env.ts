@@ -16,6 +16,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const StorageEnv = z.object({
   S3_ENDPOINT: optional(z.string().refine((v) => /^https?:\/\/[^/\s]+/.test(v) && URL.canParse(v), 'must be an http(s):// URL such as http://127.0.0.1:9000')),
+  S3_PUBLIC_ENDPOINT: optional(z.string().refine((v) => /^https?:\/\/[^/\s]+/.test(v) && URL.canParse(v), 'must be an http(s):// URL such as https://files.example.com')),
   S3_BUCKET: optional(z.string().regex(BUCKET_NAME, 'must be an S3 bucket name: 3–63 lowercase letters, digits, dots or hyphens')),
   S3_REGION: optional(z.string().regex(/^[a-z0-9-]+$/, 'must be a region name such as us-east-1')),
   S3_ACCESS_KEY_ID: optional(z.string()),
@@ -48,6 +49,7 @@ export function readStorageConfig(env: Record<string, string | undefined>): Stor
   const forcePathStyle = e.S3_FORCE_PATH_STYLE !== undefined ? BOOLEAN_WORDS[e.S3_FORCE_PATH_STYLE.toLowerCase()] === true : e.S3_ENDPOINT !== undefined;
   const options: S3ObjectStoreOptions = { bucket: e.S3_BUCKET, region: e.S3_REGION ?? 'us-east-1', forcePathStyle };
   if (e.S3_ENDPOINT) options.endpoint = e.S3_ENDPOINT;
+  if (e.S3_PUBLIC_ENDPOINT) options.publicEndpoint = e.S3_PUBLIC_ENDPOINT;
   if (e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY) {
     options.accessKeyId = e.S3_ACCESS_KEY_ID;
     options.secretAccessKey = e.S3_SECRET_ACCESS_KEY;

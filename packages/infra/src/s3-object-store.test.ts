@@ -216,3 +216,19 @@ test('normalizeKeyPrefix and mapS3Error', () => {
   }
   assert.match(mapS3Error({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }, ctx).message, /access denied to bucket "bkt"/);
 });
+
+test('with a public endpoint, signed URLs name that host and are valid there', async () => {
+  // The same s3rver under another name. SigV4 signs the Host header, so the URL must be made for the
+  // public name, not rewritten afterwards (s3rver does not check the host; S3 and MinIO do).
+  const publicEndpoint = endpoint.replace('127.0.0.1', 'localhost');
+  const store = makeStore({ publicEndpoint });
+  const bytes = randomBytes(2048);
+  await store.putBytes('signed/public.bin', bytes);
+  const url = new URL(await store.signedUrl('signed/public.bin', 60));
+  assert.equal(url.host, new URL(publicEndpoint).host);
+  assert.equal(url.searchParams.get('X-Amz-SignedHeaders'), 'host');
+  const res = await fetch(url);
+  assert.equal(res.status, 200);
+  assert.equal(sha256(new Uint8Array(await res.arrayBuffer())), sha256(bytes));
+  assert.equal(new URL(await makeStore().signedUrl('signed/public.bin', 60)).host, new URL(endpoint).host, 'without one, the endpoint itself');
+});

@@ -22,6 +22,11 @@ export const DEFAULT_PART_SIZE = 16 * MiB;
 export interface S3ObjectStoreOptions {
   /** e.g. http://127.0.0.1:9000 for MinIO; unset for AWS. */
   endpoint?: string;
+  /**
+   * The address people and other hosts reach the store at, when it differs from `endpoint` (inside
+   * Docker the services use http://minio:9000, a browser cannot): signed URLs are signed for it.
+   */
+  publicEndpoint?: string;
   bucket: string;
   region: string;
   /** Unset → the SDK's default credential chain (env, profile, instance role). */
@@ -112,6 +117,8 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): FacelessError {
 interface Sdk {
   s3: typeof S3Sdk;
   client: S3Client;
+  /** Signs URLs: the client itself, or one for the public endpoint (the host is part of the signature). */
+  signer: S3Client;
   getSignedUrl: typeof presignFn;
 }
 
@@ -122,6 +129,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly clientConfig: S3ClientConfig;
   private sdk: Promise<Sdk> | undefined;
   private readonly endpoint: string | undefined;
+  private readonly publicEndpoint: string | undefined;
   private readonly region: string;
   private readonly multipartThreshold: number;
   private readonly partSize: number;
@@ -130,6 +138,7 @@ export class S3ObjectStore implements ObjectStore {
     this.bucket = options.bucket;
     this.keyPrefix = normalizeKeyPrefix(options.keyPrefix);
     this.endpoint = options.endpoint;
+    this.publicEndpoint = options.publicEndpoint;
     this.region = options.region;
     this.multipartThreshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
     this.partSize = Math.max(options.partSize ?? DEFAULT_PART_SIZE, MIN_PART_SIZE);
@@ -152,7 +161,9 @@ export class S3ObjectStore implements ObjectStore {
   private load(): Promise<Sdk> {
     this.sdk ??= (async () => {
       const [s3, presigner] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
-      return { s3, client: new s3.S3Client(this.clientConfig), getSignedUrl: presigner.getSignedUrl };
+      const client = new s3.S3Client(this.clientConfig);
+      const signer = this.publicEndpoint ? new s3.S3Client({ ...this.clientConfig, endpoint: this.publicEndpoint }) : client;
+      return { s3, client, signer, getSignedUrl: presigner.getSignedUrl };
     })();
     return this.sdk;
   }
@@ -311,10 +322,10 @@ export class S3ObjectStore implements ObjectStore {
 
   /** A short-lived GET URL for the object (no check that it exists). */
   async signedUrl(key: string, expiresSec = 900): Promise<string> {
-    const { s3, client, getSignedUrl } = await this.load();
+    const { s3, signer, getSignedUrl } = await this.load();
     const Key = this.objectKey(key);
     try {
-      return await getSignedUrl(client, new s3.GetObjectCommand({ Bucket: this.bucket, Key }), { expiresIn: expiresSec });
+      return await getSignedUrl(signer, new s3.GetObjectCommand({ Bucket: this.bucket, Key }), { expiresIn: expiresSec });
     } catch (err) {
       throw this.fail(err, `sign a URL for "${Key}"`);
     }
@@ -359,6 +370,9 @@ export class S3ObjectStore implements ObjectStore {
 
   /** Closes the SDK's sockets. */
   async close(): Promise<void> {
-    if (this.sdk) (await this.sdk).client.destroy();
+    if (!this.sdk) return;
+    const { client, signer } = await this.sdk;
+    client.destroy();
+    if (signer !== client) signer.destroy();
   }
 }
