@@ -1,12 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 
-/** The SQL the A/B tester needs: the same statements run on PGlite and PostgreSQL. */
-export interface Database {
-  query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
-  /** Runs several statements at once (migrations); no parameters. */
-  exec(sql: string): Promise<void>;
-  close(): Promise<void>;
-}
+// The port itself lives in @faceless/runtime; infra opens PGlite or PostgreSQL behind it.
+export type { Database } from '@faceless/runtime';
+import type { Database } from '@faceless/runtime';
 
 export interface Migration {
   id: string;

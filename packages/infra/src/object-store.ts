@@ -2,27 +2,9 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, stat, writeFile, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 
-/**
- * Where artifacts live, addressed by key ("pipelines/abc/video.mp4"), so that stages on
- * different machines hand each other references rather than bytes.
- */
-export interface ObjectStore {
-  putFile(key: string, localPath: string, contentType?: string): Promise<void>;
-  putBytes(key: string, bytes: Uint8Array | string, contentType?: string): Promise<void>;
-  /** Copies the object to a local file (a no-op copy where the store is already local). */
-  getFile(key: string, localPath: string): Promise<void>;
-  getBytes(key: string): Promise<Buffer>;
-  exists(key: string): Promise<boolean>;
-  size(key: string): Promise<number>;
-  delete(key: string): Promise<void>;
-  /** A local path for the key when the store is a folder; lets a local run skip copies. */
-  localPath?(key: string): string;
-  /** Human-readable location of a key, for summaries. */
-  describe(key: string): string;
-  readStream?(key: string): NodeJS.ReadableStream;
-  /** A short-lived GET URL for the object, where the store can make one (S3). */
-  signedUrl?(key: string, expiresSec?: number): Promise<string>;
-}
+// The port itself lives in @faceless/runtime (stages are written against it); infra implements it.
+export type { ObjectStore } from '@faceless/runtime';
+import type { ObjectStore } from '@faceless/runtime';
 
 /** Rejects keys that could escape the store's root. */
 export function assertSafeKey(key: string): void {

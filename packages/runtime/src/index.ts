@@ -1,6 +1,7 @@
 export * from './errors.ts';
 export * from './validation.ts';
 export * from './logger.ts';
+export * from './ports.ts';
 export * from './stage.ts';
 export * from './retry.ts';
 export * from './process.ts';

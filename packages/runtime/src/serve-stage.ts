@@ -7,7 +7,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { stageInfo, type StageKey } from '@faceless/contracts';
-import type { Database, ObjectStore } from '@faceless/infra';
+import type { Database, ObjectStore } from './ports.ts';
 import { FacelessError } from './errors.ts';
 import { registerErrorHandler } from './http-errors.ts';
 import type { Logger } from './logger.ts';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Database, ObjectStore } from '@faceless/infra';
+import type { Database, ObjectStore } from './ports.ts';
 import type { Logger } from './logger.ts';
 import { parseInput } from './validation.ts';
 
