@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FacelessError } from '@faceless/runtime';
 import {
-  InstancePool, createStagePools, expandInstances, parseInstanceUrls, serviceUrlEnvName,
+  InstancePool, createStagePools, expandInstances, parseInstanceUrls, refreshStagePools, serviceUrlEnvName,
 } from './instance-pool.ts';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
@@ -80,4 +80,31 @@ test('one DNS name with several addresses becomes one instance per address', asy
   assert.deepEqual(pools.abtest.urls, ['http://127.0.0.1:3009']);
   await assert.rejects(createStagePools({ UPLOADER_URL: 'uploader:3008', AB_TESTER_URL: 'ftp://x' }),
     (err: FacelessError) => err.code === 'INVALID_OPTION' && /UPLOADER_URL/.test(err.message) && /AB_TESTER_URL/.test(err.message));
+});
+
+test('the stage host names are resolved again: new replicas join, gone ones leave, a failed lookup changes nothing', async () => {
+  let addresses = ['10.0.0.2', '10.0.0.3'];
+  let fail = false;
+  const lookup = (host: string): Promise<{ address: string; family: number }[]> => {
+    if (fail) return Promise.reject(new Error('EAI_AGAIN'));
+    return Promise.resolve(host === 'video-assembler' ? addresses.map((address) => ({ address, family: 4 })) : [{ address: '10.0.0.9', family: 4 }]);
+  };
+  let clock = 1_000;
+  const pools = await createStagePools({ VIDEO_ASSEMBLER_URL: 'http://video-assembler:3005', KEYWORD_FETCHER_URL: 'http://k1:3002,http://k2:3002' }, { lookup, now: () => clock });
+  pools.video.markDown('http://10.0.0.3:3005');
+
+  addresses = ['10.0.0.3', '10.0.0.4', '10.0.0.5'];
+  assert.deepEqual(await refreshStagePools(pools, lookup), ['video']);
+  assert.deepEqual(pools.video.urls, ['http://10.0.0.3:3005', 'http://10.0.0.4:3005', 'http://10.0.0.5:3005']);
+  assert.equal(pools.video.isUp('http://10.0.0.3:3005'), false, 'a replica that stays keeps its cool-off');
+  assert.deepEqual(pools.keywords.urls, ['http://k1:3002', 'http://k2:3002'], 'a list of URLs is taken as written');
+  clock += 60_000;
+  const picked = new Set([pools.video.pick(), pools.video.pick(), pools.video.pick()]);
+  assert.deepEqual([...picked].sort(), pools.video.urls.slice().sort(), 'every replica is called');
+
+  fail = true;
+  assert.deepEqual(await refreshStagePools(pools, lookup), []);
+  assert.equal(pools.video.size, 3, 'a failed lookup keeps the instances');
+  fail = false;
+  assert.deepEqual(await refreshStagePools(pools, lookup), [], 'nothing changed');
 });

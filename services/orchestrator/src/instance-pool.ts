@@ -23,7 +23,7 @@ interface InstanceState {
  * is tried, so calls never stop altogether.
  */
 export class InstancePool {
-  private readonly instances: InstanceState[];
+  private instances: InstanceState[];
   private next = 0;
   private readonly coolOffMs: number;
   private readonly maxCoolOffMs: number;
@@ -81,6 +81,20 @@ export class InstancePool {
   isUp(url: string): boolean {
     const inst = this.find(url);
     return inst !== undefined && inst.downUntil <= this.now();
+  }
+
+  /**
+   * Takes a new list of instances (a service scaled up or down, a replica moved): the ones still
+   * listed keep their failure state, new ones start up, the others leave. An empty list is ignored.
+   * Returns whether the list changed.
+   */
+  replace(urls: readonly string[]): boolean {
+    const wanted = [...new Set(urls.map(trimSlash))];
+    if (wanted.length === 0) return false;
+    if (wanted.length === this.instances.length && wanted.every((u, i) => this.instances[i]?.url === u)) return false;
+    this.instances = wanted.map((url) => this.find(url) ?? { url, failures: 0, downUntil: 0, lastFailedAt: 0 });
+    this.next %= this.instances.length;
+    return true;
   }
 
   private find(url: string): InstanceState | undefined {
@@ -163,8 +177,33 @@ export async function createStagePools(
   });
   if (problems.length > 0) throw new FacelessError('INVALID_OPTION', `invalid stage URLs: ${problems.join('; ')}`);
   const entries = await Promise.all(STAGES.map(async (s, i) => {
-    const urls = await expandInstances(lists[i] ?? [], options.lookup);
-    return [s.key, new InstancePool(urls, options)] as const;
+    const configured = lists[i] ?? [];
+    const pool = new InstancePool(await expandInstances(configured, options.lookup), options);
+    configuredUrls.set(pool, configured);
+    return [s.key, pool] as const;
   }));
   return Object.fromEntries(entries) as Record<StageKey, InstancePool>;
+}
+
+/** The URLs each pool was configured with (before DNS expansion), for refreshStagePools. */
+const configuredUrls = new WeakMap<InstancePool, readonly string[]>();
+
+/**
+ * Resolves each pool's configured host name again and updates its instances, so that replicas
+ * started or moved after the orchestrator started are called too. A failed lookup keeps the pool as
+ * it is. Returns the stages whose instances changed.
+ */
+export async function refreshStagePools(pools: Record<StageKey, InstancePool>, lookup: LookupAll = defaultLookup): Promise<StageKey[]> {
+  const changed: StageKey[] = [];
+  await Promise.all(Object.entries(pools).map(async ([key, pool]) => {
+    const configured = configuredUrls.get(pool);
+    if (!configured || configured.length !== 1) return;
+    let failed = false;
+    const urls = await expandInstances(configured, (host) => lookup(host).catch((err: unknown) => {
+      failed = true;
+      throw err;
+    }));
+    if (!failed && pool.replace(urls)) changed.push(key as StageKey);
+  }));
+  return changed;
 }

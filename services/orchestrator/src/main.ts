@@ -7,7 +7,7 @@ import {
   FacelessError, createLogger, failStartup, readLogLevel, readServerAddress,
 } from '@faceless/runtime';
 import { DEFAULT_LONG_TIMEOUT_MS, DEFAULT_SHORT_TIMEOUT_MS, HttpStageClient } from './http-stage-client.ts';
-import { createStagePools, serviceUrlEnvName } from './instance-pool.ts';
+import { createStagePools, refreshStagePools, serviceUrlEnvName } from './instance-pool.ts';
 import { buildOrchestratorApp } from './orchestrator-app.ts';
 import { DEFAULT_QUEUE_NAME, PipelineQueue } from './pipeline-queue.ts';
 import type { PipelineCheckpoint } from './pipeline-runner.ts';
@@ -25,6 +25,8 @@ export const OrchestratorEnv = z.object({
   STAGE_SHORT_TIMEOUT_MS: positiveInt(DEFAULT_SHORT_TIMEOUT_MS),
   STAGE_RETRY_ATTEMPTS: positiveInt(4),
   STAGE_RETRY_BASE_MS: positiveInt(1_000),
+  /** How often the stage services' host names are resolved again (replicas scaled or moved); 0 never. */
+  STAGE_DNS_REFRESH_SEC: z.preprocess(blank, z.coerce.number().int().min(0).default(30)),
   /** "false" runs the API only (no worker in this process). */
   ORCHESTRATOR_WORKER: z.preprocess(blank, z.enum(['true', 'false']).default('true')),
 });
@@ -71,11 +73,21 @@ async function main(): Promise<void> {
     stages: Object.fromEntries(Object.entries(pools).map(([k, p]) => [k, p.urls])),
   });
 
+  const dnsRefresh = cfg.STAGE_DNS_REFRESH_SEC > 0
+    ? setInterval(() => {
+      void refreshStagePools(pools).then((changed) => {
+        for (const key of changed) log.info('stage instances changed', { stage: key, urls: pools[key].urls });
+      }, () => undefined);
+    }, cfg.STAGE_DNS_REFRESH_SEC * 1000)
+    : undefined;
+  dnsRefresh?.unref();
+
   let closing = false;
   const shutdown = (signal: string): void => {
     if (closing) return;
     closing = true;
     log.info('shutting down', { signal });
+    if (dnsRefresh) clearInterval(dnsRefresh);
     setTimeout(() => process.exit(1), 15_000).unref();
     // Running pipelines are left to another worker (or this one after a restart): they resume from their checkpoints.
     void (async () => {
