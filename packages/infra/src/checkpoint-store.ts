@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '@faceless/runtime';
 
 /** Where a pipeline's progress survives a crash, so a rerun resumes at the first unfinished stage. */
 export interface CheckpointStore<T> {
@@ -23,9 +24,7 @@ export class JsonFileCheckpointStore<T> implements CheckpointStore<T> {
   async save(pipelineId: string, state: T): Promise<void> {
     const path = this.pathFor(pipelineId);
     await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
-    await rename(tmp, path);
+    await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
   }
 }
 

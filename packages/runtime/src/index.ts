@@ -10,3 +10,4 @@ export * from './metrics.ts';
 export * from './serve-stage.ts';
 export * from './seeded-random.ts';
 export * from './file-lock.ts';
+export * from './atomic-file.ts';

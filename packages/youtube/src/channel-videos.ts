@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FacelessError } from '@faceless/runtime';
+import { FacelessError, writeFileAtomic } from '@faceless/runtime';
 
 export const ChannelVideo = z.object({ pipelineId: z.string(), videoId: z.string(), publishAt: z.string() });
 export type ChannelVideo = z.infer<typeof ChannelVideo>;
@@ -39,9 +38,7 @@ export class ChannelVideos {
     entries.push(video);
     const file = this.file(channel);
     await mkdir(this.dir, { recursive: true });
-    const tmp = `${file}.${randomUUID()}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ entries }, null, 2)}\n`);
-    await rename(tmp, file);
+    await writeFileAtomic(file, `${JSON.stringify({ entries }, null, 2)}\n`);
   }
 
   /** The channel a video was uploaded to by faceless, if any. */

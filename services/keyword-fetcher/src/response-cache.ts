@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@faceless/runtime';
 
 /** Keeps paid API answers (SerpApi meters every search) so that a rerun within the TTL costs nothing. */
 export interface ResponseCache {
@@ -52,13 +53,11 @@ export function createResponseCache(options: { dir?: string; ttlMs: number; now?
       memory.set(key, stored);
       const file = fileOf(key);
       if (!file || !options.dir) return;
-      const tmp = `${file}.${process.pid}.tmp`;
       try {
         await mkdir(options.dir, { recursive: true });
-        await writeFile(tmp, JSON.stringify(stored));
-        await rename(tmp, file);
+        await writeFileAtomic(file, JSON.stringify(stored));
       } catch {
-        await rm(tmp, { force: true }).catch(() => {});
+        // A cache that cannot be written is only a slower next run.
       }
     },
   };

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FacelessError } from '@faceless/runtime';
+import { FacelessError, writeFileAtomic } from '@faceless/runtime';
 import type { ListableCheckpointStore } from './orchestrator-app.ts';
 
 const ID = /^[\w.-]{1,128}$/;
@@ -40,15 +39,7 @@ export class FolderCheckpointStore<T extends { updatedAt: string }> implements L
       throw new FacelessError('INVALID_INPUT', `pipeline id "${pipelineId.slice(0, 140)}" cannot name a checkpoint file: use letters, digits, ".", "_" and "-" (1–128)`, { field: 'pipelineId' });
     }
     await mkdir(this.folder, { recursive: true });
-    // Unique per write: two saves of one pipeline in this process must not share a temp file.
-    const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-    try {
-      await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
-      await rename(tmp, path);
-    } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
-      throw err;
-    }
+    await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
   }
 
   /** Every pipeline id, newest first by updatedAt (ties: id). */

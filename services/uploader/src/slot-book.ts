@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FacelessError, parseJsonOrUndefined, withFileLock } from '@faceless/runtime';
+import { FacelessError, parseJsonOrUndefined, withFileLock, writeFileAtomic } from '@faceless/runtime';
 
 const Reservation = z.object({ pipelineId: z.string(), publishAt: z.string(), reservedAt: z.string() });
 const BookFile = z.object({ reservations: z.array(Reservation) });
@@ -39,9 +38,7 @@ export class SlotBook {
       const slot = o.choose([...(await o.planned()), ...reserved]);
       const reservations = book.reservations.filter((r) => Date.parse(r.publishAt) > o.now.getTime() - KEEP_PAST_MS);
       reservations.push({ pipelineId: o.pipelineId, publishAt: slot.toISOString(), reservedAt: o.now.toISOString() });
-      const tmp = `${file}.${randomUUID()}.tmp`;
-      await writeFile(tmp, `${JSON.stringify({ reservations }, null, 2)}\n`);
-      await rename(tmp, file);
+      await writeFileAtomic(file, `${JSON.stringify({ reservations }, null, 2)}\n`);
       return slot;
     });
   }

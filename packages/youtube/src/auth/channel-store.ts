@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FacelessError } from '@faceless/runtime';
+import { FacelessError, writeFileAtomic } from '@faceless/runtime';
 import { EncryptedSecret, encryptSecret } from './token-vault.ts';
 
 export const CHANNEL_NAME = /^[a-z0-9_-]{1,64}$/;
@@ -123,18 +122,9 @@ export class ChannelStore {
     }
     const file = this.file(parsed.data.name);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      const handle = await open(tmp, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(parsed.data, null, 2)}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, file);
+      await writeFileAtomic(file, `${JSON.stringify(parsed.data, null, 2)}\n`, { mode: 0o600, sync: true });
     } catch (err) {
-      await rm(tmp, { force: true });
       throw new FacelessError('STORAGE_FAILED', `cannot write channel file ${file}: ${(err as Error).message}`, { cause: err });
     }
     return parsed.data;

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FacelessError, parseJsonOrUndefined, sleep as defaultSleep, withFileLock } from '@faceless/runtime';
+import { FacelessError, parseJsonOrUndefined, sleep as defaultSleep, withFileLock, writeFileAtomic } from '@faceless/runtime';
 import type { YouTubeConfig } from '../youtube-config.ts';
 import { requireClientId } from './client-credentials.ts';
 import { QUOTA_OPERATIONS, parseQuotaCosts, type QuotaCostTable, type QuotaOperation } from './quota-costs.ts';
@@ -181,18 +181,9 @@ export class QuotaLedger {
   }
 
   private async write(ledger: LedgerFile): Promise<void> {
-    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      const handle = await open(tmp, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(ledger)}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, this.file);
+      await writeFileAtomic(this.file, `${JSON.stringify(ledger)}\n`, { mode: 0o600, sync: true });
     } catch (err) {
-      await rm(tmp, { force: true });
       throw new FacelessError('STORAGE_FAILED', `cannot write the quota ledger ${this.file}: ${(err as Error).message}`, { cause: err });
     }
   }
