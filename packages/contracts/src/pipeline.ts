@@ -27,6 +27,36 @@ export const CAPTION_STYLES = ['highlight', 'block', 'single', 'plain', 'none'] 
 export const CaptionStyle = z.enum(CAPTION_STYLES);
 export type CaptionStyle = z.infer<typeof CaptionStyle>;
 
+export const CAPTION_SIZES = ['small', 'medium', 'large'] as const;
+/** A numeric caption size is a scale of the style's own size: 1 is medium. */
+export const CAPTION_SCALE_LIMITS = { min: 0.5, max: 2 } as const;
+/** Where captions sit, always inside the frame's safe area (a Short's: clear of the top bar, the buttons and the title). */
+export const CAPTION_POSITIONS = ['top', 'middle', 'bottom'] as const;
+export const CaptionPosition = z.enum(CAPTION_POSITIONS);
+export type CaptionPosition = z.infer<typeof CaptionPosition>;
+
+const hexColour = (field: string, example: string) => z.string().trim()
+  .regex(/^#[0-9a-fA-F]{6}$/, `${field} must be a colour written #RRGGBB, e.g. ${example}`);
+
+/** How burned-in captions look; every field optional, the style's look where absent. */
+export const CaptionOptions = z.strictObject({
+  size: z.union([
+    z.enum(CAPTION_SIZES),
+    z.number()
+      .min(CAPTION_SCALE_LIMITS.min, `captions.size must be at least ${CAPTION_SCALE_LIMITS.min} (half the medium size)`)
+      .max(CAPTION_SCALE_LIMITS.max, `captions.size must be at most ${CAPTION_SCALE_LIMITS.max} (twice the medium size)`),
+  ], { error: `captions.size must be small, medium, large or a scale from ${CAPTION_SCALE_LIMITS.min} to ${CAPTION_SCALE_LIMITS.max}` }).optional(),
+  position: z.enum(CAPTION_POSITIONS, { error: `captions.position must be one of ${CAPTION_POSITIONS.join(', ')}` }).optional(),
+  /** The words' fill. */
+  color: hexColour('captions.color', '#FFFFFF').optional(),
+  /** The spoken word's fill (styles that light it). */
+  highlightColor: hexColour('captions.highlightColor', '#FFD60A').optional(),
+  outlineColor: hexColour('captions.outlineColor', '#000000').optional(),
+  /** An installed font family ("DejaVu Sans") or the path of a TTF/OTF file on the machine that renders. */
+  font: z.string().trim().min(1, 'captions.font is empty: give a font family or the path of a .ttf/.otf file').max(500).optional(),
+});
+export type CaptionOptions = z.infer<typeof CaptionOptions>;
+
 export const DURATION_LIMITS = { min: 15, max: 600 } as const;
 export const TOPIC_MAX_CHARS = 200;
 
@@ -47,6 +77,8 @@ export const PipelineRequest = z.strictObject({
   scriptText: z.string().min(1).max(60_000).optional(),
   channel: z.string().min(1).max(64).default('local'),
   captionStyle: CaptionStyle.default('highlight'),
+  /** Size, position, colours and font of the burned-in captions. */
+  captions: CaptionOptions.optional(),
   /** A local folder of background music; a generated bed when absent. */
   musicDir: z.string().min(1).optional(),
   mood: z.string().min(1).max(40).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Aspect, CAPTION_STYLES, Language } from './pipeline.ts';
+import { Aspect, CAPTION_STYLES, CaptionOptions, Language } from './pipeline.ts';
 import { ScriptSection } from './script.ts';
 import { SegmentTiming, WordTiming } from './tts.ts';
 
@@ -15,6 +15,8 @@ export const VideoAssembleInput = z.strictObject({
   /** A local folder of images and clips to use as visuals. */
   mediaDir: z.string().min(1).optional(),
   captionStyle: z.enum(CAPTION_STYLES).default('highlight'),
+  /** Size, position, colours and font of the captions. */
+  captions: CaptionOptions.optional(),
   /** The narration's language, for caption line breaks (guessed from the words when absent). */
   lang: Language.optional(),
   /** A local folder of music (files tagged with moods in their names or a tags.json); a generated bed when absent. */
@@ -33,6 +35,9 @@ export const VideoAssembleOutput = z.strictObject({
   height: z.number().int().positive(),
   /** One entry per segment: what was shown. */
   visuals: z.array(z.strictObject({ segment: z.number().int(), kind: z.string(), source: z.string() })),
+  /** The captions as SubRip and WebVTT files (object-store keys): the words, timings and lines shown on screen. */
+  captionsSrtPath: z.string().min(1).optional(),
+  captionsVttPath: z.string().min(1).optional(),
   /** Frame grabbed from the video, for thumbnails. */
   posterPath: z.string().optional(),
   /** Attribution lines for stock footage and music (e.g. "Video by Jane Doe on Pexels: <url>"), for the description. */

@@ -7,10 +7,11 @@ import type { Aspect, CaptionStyle, WordTiming } from '@faceless/contracts';
 import { runProcess } from '@faceless/runtime';
 import { bareWord, LEADING_WORDS } from './caption-phrasing.ts';
 import {
-  assTime, buildAssCaptions, CAPTION_FONT, CAPTION_STYLES, captionEvents, captionLayout, captionSafeArea, chunkWords,
+  assColour, assTime, buildAssCaptions, CAPTION_FONT, CAPTION_STYLES, captionEvents, captionLayout, captionSafeArea, chunkWords,
   escapeAssText, estimateTextWidthEm, fittedFontSize, groupWords,
 } from './captions.ts';
-import type { SafeArea } from './captions.ts';
+import type { CaptionLook, SafeArea } from './captions.ts';
+import { resolveCaptionFont } from './caption-font.ts';
 import { montserratFontFiles } from './stage.ts';
 import { outputSize } from './video-format.ts';
 
@@ -317,12 +318,12 @@ test('assTime formats centiseconds as H:MM:SS.cc', () => {
 });
 
 /** Renders a script over a mid-grey frame with libass and returns the frames as RGB. */
-async function renderCaptions(ass: string, size: { width: number; height: number }, seconds: number, fps: number): Promise<{ frames: Buffer[]; stderr: string }> {
+async function renderCaptions(ass: string, size: { width: number; height: number }, seconds: number, fps: number, fontFiles = montserratFontFiles()): Promise<{ frames: Buffer[]; stderr: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'va-captions-'));
   try {
     const fonts = join(dir, 'fonts');
     await mkdir(fonts);
-    for (const f of montserratFontFiles()) await copyFile(f, join(fonts, basename(f)));
+    for (const f of fontFiles) await copyFile(f, join(fonts, basename(f)));
     await writeFile(join(dir, 'c.ass'), ass, 'utf8');
     const { stderr } = await runProcess('timeout', [
       '60', 'ffmpeg', '-hide_banner', '-nostdin', '-v', 'verbose',
@@ -394,3 +395,91 @@ for (const style of CAPTION_STYLES) {
     t.diagnostic(`${style}: ink box over 2 s ${JSON.stringify(union)} in safe area ${JSON.stringify(safe)} of ${size.width}x${size.height}`);
   });
 }
+
+test('caption options: position picks the alignment and anchor inside the safe area, size scales, colours go in as BGR', () => {
+  const size = outputSize('9:16');
+  const safe = captionSafeArea('9:16', size);
+  const base = captionLayout('9:16', size, 'highlight');
+  assert.equal(base.position, 'bottom');
+  assert.equal(captionLayout('9:16', size, 'single').position, 'middle', 'single stays centred unless asked');
+  const top = captionLayout('9:16', size, 'highlight', { position: 'top' });
+  assert.equal(top.alignment, 8);
+  assert.ok(top.anchorY - top.outline >= safe.top && top.anchorY < safe.top + 0.05 * size.height, `top anchor ${top.anchorY}`);
+  const middle = captionLayout('9:16', size, 'block', { position: 'middle' });
+  assert.equal(middle.alignment, 5);
+  assert.equal(middle.anchorY, Math.round((safe.top + safe.bottom) / 2));
+  assert.equal(captionLayout('9:16', size, 'single', { position: 'bottom' }).alignment, 2);
+  for (const [option, scale] of [['small', 0.8], ['large', 1.25], [0.5, 0.5], [2, 2]] as const) {
+    const fontSize = captionLayout('9:16', size, 'highlight', { size: option }).fontSize;
+    assert.ok(Math.abs(fontSize - base.fontSize * scale) <= 1, `size ${option}: ${fontSize} px against ${base.fontSize} px`);
+  }
+  assert.equal(assColour('#12a0Fe'), '&HFEA012&');
+
+  const look: CaptionLook = { position: 'top', color: '#00FF00', highlightColor: '#FF00FF', outlineColor: '#0000FF', fontName: 'DejaVu Sans', bold: false };
+  const ass = buildAssCaptions(timed(NARRATION), { aspect: '9:16', size, style: 'highlight', look });
+  const parsed = parseAss(ass);
+  assert.equal(parsed.style.font, 'DejaVu Sans');
+  assert.equal(parsed.style.alignment, 8);
+  assert.equal(parsed.style.marginV, top.anchorY, 'top-aligned captions start at the top of the safe area');
+  assert.match(ass, /^Style: Caption,DejaVu Sans,\d+,&H0000FF00,&H0000FF00,&H00FF0000,&H80000000,0,/m);
+  assert.ok(parsed.events.every((e) => /\{\\1c&HFF00FF&[^}]*\}.*\{\\1c&H00FF00&/.test(e.raw) || !e.raw.includes('\\1c')), 'the spoken word in magenta, back to green after it');
+  // Every word shown, in any option combination, stays inside the safe area's width.
+  for (const sizeOption of ['small', 'large', 2] as const) {
+    const wide = parseAss(buildAssCaptions(timed(NARRATION), { aspect: '9:16', size, style: 'block', look: { size: sizeOption, position: 'middle' } }));
+    for (const e of wide.events) {
+      const fs = Number(/\\fs(\d+)/.exec(e.raw)?.[1] ?? wide.style.fontSize);
+      for (const line of e.lines) assert.ok(estimateTextWidthEm(line) * fs <= safe.right - safe.left, `${sizeOption}: "${line}" fits`);
+    }
+  }
+});
+
+/** How many pixels of a frame are near a colour, in the top, middle and bottom thirds of the safe area. */
+function colourBands(frame: Buffer, width: number, safe: SafeArea, rgb: [number, number, number]): { top: number; middle: number; bottom: number; outside: number } {
+  const counts = { top: 0, middle: 0, bottom: 0, outside: 0 };
+  const third = (safe.bottom - safe.top) / 3;
+  for (let p = 0; p < frame.length; p += 3) {
+    if (Math.abs((frame[p] ?? 0) - rgb[0]) + Math.abs((frame[p + 1] ?? 0) - rgb[1]) + Math.abs((frame[p + 2] ?? 0) - rgb[2]) > 60) continue;
+    const y = Math.floor(p / 3 / width);
+    if (y < safe.top || y > safe.bottom) counts.outside++;
+    else if (y < safe.top + third) counts.top++;
+    else if (y < safe.top + 2 * third) counts.middle++;
+    else counts.bottom++;
+  }
+  return counts;
+}
+
+test('libass draws captions where asked, in the colours asked: top in green with a magenta word, bottom by default', async () => {
+  const size = outputSize('9:16', 0.5);
+  const safe = captionSafeArea('9:16', size);
+  const words = timed('Octopuses taste with their arms and see with their skin', { start: 0.1, step: 0.25 });
+  const look: CaptionLook = { position: 'top', color: '#00FF00', highlightColor: '#FF00FF', outlineColor: '#0000FF', size: 'large' };
+  const asked = await renderCaptions(buildAssCaptions(words, { aspect: '9:16', size, style: 'highlight', look }), size, 1, 5);
+  const plain = await renderCaptions(buildAssCaptions(words, { aspect: '9:16', size, style: 'highlight' }), size, 1, 5);
+  for (const [i, frame] of asked.frames.entries()) {
+    if (i === 0) continue;
+    const green = colourBands(frame, size.width, safe, [0, 255, 0]);
+    const magenta = colourBands(frame, size.width, safe, [255, 0, 255]);
+    const blue = colourBands(frame, size.width, safe, [0, 0, 255]);
+    assert.ok(green.top > 50 && green.middle + green.bottom + green.outside === 0, `frame ${i}: green text in the top third only ${JSON.stringify(green)}`);
+    assert.ok(magenta.top > 20 && magenta.outside === 0, `frame ${i}: the spoken word in magenta ${JSON.stringify(magenta)}`);
+    assert.ok(blue.top > 50 && blue.outside === 0, `frame ${i}: a blue outline ${JSON.stringify(blue)}`);
+    const box = inkBox(frame, size.width).box;
+    assert.ok(box && box.top >= safe.top && box.left >= safe.left && box.right <= safe.right, `frame ${i}: ${JSON.stringify(box)} inside ${JSON.stringify(safe)}`);
+    const white = colourBands(plain.frames[i] ?? Buffer.alloc(0), size.width, safe, [255, 255, 255]);
+    assert.ok(white.bottom > 50 && white.top === 0, `frame ${i}: the default is white at the bottom ${JSON.stringify(white)}`);
+  }
+});
+
+test('a given TTF file is used by its face name through the fontsdir; an unknown family is refused with the fix', async () => {
+  const file = '/usr/share/fonts/truetype/dejavu/DejaVuSerifCondensed-BoldItalic.ttf';
+  const font = await resolveCaptionFont(file);
+  assert.deepEqual(font, { fontName: 'DejaVu Serif Condensed Bold Italic', bold: false, files: [file] });
+  const size = outputSize('9:16', 0.5);
+  const words = timed('Serif captions', { start: 0, step: 0.3 });
+  const { stderr } = await renderCaptions(buildAssCaptions(words, { aspect: '9:16', size, look: { fontName: font.fontName, bold: font.bold } }), size, 1, 2, font.files);
+  assert.match(stderr, /fontselect: \(DejaVu Serif Condensed Bold Italic, 400, 0\) -> DejaVuSerifCondensed-BoldItalic, 0,/);
+  assert.deepEqual(await resolveCaptionFont('DejaVu Sans'), { fontName: 'DejaVu Sans', bold: true, files: [] });
+  await assert.rejects(resolveCaptionFont('Comic Sans Nowhere'), (err: Error & { field?: string }) => /not an installed font: .*fc-list.*\.ttf/.test(err.message) && err.field === 'captions.font');
+  await assert.rejects(resolveCaptionFont('/nowhere/font.ttf'), /captions\.font \/nowhere\/font\.ttf is not a file/);
+  await assert.rejects(resolveCaptionFont(join(import.meta.dirname, 'captions.ts')), /not a TrueType or OpenType file/);
+});

@@ -1,4 +1,4 @@
-import type { Aspect, CaptionStyle, WordTiming } from '@faceless/contracts';
+import type { Aspect, CaptionOptions, CaptionPosition, CaptionStyle, WordTiming } from '@faceless/contracts';
 import { detectPhrasingLanguage, phraseChunks } from './caption-phrasing.ts';
 import type { CaptionChunk, PhrasingLanguage } from './caption-phrasing.ts';
 import type { FrameSize } from './video-format.ts';
@@ -57,6 +57,23 @@ const ASPECT_LAYOUT = {
 const YELLOW = '&H0AD6FF&';
 const GREEN = '&H5EDE4A&';
 const WHITE = '&HFFFFFF&';
+const BLACK = '&H000000&';
+
+/** `#RRGGBB` as an ASS colour `&HBBGGRR&`. */
+export function assColour(hex: string): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim());
+  if (!m) throw new Error(`"${hex}" is not a #RRGGBB colour`);
+  return `&H${m[3]}${m[2]}${m[1]}&`.toUpperCase();
+}
+
+/** The named caption sizes, as scales of the style's own size. */
+export const CAPTION_SIZE_SCALES = { small: 0.8, medium: 1, large: 1.25 } as const;
+
+/**
+ * What a run asks of the captions' look (CaptionOptions with the font resolved): `fontName` is the
+ * name libass matches (a family or a face's full name), `bold` whether to ask for its bold weight.
+ */
+export type CaptionLook = Omit<CaptionOptions, 'font'> & { fontName?: string; bold?: boolean };
 
 /** How each style looks: lines per caption, size relative to the base, the spoken word's colour and scale. */
 const STYLE_LOOKS = {
@@ -84,35 +101,64 @@ export interface CaptionLayout {
   maxLines: number;
   maxWords: number;
   maxChars: number;
-  /** ASS alignment: 2 bottom-centre (anchored at `anchorY`), 5 centred on (`anchorX`, `anchorY`). */
-  alignment: 2 | 5;
+  /** ASS alignment: 2 bottom-centre (anchored at `anchorY`), 8 top-centre (from `anchorY` down), 5 centred on (`anchorX`, `anchorY`). */
+  alignment: 2 | 5 | 8;
+  position: CaptionPosition;
   anchorX: number;
   anchorY: number;
   /** Largest scale (percent) any word reaches: the highlight or the pop's peak. */
   peakScale: number;
+  fontName: string;
+  bold: boolean;
+  /** ASS colours of the words, of the spoken word (undefined: not lit) and of the outline. */
+  colours: { text: string; accent: string | undefined; outline: string };
 }
 
-export function captionLayout(aspect: Aspect, size: FrameSize, style: CaptionStyle = 'highlight'): CaptionLayout {
+const ALIGNMENT_OF = { top: 8, middle: 5, bottom: 2 } as const satisfies Record<CaptionPosition, CaptionLayout['alignment']>;
+
+function sizeScale(size: CaptionLook['size']): number {
+  if (size === undefined) return 1;
+  return typeof size === 'number' ? size : CAPTION_SIZE_SCALES[size];
+}
+
+export function captionLayout(aspect: Aspect, size: FrameSize, style: CaptionStyle = 'highlight', options: CaptionLook = {}): CaptionLayout {
   const visible: VisibleStyle = style === 'none' ? 'highlight' : style;
   const a = ASPECT_LAYOUT[aspect];
   const look = STYLE_LOOKS[visible];
   const safe = captionSafeArea(aspect, size);
-  const fontSize = Math.round(size.width * a.font * look.fontScale);
+  const fontSize = Math.round(size.width * a.font * look.fontScale * sizeScale(options.size));
   const single = visible === 'single';
+  const position = options.position ?? (single ? 'middle' : 'bottom');
+  const outline = Math.max(1, Math.round(fontSize * 0.1));
+  const shadow = Math.max(1, Math.round(fontSize * 0.05));
+  const anchorY = {
+    // The outline is drawn outside the glyphs: it must stay below the safe area's top too.
+    top: safe.top + outline,
+    middle: Math.round((safe.top + safe.bottom) / 2),
+    bottom: Math.round(safe.top + (safe.bottom - safe.top) * a.anchor),
+  }[position];
   return {
     style: visible,
     safe,
     fontSize,
     minFontSize: Math.max(8, Math.round(fontSize * 0.25)),
-    outline: Math.max(1, Math.round(fontSize * 0.1)),
-    shadow: Math.max(1, Math.round(fontSize * 0.05)),
+    outline,
+    shadow,
     maxLines: look.lines,
     maxWords: single ? 1 : look.lines > 1 ? a.blockWords : a.words,
     maxChars: look.lines > 1 ? a.blockChars : a.chars,
-    alignment: single ? 5 : 2,
+    alignment: ALIGNMENT_OF[position],
+    position,
     anchorX: Math.round((safe.left + safe.right) / 2),
-    anchorY: single ? Math.round((safe.top + safe.bottom) / 2) : Math.round(safe.top + (safe.bottom - safe.top) * a.anchor),
+    anchorY,
     peakScale: look.pop ? POP_PEAK : look.wordScale,
+    fontName: options.fontName ?? CAPTION_FONT,
+    bold: options.bold ?? true,
+    colours: {
+      text: options.color ? assColour(options.color) : WHITE,
+      accent: look.accent === undefined ? undefined : options.highlightColor ? assColour(options.highlightColor) : look.accent,
+      outline: options.outlineColor ? assColour(options.outlineColor) : BLACK,
+    },
   };
 }
 
@@ -269,13 +315,14 @@ function eventText(event: CaptionEvent, fontSize: number, layout: CaptionLayout)
   const lit = look.wordScale === 100 ? '' : `\\fscx${look.wordScale}\\fscy${look.wordScale}`;
   const unlit = look.wordScale === 100 ? '' : '\\fscx100\\fscy100';
   // A lone word of `single` is the spoken word by construction: white reads best at that size.
-  const colourSpoken = look.accent !== undefined && !(layout.style === 'single' && event.lines.flat().length === 1);
+  const { accent, text: fill } = layout.colours;
+  const colourSpoken = accent !== undefined && !(layout.style === 'single' && event.lines.flat().length === 1);
   let index = 0;
   const body = event.lines.map((line) => line.map((word) => {
     const text = escapeAssText(look.uppercase ? word.toUpperCase() : word);
     const spoken = index++ === event.highlight;
     if (!spoken || !colourSpoken) return text;
-    return `{\\1c${look.accent}${lit}}${text}{\\1c${WHITE}${unlit}}`;
+    return `{\\1c${accent}${lit}}${text}{\\1c${fill}${unlit}}`;
   }).join(' ')).join('\\N');
   return (tags.length > 0 ? `{${tags.join('')}}` : '') + body;
 }
@@ -286,6 +333,39 @@ export interface BuildCaptionsOptions {
   style?: CaptionStyleName;
   /** The narration's language, for line breaks; guessed from the words when absent. */
   lang?: string;
+  /** Size, position, colours and font; the style's look where absent. */
+  look?: CaptionLook;
+}
+
+/** An override colour `&HBBGGRR&` as a style field `&H00BBGGRR` (opaque). */
+const styleColour = (colour: string): string => `&H00${colour.slice(2, 8)}`;
+
+/**
+ * The captions as the viewer reads them: each one's lines and its time on screen, from its first word
+ * to the end of its last state. The ASS script and the SRT/WebVTT files are all built from these.
+ */
+function captionChunks(words: readonly WordTiming[], layout: CaptionLayout, lang: string | undefined): CaptionChunk[] {
+  const sorted = words
+    .map((w) => ({ ...w, end: Math.max(w.start, w.end) }))
+    .sort((a, b) => a.start - b.start);
+  return chunkWords(sorted, layout, lang);
+}
+
+/** A caption on screen with its lines as text, for subtitle files. */
+export interface CaptionCue {
+  startCs: number;
+  endCs: number;
+  lines: string[];
+}
+
+/**
+ * The captions of `buildAssCaptions` as cues: the same lines and the same start and end (in
+ * centiseconds) as the burned-in states of each caption; `none` lays them out as `highlight`.
+ */
+export function captionCues(words: readonly WordTiming[], options: BuildCaptionsOptions): CaptionCue[] {
+  const layout = captionLayout(options.aspect, options.size, options.style ?? 'highlight', options.look);
+  return captionEvents(captionChunks(words, layout, options.lang), { highlight: false })
+    .map((e) => ({ startCs: e.startCs, endCs: e.endCs, lines: e.lines.map((l) => l.join(' ')) }));
 }
 
 const STYLE_FORMAT = 'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding';
@@ -294,9 +374,9 @@ const STYLE_FORMAT = 'Format: Name, Fontname, Fontsize, PrimaryColour, Secondary
 export function buildAssCaptions(words: readonly WordTiming[], options: BuildCaptionsOptions): string {
   const { size } = options;
   const style = options.style ?? 'highlight';
-  const layout = captionLayout(options.aspect, size, style);
-  const { safe } = layout;
-  const marginV = layout.alignment === 2 ? size.height - layout.anchorY : 0;
+  const layout = captionLayout(options.aspect, size, style, options.look);
+  const { safe, colours } = layout;
+  const marginV = layout.alignment === 2 ? size.height - layout.anchorY : layout.alignment === 8 ? layout.anchorY : 0;
   const header = [
     '[Script Info]',
     `; word-by-word captions (${style}) made by faceless video-assembler`,
@@ -309,17 +389,14 @@ export function buildAssCaptions(words: readonly WordTiming[], options: BuildCap
     '',
     '[V4+ Styles]',
     STYLE_FORMAT,
-    `Style: Caption,${CAPTION_FONT},${layout.fontSize},&H00FFFFFF,&H00FFFFFF,&H00000000,&H80000000,-1,0,0,0,100,100,0,0,1,${layout.outline},${layout.shadow},${layout.alignment},${safe.left},${size.width - safe.right},${marginV},1`,
+    `Style: Caption,${layout.fontName},${layout.fontSize},${styleColour(colours.text)},${styleColour(colours.text)},${styleColour(colours.outline)},&H80000000,${layout.bold ? -1 : 0},0,0,0,100,100,0,0,1,${layout.outline},${layout.shadow},${layout.alignment},${safe.left},${size.width - safe.right},${marginV},1`,
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
   ];
   if (style === 'none') return `${header.join('\n')}\n`;
-  const sorted = words
-    .map((w) => ({ ...w, end: Math.max(w.start, w.end) }))
-    .sort((a, b) => a.start - b.start);
-  const chunks = chunkWords(sorted, layout, options.lang);
-  const events = captionEvents(chunks, { highlight: STYLE_LOOKS[layout.style].accent !== undefined });
+  const chunks = captionChunks(words, layout, options.lang);
+  const events = captionEvents(chunks, { highlight: colours.accent !== undefined });
   const upper = STYLE_LOOKS[layout.style].uppercase;
   const lines = events.map((e) => {
     const fontSize = fittedFontSize(e.lines.map((l) => (upper ? l.map((w) => w.toUpperCase()) : l)), layout);

@@ -197,6 +197,40 @@ test('the generated background pans and the captions are burned in, the spoken w
   assert.equal(yellow(off) + white(off), 0);
 });
 
+test('writes captions.srt and captions.vtt beside the video, and draws the captions at the top in the colour asked', async () => {
+  const h = await harness();
+  const captions = { position: 'top', color: '#00FF00', highlightColor: '#FF00FF', size: 'large' };
+  const out = await render({ resolutionScale: 0.25 }, input(narration8, 'voice8.wav', { captions }), h);
+  const prefix = out.videoPath.slice(0, -'video.mp4'.length);
+  assert.equal(out.captionsSrtPath, `${prefix}captions.srt`);
+  assert.equal(out.captionsVttPath, `${prefix}captions.vtt`);
+  const srt = (await h.ctx.store.getBytes(out.captionsSrtPath)).toString('utf8');
+  const vtt = (await h.ctx.store.getBytes(out.captionsVttPath)).toString('utf8');
+  const cueText = (text: string): string => text.trim().split('\n\n')
+    .flatMap((block) => block.split('\n').filter((l) => l !== 'WEBVTT' && !/^\d+$/.test(l) && !l.includes(' --> ')))
+    .join(' ');
+  const words = narration8.words.map((w) => w.text).join(' ');
+  assert.equal(cueText(srt), words);
+  assert.equal(cueText(vtt), words);
+  assert.match(srt, /^1\n00:00:\d\d,\d{3} --> 00:00:\d\d,\d{3}\n/);
+  assert.match(vtt, /^WEBVTT\n\n00:00:\d\d\.\d{3} --> /);
+
+  const green = async (sec: number, crop: string): Promise<number> => {
+    const { stdout } = await runProcess('ffmpeg', ['-v', 'error', '-ss', String(sec), '-i', h.ctx.store.localPath?.(out.videoPath) ?? '', '-frames:v', '1', '-vf', `${crop},format=rgb24`, '-f', 'rawvideo', 'pipe:1']);
+    const px = Buffer.from(stdout, 'latin1');
+    let n = 0;
+    for (let i = 0; i + 2 < px.length; i += 3) if ((px[i] ?? 0) < 90 && (px[i + 1] ?? 0) > 190 && (px[i + 2] ?? 0) < 90) n++;
+    return n;
+  };
+  // Shorts' safe area starts 10% down: the captions are in the band below it, none lower down.
+  for (const sec of [1, 2, 5]) {
+    const top = await green(sec, 'crop=iw:ih*0.15:0:ih*0.1');
+    const rest = await green(sec, 'crop=iw:ih*0.75:0:ih*0.25');
+    const above = await green(sec, 'crop=iw:ih*0.1:0:0');
+    assert.ok(top > 20 && rest === 0 && above === 0, `at ${sec} s: ${top} green pixels at the top, ${rest} below, ${above} above the safe area`);
+  }
+});
+
 test('renders 16:9 at 1920×1080 with a 1280×720 poster', async () => {
   const h = await harness();
   const out = await render({}, input(narration4, 'voice4.wav', { aspect: '16:9' satisfies Aspect }), h);
@@ -312,6 +346,8 @@ test('rejects a missing media folder, a missing narration, unreadable audio and 
   await writeFile(join(root, 'store', 'p', 'text.wav'), 'hello');
   await expectError(input(narration4, 'text.wav'), 'INVALID_INPUT', 'audioPath');
   await expectError(input(narration4, 'voice4.wav', { captionStyle: 'karaoke' }), 'INVALID_INPUT', 'captionStyle');
+  await expectError(input(narration4, 'voice4.wav', { captions: { color: 'green' } }), 'INVALID_INPUT', 'captions.color');
+  await expectError(input(narration4, 'voice4.wav', { captions: { font: join(root, 'no-font.ttf') } }), 'INVALID_INPUT', 'captions.font');
 });
 
 test('stops when cancelled', async () => {

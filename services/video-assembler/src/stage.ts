@@ -4,7 +4,11 @@ import { dirname, extname, join } from 'node:path';
 import { VideoAssembleInput, VideoAssembleOutput } from '@faceless/contracts';
 import { defineStage, FacelessError, ffprobe } from '@faceless/runtime';
 import type { Stage, StageContext } from '@faceless/runtime';
-import { buildAssCaptions } from './captions.ts';
+import { buildSrt, buildWebVtt } from './caption-files.ts';
+import { resolveCaptionFont } from './caption-font.ts';
+import type { CaptionFont } from './caption-font.ts';
+import { buildAssCaptions, CAPTION_FONT, captionCues } from './captions.ts';
+import type { BuildCaptionsOptions } from './captions.ts';
 import type { EncodeSettings } from './ffmpeg-args.ts';
 import { generatedVisuals } from './providers/generated.ts';
 import { createVisualChain } from './providers/visual-chain.ts';
@@ -143,17 +147,27 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
       const fontsDir = join(workDir, 'fonts');
       await mkdir(fontsDir, { recursive: true });
 
+      const { font: fontOption, ...look } = input.captions ?? {};
+      const captionOptions: BuildCaptionsOptions = { aspect: input.aspect, size, style, look, ...(input.lang ? { lang: input.lang } : {}) };
       let captionsPath: string | undefined;
       if (style !== 'none') {
-        // Only the caption weight goes in the folder: libass would otherwise weigh every file it finds.
-        for (const font of deps.fontFiles ?? montserratFontFiles()) {
-          await copyFile(font, join(fontsDir, font.split(/[\\/]/).pop() ?? 'font.woff2')).catch((err: unknown) => {
-            throw new FacelessError('MISSING_DEPENDENCY', `caption font ${font} is missing: run "npm install" at the repository root`, { cause: err });
+        const font: CaptionFont = fontOption
+          ? await resolveCaptionFont(fontOption, { signal: ctx.signal, warn })
+          : { fontName: CAPTION_FONT, bold: true, files: [...(deps.fontFiles ?? montserratFontFiles())] };
+        // Only the caption face goes in the folder: libass would otherwise weigh every file it finds.
+        for (const file of font.files) {
+          await copyFile(file, join(fontsDir, file.split(/[\\/]/).pop() ?? 'font.woff2')).catch((err: unknown) => {
+            throw fontOption
+              ? new FacelessError('INVALID_INPUT', `captions.font ${file} cannot be read: check the path`, { field: 'captions.font', cause: err })
+              : new FacelessError('MISSING_DEPENDENCY', `caption font ${file} is missing: run "npm install" at the repository root`, { cause: err });
           });
         }
         captionsPath = join(workDir, 'captions.ass');
-        await writeFile(captionsPath, buildAssCaptions(input.words, { aspect: input.aspect, size, style, ...(input.lang ? { lang: input.lang } : {}) }), 'utf8');
+        const assOptions = { ...captionOptions, look: { ...look, fontName: font.fontName, bold: font.bold } };
+        await writeFile(captionsPath, buildAssCaptions(input.words, assOptions), 'utf8');
       }
+      // The files carry the same captions as the picture, and are written even when none are burned in.
+      const cues = captionCues(input.words, captionOptions);
 
       // The music is chosen and mixed while the picture renders; the mux waits for it.
       const audioJob = new AbortController();
@@ -210,6 +224,10 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
       const posterKey = `${input.outputPrefix}poster.jpg`;
       await ctx.store.putFile(videoKey, result.videoPath, 'video/mp4');
       await ctx.store.putFile(posterKey, posterFile, 'image/jpeg');
+      const srtKey = `${input.outputPrefix}captions.srt`;
+      const vttKey = `${input.outputPrefix}captions.vtt`;
+      await ctx.store.putBytes(srtKey, buildSrt(cues), 'application/x-subrip');
+      await ctx.store.putBytes(vttKey, buildWebVtt(cues), 'text/vtt');
       ctx.progress(1, 'video stored');
       return {
         videoPath: videoKey,
@@ -218,6 +236,8 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
         height: size.height,
         visuals: result.visuals.map((v, segment) => ({ segment, kind: v.kind, source: v.source })),
         posterPath: posterKey,
+        captionsSrtPath: srtKey,
+        captionsVttPath: vttKey,
         credits: visualCredits(result.visuals),
         ...(mixed.music ? { music: { source: mixed.music.source, ...(mixed.music.mood ? { mood: mixed.music.mood } : {}) } } : {}),
         loudness: mixed.loudness,
