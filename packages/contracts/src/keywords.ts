@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { trimmedText } from './text-fields.ts';
 import { Language } from './pipeline.ts';
 
 export const KeywordsFetchInput = z.strictObject({
-  topic: z.string().trim().min(1).max(200),
+  topic: trimmedText({ max: 200, empty: 'topic is empty: give a subject', tooLong: 'topic is longer than 200 characters: shorten it' }),
   lang: Language.default('en'),
   region: z.string().length(2).default('us'),
   limit: z.number().int().min(10).max(50).default(15),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STAGES } from './stages.ts';
+import { trimmedText } from './text-fields.ts';
 
 /** States of the seed's "États d'un Pipeline" diagram. */
 export const PIPELINE_STATES = [
@@ -57,14 +58,22 @@ export const CaptionOptions = z.strictObject({
 });
 export type CaptionOptions = z.infer<typeof CaptionOptions>;
 
+/** A voice's speed as a factor of its normal pace; each engine clamps to its own range (ElevenLabs 0.7–1.2). */
+export const VOICE_SPEED_LIMITS = { min: 0.5, max: 2 } as const;
+export const VoiceSpeed = z.number()
+  .min(VOICE_SPEED_LIMITS.min, `voiceSpeed must be at least ${VOICE_SPEED_LIMITS.min} (half the voice's normal pace); 1 is normal`)
+  .max(VOICE_SPEED_LIMITS.max, `voiceSpeed must be at most ${VOICE_SPEED_LIMITS.max} (twice the voice's normal pace); 1 is normal`);
+
 export const DURATION_LIMITS = { min: 15, max: 600 } as const;
 export const TOPIC_MAX_CHARS = 200;
 
 /** What a user asks for: the one input of a whole pipeline. */
 export const PipelineRequest = z.strictObject({
-  topic: z.string().trim()
-    .min(1, 'topic is empty: give a subject such as "how octopuses think"')
-    .max(TOPIC_MAX_CHARS, `topic is longer than ${TOPIC_MAX_CHARS} characters: shorten it to a subject, not a script (use a script file for your own text)`),
+  topic: trimmedText({
+    max: TOPIC_MAX_CHARS,
+    empty: 'topic is empty: give a subject such as "how octopuses think"',
+    tooLong: `topic is longer than ${TOPIC_MAX_CHARS} characters: shorten it to a subject, not a script (use a script file for your own text)`,
+  }),
   lang: Language.default('en'),
   durationSec: z.number().int()
     .min(DURATION_LIMITS.min, `duration must be at least ${DURATION_LIMITS.min} seconds`)
@@ -72,6 +81,8 @@ export const PipelineRequest = z.strictObject({
     .default(60),
   aspect: Aspect.default('9:16'),
   voice: z.string().min(1).max(64).optional(),
+  /** The voice's pace, 1 normal; the script is sized for it, so the video keeps its length. */
+  voiceSpeed: VoiceSpeed.optional(),
   mediaDir: z.string().min(1).optional(),
   /** The user's own narration; sections start at Markdown headings. Replaces the generated script. */
   scriptText: z.string().min(1).max(60_000).optional(),

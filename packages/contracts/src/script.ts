@@ -1,14 +1,17 @@
 import { z } from 'zod';
-import { Language } from './pipeline.ts';
+import { trimmedText } from './text-fields.ts';
+import { Language, VoiceSpeed } from './pipeline.ts';
 
-/** About 150 spoken words a minute. */
+/** About 150 spoken words a minute: a human narrator's pace (a voice engine's own is in SPEAKING_RATES). */
 export const WORDS_PER_MINUTE = 150;
 
 export const ScriptGenerateInput = z.strictObject({
-  topic: z.string().trim().min(1).max(200),
+  topic: trimmedText({ max: 200, empty: 'topic is empty: give a subject', tooLong: 'topic is longer than 200 characters: shorten it' }),
   lang: Language.default('en'),
   durationSec: z.number().int().min(15).max(600).default(60),
   keywords: z.array(z.string().min(1)).max(50).default([]),
+  /** The speed the voice will be asked for: the script holds more words at a faster pace. */
+  voiceSpeed: VoiceSpeed.optional(),
   /** The user's own text: narrated as written, sections split at Markdown headings. */
   sourceText: z.string().min(1).max(60_000).optional(),
 });

@@ -1,18 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { z } from 'zod';
-import {
-  ErrorBody, KeywordsFetchInput, PipelineRequest, ScriptGenerateInput, type PipelineEvent,
-} from '@faceless/contracts';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
+import { ErrorBody, type PipelineEvent } from '@faceless/contracts';
 import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
-import { createKeyVerifier, type ApiKeyRecord } from './api-keys.ts';
-import { renderDocsPage } from './docs-page.ts';
+import type { ApiKeyRecord } from './api-keys.ts';
+import { memoryAuthFailureLimit, redisAuthFailureLimit, type AuthFailureLimit } from './auth-failure-limit.ts';
+import { DOCS_PAGE_STYLE_HASH, renderDocsPage } from './docs-page.ts';
 import { loadGatewayConfig, type GatewayConfig } from './gateway-config.ts';
-import { registerGatewayErrorHandler, sendError, validateBody } from './gateway-errors.ts';
-import { GATEWAY_ROUTES, toFastifyPath } from './gateway-routes.ts';
-import { buildOpenApiDocument } from './openapi-document.ts';
-import { TokenBucketLimiter } from './rate-limit.ts';
+import {
+  clientErrorHandler, frameworkErrors, registerGatewayErrorHandler, sendError, zodValidatorCompiler,
+} from './gateway-errors.ts';
+import {
+  GATEWAY_ROUTES, ROUTER_MAX_PARAM_LENGTH, documentTextAnswers, fastifySchema, toFastifyPath, type GatewayRouteConfig, type GatewayRouteDoc,
+} from './gateway-routes.ts';
+import { KeyRing } from './key-ring.ts';
 import { SSE_HEARTBEAT, formatSseEvent, isFinalEvent } from './sse-format.ts';
 import { callUpstream, type UpstreamAnswer, type UpstreamCall } from './upstream-client.ts';
 
@@ -29,101 +35,170 @@ export interface GatewayAppOptions {
   logger?: Logger;
   /** Replaces HTTP calls to the services behind the gateway (e.g. in-process in `faceless serve`). */
   callUpstream?: (call: UpstreamCall) => Promise<UpstreamAnswer>;
-  /** Clock of the rate limiter. */
+  /** Clock of the failed-key limit. */
   now?: () => number;
   version?: string;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-const PIPELINE_ID = /^[\w.-]{1,128}$/;
-const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics', '/openapi.json', '/docs']);
 
-function pipelineIdParam(request: FastifyRequest): string {
-  const id = (request.params as { id?: string }).id ?? '';
-  if (!PIPELINE_ID.test(id)) {
-    throw new FacelessError('INVALID_INPUT', `pipeline id "${id.slice(0, 140)}" is not valid: use the pipelineId returned by POST /api/pipelines/start`, { field: 'id' });
-  }
-  return id;
-}
+/** Headers on every answer; the CSP matters for the HTML pages (docs, dashboard): no inline script, no framing. */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", `'${DOCS_PAGE_STYLE_HASH}'`],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  mediaSrc: ["'self'", 'blob:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+type Params = { id: string };
 
 /** The only public entry of the stack: auth, limits, validation, then forwarding to the services. */
 export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
   const config = options.config ?? loadGatewayConfig(options.env ?? process.env);
   const logger = options.logger ?? createLogger({ level: config.logLevel, base: { service: 'api-gateway' } });
   const upstream = options.callUpstream ?? callUpstream;
-  const verifyKey = createKeyVerifier(config.apiKeys);
-  const limiter = new TokenBucketLimiter(options.now ? { now: options.now } : {});
+  const keys = new KeyRing({ keys: config.apiKeys, envKeyIds: config.envKeyIds, file: config.keysFile, logger, ...(options.now ? { now: options.now } : {}) });
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+    : undefined;
+  redis?.on('error', (err: Error) => logger.warn('rate-limit Redis unreachable: limits are not applied until it is back', { error: err.message }));
+  const authFailures: AuthFailureLimit = redis
+    ? redisAuthFailureLimit(redis, config.authFailuresPerMinute)
+    : memoryAuthFailureLimit(config.authFailuresPerMinute, options.now);
   const keyOf = new WeakMap<FastifyRequest, ApiKeyRecord>();
   const requestCounts = new Map<string, number>();
   const openStreams = new Set<() => void>();
-  const openApi = buildOpenApiDocument(GATEWAY_ROUTES, { version: options.version ?? '0.1.0' });
   const docsPage = renderDocsPage(GATEWAY_ROUTES);
 
   if (config.authDisabled) logger.warn('AUTH_DISABLED=true: /api/* is open to anyone who can reach this port');
 
+  const errorOptions = { bodyLimitBytes: config.bodyLimitBytes, logger };
   const app = Fastify({
     logger: false,
     bodyLimit: config.bodyLimitBytes,
+    routerOptions: { maxParamLength: ROUTER_MAX_PARAM_LENGTH },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    frameworkErrors: frameworkErrors(errorOptions),
+    clientErrorHandler,
   });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  // Response schemas document the answers (and the fuzz test checks them); bodies are sent as the services made them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // JSON only: a text/plain body answers 415 instead of reaching a handler as a string.
   app.removeContentTypeParser('text/plain');
-  registerGatewayErrorHandler(app, { bodyLimitBytes: config.bodyLimitBytes, logger });
+  registerGatewayErrorHandler(app, errorOptions);
 
-  // Every route must be in GATEWAY_ROUTES, so /openapi.json and /docs never drift from what is served.
-  const documented = new Set(GATEWAY_ROUTES.map((r) => `${r.method} ${toFastifyPath(r.path)}`));
+  // Every route takes its schema and its public flag from GATEWAY_ROUTES: one definition for the router,
+  // the validation, /openapi.json and /docs, and a route missing from it stops the start.
+  const documented = new Map(GATEWAY_ROUTES.map((r) => [`${r.method} ${toFastifyPath(r.path)}`, r]));
   const undocumented: string[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) {
-      if (method !== 'OPTIONS' && method !== 'HEAD' && !documented.has(`${method} ${route.url}`)) undocumented.push(`${method} ${route.url}`);
+    const methods = [route.method].flat();
+    const doc = methods.map((m) => documented.get(`${m} ${route.url}`)).find((d): d is GatewayRouteDoc => d !== undefined)
+      ?? (methods.includes('HEAD') ? documented.get(`GET ${route.url}`) : undefined);
+    if (!doc) {
+      if (!methods.every((m) => m === 'OPTIONS') && !route.url.startsWith('/documentation')) undocumented.push(`${methods.join(',')} ${route.url}`);
+      return;
     }
+    route.schema = { ...fastifySchema(doc), ...(route.schema?.hide ? { hide: true } : {}) };
+    route.config = { ...(route.config as object | undefined), public: doc.public === true } satisfies GatewayRouteConfig;
   });
   app.addHook('onReady', async () => {
     if (undocumented.length > 0) throw new Error(`routes missing from GATEWAY_ROUTES: ${undocumented.join(', ')}`);
   });
 
+  void app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'faceless API gateway',
+        version: options.version ?? '0.1.0',
+        description: 'Topic in, published faceless video out. Every /api route needs Authorization: Bearer <key> unless marked public; errors share one body: { error: { code, message, field?, requestId } }.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: (input) => documentTextAnswers(jsonSchemaTransformObject(input)),
+  });
+  void app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    // Served over plain HTTP on loopback; a TLS proxy in front sets HSTS.
+    strictTransportSecurity: false,
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+
+  // Deny by default: the decision is taken on the route the router matched (its config), never on the raw URL.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     applyCors(request, reply, config.corsOrigins);
-    const path = request.url.split('?')[0] ?? '';
-    if (request.method === 'OPTIONS' || PUBLIC_PATHS.has(path) || !path.startsWith('/api/')) return;
+    const routeConfig = request.routeOptions.config as GatewayRouteConfig | undefined;
+    if (request.method === 'OPTIONS' || routeConfig?.public === true || config.authDisabled) return undefined;
 
-    let record: ApiKeyRecord | undefined;
-    if (!config.authDisabled) {
-      const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
-      if (!match?.[1]) return sendError(reply, { code: 'UNAUTHORIZED', message: 'missing Authorization: Bearer <key>' });
-      record = verifyKey(match[1]);
-      if (!record) return sendError(reply, { code: 'UNAUTHORIZED', message: 'the API key in Authorization is not valid: check it or ask for a new key' });
-      keyOf.set(request, record);
+    const address = request.ip;
+    const wait = await authFailures.blockedFor(address).catch(() => 0);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return sendError(reply, { code: 'RATE_LIMITED', message: `too many requests with a wrong API key from this address: retry in ${wait} s` });
     }
-    const decision = limiter.take(record ? `key:${record.id}` : `ip:${request.ip}`, record?.rateLimitPerMinute ?? config.rateLimitPerMinute);
-    reply.header('x-ratelimit-limit', String(decision.limit));
-    reply.header('x-ratelimit-remaining', String(decision.remaining));
-    if (!decision.allowed) {
-      reply.header('retry-after', String(decision.retryAfterSec));
+    const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+    const record = match?.[1] ? keys.verify(match[1]) : undefined;
+    if (!record) {
+      await authFailures.recordFailure(address).catch((err: unknown) => logger.warn('failed-key limit not recorded', { error: (err as Error).message }));
       return sendError(reply, {
-        code: 'RATE_LIMITED',
-        message: `rate limit of ${decision.limit} requests a minute reached${record ? ` for key "${record.id}"` : ''}: retry in ${decision.retryAfterSec} s`,
+        code: 'UNAUTHORIZED',
+        message: match?.[1] ? 'the API key in Authorization is not valid: check it or ask for a new key' : 'missing Authorization: Bearer <key>',
       });
     }
+    keyOf.set(request, record);
     return undefined;
+  });
+
+  void app.register(fastifyRateLimit, {
+    global: true,
+    hook: 'preHandler',
+    timeWindow: 60_000,
+    max: (request) => keyOf.get(request)?.rateLimitPerMinute ?? config.rateLimitPerMinute,
+    keyGenerator: (request) => {
+      const record = keyOf.get(request);
+      return record ? `key:${record.id}` : `ip:${request.ip}`;
+    },
+    allowList: (request) => (request.routeOptions.config as GatewayRouteConfig | undefined)?.public === true || request.method === 'OPTIONS',
+    ...(redis ? { redis, nameSpace: 'faceless:rate-limit:', skipOnError: true } : {}),
+    addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': false },
+    addHeaders: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': false, 'retry-after': true },
+    errorResponseBuilder: (request, context) => new FacelessError(
+      'RATE_LIMITED',
+      `rate limit of ${context.max} requests a minute reached${keyOf.get(request) ? ` for key "${keyOf.get(request)?.id}"` : ''}: retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`,
+    ),
   });
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const key = `${request.method} ${route} ${reply.statusCode}`;
     requestCounts.set(key, (requestCounts.get(key) ?? 0) + 1);
+    // The path only: a query string can carry a secret (?api_key=…, a signed link's sig).
     logger.info('request', {
-      requestId: request.id, method: request.method, url: request.url, status: reply.statusCode,
+      requestId: request.id, method: request.method, route, path: (request.url.split('?')[0] ?? '').slice(0, 300), status: reply.statusCode,
       ms: Math.round(reply.elapsedTime), client: keyOf.get(request)?.id,
     });
   });
 
   app.addHook('preClose', async () => {
     for (const close of [...openStreams]) close();
+  });
+  app.addHook('onClose', async () => {
+    redis?.disconnect();
   });
 
   const call = (request: FastifyRequest, target: 'orchestrator' | 'keyword-fetcher' | 'script-generator', rest: { method: 'GET' | 'POST'; path: string; body?: unknown }) => {
@@ -142,118 +217,122 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     return res.code(answer.status).type('application/json').send(body);
   };
 
-  const forwardBody = <S extends z.ZodType>(options: { path: string; target: 'orchestrator' | 'keyword-fetcher' | 'script-generator'; upstreamPath: string; schema: S; what: string }) => {
-    app.post(options.path, async (request, res) => {
-      validateBody(options.schema, request.body, options.what);
-      // The validated body is forwarded as sent: the service applies the contract's defaults itself.
-      return reply(res, request, await call(request, options.target, { method: 'POST', path: options.upstreamPath, body: request.body }));
-    });
-  };
-
-  forwardBody({ path: '/api/pipelines/start', target: 'orchestrator', upstreamPath: '/pipelines/start', schema: PipelineRequest, what: 'pipeline request' });
-  forwardBody({ path: '/api/keywords/fetch', target: 'keyword-fetcher', upstreamPath: '/keywords/fetch', schema: KeywordsFetchInput, what: 'keywords request' });
-  forwardBody({ path: '/api/scripts/generate', target: 'script-generator', upstreamPath: '/scripts/generate', schema: ScriptGenerateInput, what: 'script request' });
-
-  app.get('/api/pipelines', async (request, res) => {
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    return reply(res, request, await call(request, 'orchestrator', { method: 'GET', path: `/pipelines${query}` }));
-  });
-  app.get('/api/pipelines/status/:id', async (request, res) => {
-    const id = pipelineIdParam(request);
-    return reply(res, request, await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/status/${encodeURIComponent(id)}` }));
-  });
-  app.get('/api/pipelines/:id/artifacts', async (request, res) => {
-    const id = pipelineIdParam(request);
-    return reply(res, request, await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/${encodeURIComponent(id)}/artifacts` }));
-  });
-  for (const action of ['retry', 'cancel'] as const) {
-    app.post(`/api/pipelines/:id/${action}`, async (request, res) => {
-      const id = pipelineIdParam(request);
-      return reply(res, request, await call(request, 'orchestrator', { method: 'POST', path: `/pipelines/${encodeURIComponent(id)}/${action}` }));
-    });
-  }
-
-  app.get('/api/pipelines/:id/events', async (request, res) => {
-    const id = pipelineIdParam(request);
-    // Subscribe before asking for the status so no event falls between the two.
-    const pending: PipelineEvent[] = [];
-    const sink: { deliver?: (event: PipelineEvent) => void } = {};
-    const unsubscribe = options.events.subscribe((event) => {
-      if (event.pipelineId !== id) return;
-      if (sink.deliver) sink.deliver(event);
-      else pending.push(event);
-    });
-    let answer: UpstreamAnswer;
-    try {
-      answer = await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/status/${encodeURIComponent(id)}` });
-    } catch (err) {
-      unsubscribe();
-      throw err;
-    }
-    if (answer.status >= 400) {
-      unsubscribe();
-      return reply(res, request, answer);
-    }
-
-    res.hijack();
-    const raw = res.raw;
-    raw.writeHead(200, {
-      ...(res.getHeaders() as OutgoingHttpHeaders),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    raw.write(': connected\n\n');
-    const lastEventId = Number(request.headers['last-event-id']);
-    let lastSeq = Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0;
-    let closed = false;
-    const heartbeat = setInterval(() => raw.write(SSE_HEARTBEAT), config.sseHeartbeatMs);
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      unsubscribe();
-      openStreams.delete(close);
-      if (!raw.writableEnded) raw.end();
+  // Routes are added once the plugins above are loaded, so that swagger and the rate limit see every one of them.
+  void app.register(async (api) => {
+    const forwardBody = (path: string, target: 'orchestrator' | 'keyword-fetcher' | 'script-generator', upstreamPath: string) => {
+      api.post(path, async (request, res) =>
+        // Validated by the route's schema; the raw body is forwarded and the service applies the contract's defaults itself.
+        reply(res, request, await call(request, target, { method: 'POST', path: upstreamPath, body: request.body })));
     };
-    openStreams.add(close);
-    raw.on('close', close);
-    const deliver = (event: PipelineEvent): void => {
-      // A broker may redeliver: the pipeline's own sequence number drops repeats.
-      if (closed || event.seq <= lastSeq) return;
-      lastSeq = event.seq;
-      raw.write(formatSseEvent(event));
-      if (isFinalEvent(event)) close();
-    };
-    for (const event of pending.sort((a, b) => a.seq - b.seq)) deliver(event);
-    sink.deliver = deliver;
-    const state = (answer.body as { state?: unknown } | undefined)?.state;
-    if (!closed && (state === 'Completed' || state === 'Failed')) {
-      raw.write(`: pipeline already ${state}\n\n`);
-      close();
-    }
-    return res;
-  });
 
-  app.options('/*', async (_request, res) => res.code(204).send());
+    forwardBody('/api/pipelines/start', 'orchestrator', '/pipelines/start');
+    forwardBody('/api/keywords/fetch', 'keyword-fetcher', '/keywords/fetch');
+    forwardBody('/api/scripts/generate', 'script-generator', '/scripts/generate');
 
-  app.get('/health', async () => ({ status: 'ok', service: 'api-gateway' }));
-  app.get('/ready', async (request, res) => {
-    const answer = await call(request, 'orchestrator', { method: 'GET', path: '/health' });
-    if (answer.status >= 400) return sendError(res, { code: 'STAGE_UNAVAILABLE', message: `orchestrator /health answered ${answer.status}` });
-    return { status: 'ready' };
-  });
-  app.get('/metrics', async (_request, res) => {
-    const lines = ['# HELP faceless_gateway_requests_total Requests answered by the api-gateway.', '# TYPE faceless_gateway_requests_total counter'];
-    for (const [key, count] of requestCounts) {
-      const [method, route, status] = key.split(' ');
-      lines.push(`faceless_gateway_requests_total{method="${method}",route="${route}",status="${status}"} ${count}`);
+    api.get('/api/pipelines', async (request, res) => {
+      const { limit, offset } = request.query as { limit: number; offset: number };
+      return reply(res, request, await call(request, 'orchestrator', { method: 'GET', path: `/pipelines?limit=${limit}&offset=${offset}` }));
+    });
+    api.get('/api/pipelines/status/:id', async (request, res) => {
+      const { id } = request.params as Params;
+      return reply(res, request, await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/status/${encodeURIComponent(id)}` }));
+    });
+    api.get('/api/pipelines/:id/artifacts', async (request, res) => {
+      const { id } = request.params as Params;
+      return reply(res, request, await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/${encodeURIComponent(id)}/artifacts` }));
+    });
+    for (const action of ['retry', 'cancel'] as const) {
+      api.post(`/api/pipelines/:id/${action}`, async (request, res) => {
+        const { id } = request.params as Params;
+        return reply(res, request, await call(request, 'orchestrator', { method: 'POST', path: `/pipelines/${encodeURIComponent(id)}/${action}` }));
+      });
     }
-    return res.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
+
+    api.get('/api/pipelines/:id/events', async (request, res) => {
+      const { id } = request.params as Params;
+      const { after } = request.query as { after?: number };
+      const lastEventId = Number(request.headers['last-event-id']);
+      const resumeAfter = Math.max(after ?? 0, Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0);
+      // Subscribe before reading the history so no event falls between the two; seq numbers drop the overlap.
+      const pending: PipelineEvent[] = [];
+      const sink: { deliver?: (event: PipelineEvent) => void } = {};
+      const unsubscribe = options.events.subscribe((event) => {
+        if (event.pipelineId !== id) return;
+        if (sink.deliver) sink.deliver(event);
+        else pending.push(event);
+      });
+      let answer: UpstreamAnswer;
+      try {
+        answer = await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/${encodeURIComponent(id)}/events?after=${resumeAfter}` });
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
+      if (answer.status >= 400) {
+        unsubscribe();
+        return reply(res, request, answer);
+      }
+      const history = (answer.body as { state?: unknown; events?: PipelineEvent[] } | undefined) ?? {};
+
+      res.hijack();
+      const raw = res.raw;
+      raw.writeHead(200, {
+        ...(res.getHeaders() as OutgoingHttpHeaders),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      raw.write(': connected\n\n');
+      let lastSeq = resumeAfter;
+      let closed = false;
+      const heartbeat = setInterval(() => raw.write(SSE_HEARTBEAT), config.sseHeartbeatMs);
+      const close = (): void => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        openStreams.delete(close);
+        if (!raw.writableEnded) raw.end();
+      };
+      openStreams.add(close);
+      raw.on('close', close);
+      const deliver = (event: PipelineEvent): void => {
+        // History, live events and a broker's redeliveries overlap: the pipeline's own sequence number drops repeats.
+        if (closed || event.seq <= lastSeq) return;
+        lastSeq = event.seq;
+        raw.write(formatSseEvent(event));
+        if (isFinalEvent(event)) close();
+      };
+      for (const event of [...(Array.isArray(history.events) ? history.events : []), ...pending].sort((a, b) => a.seq - b.seq)) deliver(event);
+      sink.deliver = deliver;
+      if (!closed && (history.state === 'Completed' || history.state === 'Failed')) {
+        // A pipeline that ended before its history was kept has no final event to send.
+        raw.write(`: pipeline already ${history.state}\n\n`);
+        close();
+      }
+      return res;
+    });
+
+    api.options('/*', async (_request, res) => res.code(204).send());
+
+    api.get('/health', async () => ({ status: 'ok', service: 'api-gateway' }));
+    api.get('/ready', async (request, res) => {
+      const answer = await call(request, 'orchestrator', { method: 'GET', path: '/health' });
+      if (answer.status >= 400) return sendError(res, { code: 'STAGE_UNAVAILABLE', message: `orchestrator /health answered ${answer.status}` });
+      return { status: 'ready' };
+    });
+    api.get('/metrics', async (_request, res) => {
+      const lines = ['# HELP faceless_gateway_requests_total Requests answered by the api-gateway.', '# TYPE faceless_gateway_requests_total counter'];
+      for (const [key, count] of requestCounts) {
+        const [method, route, status] = key.split(' ');
+        lines.push(`faceless_gateway_requests_total{method="${method}",route="${route}",status="${status}"} ${count}`);
+      }
+      return res.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
+    });
+    api.get('/openapi.json', async (_request, res) => res.type('application/json').send(JSON.stringify(app.swagger())));
+    api.get('/docs', async (_request, res) => res.type('text/html; charset=utf-8').send(docsPage));
   });
-  app.get('/openapi.json', async () => openApi);
-  app.get('/docs', async (_request, res) => res.type('text/html; charset=utf-8').send(docsPage));
 
   return app;
 }

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { FacelessError } from '@faceless/runtime';
 import { parseApiKeysEnv, parseApiKeysFile, type ApiKeyRecord } from './api-keys.ts';
@@ -16,7 +18,10 @@ export const GatewayEnv = z.object({
   API_KEYS: z.string().optional(),
   API_KEYS_FILE: z.string().min(1).optional(),
   AUTH_DISABLED: flag,
+  FACELESS_DATA_DIR: z.string().min(1).optional(),
   RATE_LIMIT_PER_MINUTE: int(120, 1, 100_000),
+  AUTH_FAILURES_PER_MINUTE: int(10, 1, 10_000),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL such as redis://127.0.0.1:6379' }).optional(),
   BODY_LIMIT_BYTES: int(64 * 1024, 1024, 64 * 1024 * 1024),
   CORS_ORIGINS: z.string().optional(),
   UPSTREAM_TIMEOUT_MS: int(10_000, 100, 600_000),
@@ -28,10 +33,19 @@ export interface GatewayConfig {
   port: number;
   host: string;
   upstreams: { orchestrator: string; keywordFetcher: string; scriptGenerator: string };
+  /** Keys from API_KEYS and, when given, API_KEYS_FILE as read at start. */
   apiKeys: ApiKeyRecord[];
+  /** The keys file read again on change: API_KEYS_FILE, else the data folder's api-keys.json that `faceless keys` writes. */
+  keysFile: string;
+  /** The API_KEYS part of apiKeys: fixed for the process's life. */
+  envKeyIds: string[];
   /** Open access with no key (local `faceless serve`); only when AUTH_DISABLED=true. */
   authDisabled: boolean;
   rateLimitPerMinute: number;
+  /** Failed key attempts a client address may make in a minute before every keyed request from it waits. */
+  authFailuresPerMinute: number;
+  /** Rate-limit counters shared by replicas; memory when absent. */
+  redisUrl?: string;
   bodyLimitBytes: number;
   /** Allowed CORS origins; empty → no CORS headers at all; ['*'] → any origin. */
   corsOrigins: string[];
@@ -54,9 +68,11 @@ export function loadGatewayConfig(
   const firstField = parsed.success ? undefined : parsed.error.issues[0]?.path.join('.');
 
   const apiKeys: ApiKeyRecord[] = [];
+  const envKeyIds: string[] = [];
   if (present.API_KEYS) {
     const fromEnv = parseApiKeysEnv(present.API_KEYS);
     apiKeys.push(...fromEnv.records);
+    envKeyIds.push(...fromEnv.records.map((r) => r.id));
     problems.push(...fromEnv.problems);
   }
   if (present.API_KEYS_FILE) {
@@ -72,6 +88,21 @@ export function loadGatewayConfig(
       problems.push(...fromFile.problems);
     }
   }
+  const dataDir = present.FACELESS_DATA_DIR ?? join(homedir(), '.faceless');
+  const keysFile = present.API_KEYS_FILE ?? join(dataDir, 'api-keys.json');
+  if (!present.API_KEYS_FILE && existsSync(keysFile)) {
+    let text: string | undefined;
+    try {
+      text = readFile(keysFile);
+    } catch (err) {
+      problems.push(`keys file ${keysFile}: cannot read it: ${(err as Error).message}`);
+    }
+    if (text !== undefined) {
+      const fromFile = parseApiKeysFile(text, keysFile);
+      apiKeys.push(...fromFile.records);
+      problems.push(...fromFile.problems);
+    }
+  }
   const seen = new Set<string>();
   for (const key of apiKeys) {
     if (seen.has(key.id)) problems.push(`API_KEYS: key id "${key.id}" is configured twice`);
@@ -79,7 +110,7 @@ export function loadGatewayConfig(
   }
   const authDisabled = parsed.success && parsed.data.AUTH_DISABLED;
   if (apiKeys.length === 0 && !authDisabled && !present.API_KEYS && !present.API_KEYS_FILE) {
-    problems.push('API_KEYS: no API key configured: set API_KEYS=id:sha256hex[,…] or API_KEYS_FILE, or AUTH_DISABLED=true for open local access');
+    problems.push(`API_KEYS: no API key configured: create one with "faceless keys create <name>" (kept in ${keysFile}), set API_KEYS=id:sha256hex[,…] or API_KEYS_FILE, or AUTH_DISABLED=true for open local access`);
   }
 
   if (!parsed.success || problems.length > 0) {
@@ -93,8 +124,12 @@ export function loadGatewayConfig(
     host: e.HOST,
     upstreams: { orchestrator: e.ORCHESTRATOR_URL, keywordFetcher: e.KEYWORD_FETCHER_URL, scriptGenerator: e.SCRIPT_GENERATOR_URL },
     apiKeys,
+    keysFile,
+    envKeyIds,
     authDisabled: e.AUTH_DISABLED,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+    ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,

@@ -1,89 +1,240 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
-  KeywordsFetchInput, KeywordsFetchOutput, PipelineEvent, PipelineRequest, PipelineStatus, ScriptGenerateInput,
-  ScriptGenerateOutput, StartPipelineResponse,
+  ErrorBody, KeywordsFetchInput, KeywordsFetchOutput, PipelineEvent, PipelineRequest, PipelineState, PipelineStatus,
+  ScriptGenerateInput, ScriptGenerateOutput, StartPipelineResponse,
 } from '@faceless/contracts';
 
-/** One public route, described once for the OpenAPI document and the docs page. */
+/** Longest pipeline id the routes accept (the orchestrator makes UUIDs). */
+export const PIPELINE_ID_MAX = 100;
+/** The router's own limit on one path parameter; past it the answer is 414 in the one error format. */
+export const ROUTER_MAX_PARAM_LENGTH = 512;
+
+export const PipelineIdParams = z.strictObject({
+  id: z.string().regex(
+    new RegExp(`^[A-Za-z0-9_.-]{1,${PIPELINE_ID_MAX}}$`),
+    `must be 1-${PIPELINE_ID_MAX} letters, digits, "_", "." or "-": use the pipelineId returned by POST /api/pipelines/start`,
+  ),
+});
+
+export const PipelineListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('pipelines per page, 1-100'),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('pipelines to skip'),
+});
+
+export const PipelineSummary = z.object({
+  pipelineId: z.string(),
+  state: PipelineState,
+  topic: z.string(),
+  currentStage: z.string().optional(),
+  completedStages: z.number().int(),
+  error: z.object({ stage: z.string(), code: z.string(), message: z.string() }).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const PipelineList = z.object({ pipelines: z.array(PipelineSummary), limit: z.number().int(), offset: z.number().int() });
+
+export const PipelineArtifacts = z.object({
+  pipelineId: z.string(),
+  expiresInSec: z.number().int(),
+  artifacts: z.array(z.object({
+    name: z.string(),
+    key: z.string().describe('object-store key'),
+    location: z.string().optional().describe('the key, or the store URL of it; never a server path'),
+    url: z.string().optional().describe('short-lived download URL (signed); usable in <video src>'),
+  })),
+});
+
+export const ArtifactContentQuery = z.object({
+  key: z.string().min(1).max(1024),
+  exp: z.coerce.number().int().min(0),
+  sig: z.string().min(1).max(200),
+  download: z.enum(['0', '1']).optional(),
+});
+
+export const PipelineEventsQuery = z.object({
+  after: z.coerce.number().int().min(0).optional().describe('replay only events after this sequence number (same as Last-Event-ID)'),
+});
+
+const Health = z.object({ status: z.string(), service: z.string().optional() });
+
+/** Fastify's per-route config: a route is public only when its definition says so. */
+export interface GatewayRouteConfig {
+  public?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set from GATEWAY_ROUTES: reachable without a key. */
+    public?: boolean;
+  }
+}
+
+/** One route of the gateway, declared once: it feeds the router, the validation, /openapi.json and /docs. */
 export interface GatewayRouteDoc {
   method: 'GET' | 'POST';
   /** OpenAPI path template, `{id}` style. */
   path: string;
   summary: string;
-  /** Requires `Authorization: Bearer <key>`. */
-  auth: boolean;
-  body?: { name: string; schema: z.ZodType };
-  response: { status: number; description: string; name?: string; schema?: z.ZodType; contentType?: string };
-  /** Error statuses this route can answer, besides 401/429 for authenticated routes. */
+  /** Reachable without a key; every other route needs `Authorization: Bearer <key>`. */
+  public?: true;
+  /** Served only where the gateway reaches the store itself (`faceless serve`); on S3 the store signs its own links. */
+  onlyWithFolderStore?: true;
+  params?: z.ZodType;
+  querystring?: z.ZodType;
+  body?: z.ZodType;
+  response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
+  /** Error statuses this route can answer, besides 401/429 on keyed routes and 400 wherever input is validated. */
   errors: number[];
 }
 
 export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
   {
-    method: 'POST', path: '/api/pipelines/start', auth: true,
+    method: 'POST', path: '/api/pipelines/start',
     summary: 'Queue a pipeline for a topic (forwarded to the orchestrator); answers 202 with its id.',
-    body: { name: 'PipelineRequest', schema: PipelineRequest },
-    response: { status: 202, description: 'queued', name: 'StartPipelineResponse', schema: StartPipelineResponse },
-    errors: [400, 413, 415, 503],
+    body: PipelineRequest,
+    response: { status: 202, description: 'queued', schema: StartPipelineResponse },
+    errors: [413, 415, 503],
   },
   {
-    method: 'GET', path: '/api/pipelines', auth: true,
-    summary: 'List pipelines, newest first (forwarded to the orchestrator; query string passed through).',
-    response: { status: 200, description: 'the orchestrator\'s list of pipelines' },
-    errors: [400, 503],
+    method: 'GET', path: '/api/pipelines',
+    summary: 'List pipelines, newest first.',
+    querystring: PipelineListQuery,
+    response: { status: 200, description: 'one page of pipelines', schema: PipelineList },
+    errors: [503],
   },
   {
-    method: 'GET', path: '/api/pipelines/status/{id}', auth: true,
+    method: 'GET', path: '/api/pipelines/status/{id}',
     summary: 'State of one pipeline: current stage, each stage\'s output and timing, error.',
-    response: { status: 200, description: 'the pipeline', name: 'PipelineStatus', schema: PipelineStatus },
-    errors: [400, 404, 503],
+    params: PipelineIdParams,
+    response: { status: 200, description: 'the pipeline', schema: PipelineStatus },
+    errors: [404, 414, 503],
   },
   {
-    method: 'GET', path: '/api/pipelines/{id}/artifacts', auth: true,
-    summary: 'What a pipeline has made: each artifact\'s object-store key and, on S3, a short-lived signed download URL.',
-    response: { status: 200, description: '{ pipelineId, expiresInSec, artifacts: [{ name, key, location, url? }] }' },
-    errors: [400, 404, 503],
+    method: 'GET', path: '/api/pipelines/{id}/artifacts',
+    summary: 'What a pipeline has made: each artifact\'s object-store key and a short-lived signed download URL.',
+    params: PipelineIdParams,
+    response: { status: 200, description: 'the artifacts', schema: PipelineArtifacts },
+    errors: [404, 414, 503],
   },
   {
-    method: 'POST', path: '/api/pipelines/{id}/retry', auth: true,
+    method: 'GET', path: '/api/pipelines/{id}/artifacts/content', public: true, onlyWithFolderStore: true,
+    summary: 'One artifact\'s bytes (Range requests supported), through a signed URL from /artifacts: the signature is the credential.',
+    params: PipelineIdParams,
+    querystring: ArtifactContentQuery,
+    response: { status: 200, description: 'the file (206 for a range)', contentType: 'application/octet-stream' },
+    errors: [403, 404, 414, 416],
+  },
+  {
+    method: 'POST', path: '/api/pipelines/{id}/retry',
     summary: 'Retry a failed pipeline from the stage that failed.',
-    response: { status: 202, description: 'queued again' },
-    errors: [400, 404, 409, 503],
+    params: PipelineIdParams,
+    response: { status: 202, description: 'queued again', schema: StartPipelineResponse },
+    errors: [404, 409, 414, 503],
   },
   {
-    method: 'POST', path: '/api/pipelines/{id}/cancel', auth: true,
-    summary: 'Cancel a queued or running pipeline.',
-    response: { status: 200, description: 'cancelled' },
-    errors: [400, 404, 409, 503],
+    method: 'POST', path: '/api/pipelines/{id}/cancel',
+    summary: 'Cancel a queued or running pipeline; it ends Failed (CANCELLED) and publishes pipeline.failed.',
+    params: PipelineIdParams,
+    response: { status: 202, description: 'cancel accepted; the state after it', schema: StartPipelineResponse },
+    errors: [404, 409, 414, 503],
   },
   {
-    method: 'GET', path: '/api/pipelines/{id}/events', auth: true,
-    summary: 'Server-sent events of one pipeline (id: seq, event: name, data: the event); closes after pipeline.completed or pipeline.failed.',
-    response: { status: 200, description: 'an event stream; each data line is a PipelineEvent', name: 'PipelineEvent', schema: PipelineEvent, contentType: 'text/event-stream' },
-    errors: [400, 404, 503],
+    method: 'GET', path: '/api/pipelines/{id}/events',
+    summary: 'Server-sent events of one pipeline from its start (id: seq, event: name, data: the event); Last-Event-ID or ?after= resumes; closes after pipeline.completed or pipeline.failed.',
+    params: PipelineIdParams,
+    querystring: PipelineEventsQuery,
+    response: { status: 200, description: 'an event stream; each data line is a PipelineEvent', schema: PipelineEvent, contentType: 'text/event-stream' },
+    errors: [404, 414, 503],
   },
   {
-    method: 'POST', path: '/api/keywords/fetch', auth: true,
+    method: 'POST', path: '/api/keywords/fetch',
     summary: 'Keyword candidates for a topic (forwarded to keyword-fetcher).',
-    body: { name: 'KeywordsFetchInput', schema: KeywordsFetchInput },
-    response: { status: 200, description: 'keywords', name: 'KeywordsFetchOutput', schema: KeywordsFetchOutput },
-    errors: [400, 413, 415, 503],
+    body: KeywordsFetchInput,
+    response: { status: 200, description: 'keywords', schema: KeywordsFetchOutput },
+    errors: [413, 415, 503],
   },
   {
-    method: 'POST', path: '/api/scripts/generate', auth: true,
+    method: 'POST', path: '/api/scripts/generate',
     summary: 'A narration script for a topic (forwarded to script-generator).',
-    body: { name: 'ScriptGenerateInput', schema: ScriptGenerateInput },
-    response: { status: 200, description: 'the script', name: 'ScriptGenerateOutput', schema: ScriptGenerateOutput },
-    errors: [400, 413, 415, 503],
+    body: ScriptGenerateInput,
+    response: { status: 200, description: 'the script', schema: ScriptGenerateOutput },
+    errors: [413, 415, 503],
   },
-  { method: 'GET', path: '/health', auth: false, summary: 'Alive.', response: { status: 200, description: '{ status: "ok" }' }, errors: [] },
-  { method: 'GET', path: '/ready', auth: false, summary: 'Ready: the orchestrator answers its /health.', response: { status: 200, description: '{ status: "ready" }' }, errors: [503] },
-  { method: 'GET', path: '/metrics', auth: false, summary: 'Request counts in Prometheus text format.', response: { status: 200, description: 'metrics', contentType: 'text/plain' }, errors: [] },
-  { method: 'GET', path: '/openapi.json', auth: false, summary: 'This API as an OpenAPI 3.1 document.', response: { status: 200, description: 'the document' }, errors: [] },
-  { method: 'GET', path: '/docs', auth: false, summary: 'This page: the routes, their methods and descriptions.', response: { status: 200, description: 'HTML', contentType: 'text/html' }, errors: [] },
+  { method: 'GET', path: '/health', public: true, summary: 'Alive.', response: { status: 200, description: 'alive', schema: Health }, errors: [] },
+  { method: 'GET', path: '/ready', public: true, summary: 'Ready: the orchestrator answers its /health.', response: { status: 200, description: 'ready', schema: Health }, errors: [503] },
+  { method: 'GET', path: '/metrics', public: true, summary: 'Request counts in Prometheus text format.', response: { status: 200, description: 'metrics', contentType: 'text/plain' }, errors: [] },
+  { method: 'GET', path: '/openapi.json', public: true, summary: 'This API as an OpenAPI 3.1 document.', response: { status: 200, description: 'the document', contentType: 'application/json' }, errors: [] },
+  { method: 'GET', path: '/docs', public: true, summary: 'The routes, their methods and descriptions, as a page.', response: { status: 200, description: 'HTML', contentType: 'text/html' }, errors: [] },
 ];
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'INVALID_INPUT: malformed JSON, wrong type, unknown field, bad parameter (error.field names it)',
+  401: 'UNAUTHORIZED: missing or wrong API key',
+  403: 'FORBIDDEN: a download link that is expired or not signed by this gateway',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  414: 'INVALID_INPUT: a path parameter longer than the router accepts',
+  415: 'UNSUPPORTED_MEDIA_TYPE: send application/json',
+  416: 'INVALID_INPUT: the Range is outside the file',
+  429: 'RATE_LIMITED: see the Retry-After header',
+  503: 'STAGE_UNAVAILABLE: the service behind the gateway is down or timed out',
+};
+
+/** Every status a route can answer besides its success: what /openapi.json documents. */
+export function errorStatuses(route: GatewayRouteDoc): number[] {
+  const validated = route.params || route.querystring || route.body ? [400] : [];
+  return [...new Set([...route.errors, ...validated, ...(route.public ? [] : [401, 429])])].sort((a, b) => a - b);
+}
+
+type JsonResponses = Record<number, z.ZodType>;
+
+/** Fastify route schema of a documented route (zod, for the validator and @fastify/swagger). */
+export function fastifySchema(route: GatewayRouteDoc): Record<string, unknown> {
+  const response: JsonResponses = {};
+  const { status, schema, contentType, description } = route.response;
+  // A non-JSON answer is documented as a string here; documentTextAnswers gives it its media type.
+  response[status] = contentType && contentType !== 'application/json' ? z.string().describe(description) : (schema ?? z.unknown()).describe(description);
+  for (const code of errorStatuses(route)) response[code] = ErrorBody.describe(ERROR_DESCRIPTIONS[code] ?? 'error');
+  return {
+    summary: route.summary,
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    ...(route.public ? { security: [] } : { security: [{ bearer: [] }] }),
+    ...(route.params ? { params: route.params } : {}),
+    ...(route.querystring ? { querystring: route.querystring } : {}),
+    ...(route.body ? { body: route.body } : {}),
+    response,
+  };
+}
+
+type OpenApiDoc = { paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> };
+
+/**
+ * @fastify/swagger's `transformObject` step: the routes that answer something other than JSON (an event
+ * stream, a file, HTML, Prometheus text) get their own media type, with the event schema for SSE.
+ */
+export function documentTextAnswers<T>(document: T): T {
+  const doc = document as OpenApiDoc;
+  for (const route of GATEWAY_ROUTES) {
+    const { contentType, schema, status } = route.response;
+    if (!contentType || contentType === 'application/json') continue;
+    const answer = doc.paths?.[route.path]?.[route.method.toLowerCase()]?.responses?.[String(status)];
+    if (!answer) continue;
+    const { $schema: _drop, ...jsonSchema } = schema
+      ? z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>
+      : { type: 'string' };
+    answer.content = { [contentType]: { schema: jsonSchema } };
+  }
+  return document;
+}
 
 /** `/api/pipelines/status/{id}` → `/api/pipelines/status/:id` (Fastify's syntax). */
 export function toFastifyPath(openApiPath: string): string {
   return openApiPath.replace(/\{(\w+)\}/g, ':$1');
+}
+
+export function findRoute(method: string, openApiPath: string): GatewayRouteDoc {
+  const route = GATEWAY_ROUTES.find((r) => r.method === method && r.path === openApiPath);
+  if (!route) throw new Error(`${method} ${openApiPath} is not in GATEWAY_ROUTES`);
+  return route;
 }

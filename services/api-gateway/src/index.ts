@@ -3,6 +3,5 @@ export { loadGatewayConfig, GatewayEnv, type GatewayConfig } from './gateway-con
 export { hashApiKey, createApiKey, createKeyVerifier, parseApiKeysEnv, parseApiKeysFile, ApiKeyRecord } from './api-keys.ts';
 export { TokenBucketLimiter, type RateDecision } from './rate-limit.ts';
 export { GATEWAY_ROUTES, type GatewayRouteDoc } from './gateway-routes.ts';
-export { buildOpenApiDocument } from './openapi-document.ts';
 export { callUpstream, type UpstreamCall, type UpstreamAnswer } from './upstream-client.ts';
 export { main } from './main.ts';

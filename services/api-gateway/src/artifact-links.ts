@@ -1,0 +1,165 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { basename, dirname, extname } from 'node:path';
+import send from '@fastify/send';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { sendError } from './gateway-errors.ts';
+
+export type ArtifactLinkCheck = 'ok' | 'expired' | 'bad-signature';
+
+export interface ArtifactLinkSigner {
+  /** A path + query that fetches one artifact until `ttlSec` from now, with no Authorization header. */
+  sign(pipelineId: string, key: string, ttlSec: number): string;
+  verify(pipelineId: string, key: string, exp: number, sig: string): ArtifactLinkCheck;
+  /** Seconds left before `exp` (0 when past). */
+  remainingSec(exp: number): number;
+}
+
+export const ARTIFACT_CONTENT_PATH = '/api/pipelines/:id/artifacts/content';
+
+const SIGNATURE_BYTES = 32;
+
+/** Why a key may not be served for a pipeline, or undefined when it names a file of that pipeline's folder. */
+export function artifactKeyProblem(pipelineId: string, key: string): string | undefined {
+  const prefix = `pipelines/${pipelineId}/`;
+  if (key.includes('\0') || key.includes('\\')) return 'must not contain NUL or backslashes';
+  if (key.startsWith('/') || /^[A-Za-z]:/.test(key)) return 'must be an object key, not an absolute path';
+  if (key.split('/').some((part) => part === '..' || part === '.' || part === '')) return 'must not contain "..", "." or empty path segments';
+  if (!key.startsWith(prefix) || key.length === prefix.length) return `must be a file under "${prefix}"`;
+  return undefined;
+}
+
+/**
+ * Short-lived download links for a folder store's artifacts, like S3 presigned URLs: a `<video src>` cannot send
+ * an Authorization header, so the link carries its own credential, an HMAC-SHA256 of "pipelineId\nkey\nexp" under
+ * a server secret. The secret never leaves the server; a link opens one file until `exp` (unix seconds).
+ */
+export function createArtifactLinkSigner(options: { secret: Buffer; now?: () => number }): ArtifactLinkSigner {
+  if (options.secret.length < 16) throw new Error('artifact link secret must be at least 16 bytes: use randomBytes(32)');
+  const now = options.now ?? Date.now;
+  const nowSec = (): number => Math.floor(now() / 1000);
+  const mac = (pipelineId: string, key: string, exp: number): Buffer =>
+    createHmac('sha256', options.secret).update(`${pipelineId}\n${key}\n${exp}`).digest();
+
+  return {
+    sign(pipelineId, key, ttlSec) {
+      const problem = artifactKeyProblem(pipelineId, key);
+      if (problem) throw new Error(`cannot sign a link to "${key}" for pipeline "${pipelineId}": the key ${problem}`);
+      if (!Number.isInteger(ttlSec) || ttlSec <= 0) throw new Error(`artifact link ttlSec must be a positive whole number of seconds, got ${ttlSec}`);
+      const exp = nowSec() + ttlSec;
+      const sig = mac(pipelineId, key, exp).toString('base64url');
+      return `/api/pipelines/${encodeURIComponent(pipelineId)}/artifacts/content?key=${encodeURIComponent(key)}&exp=${exp}&sig=${sig}`;
+    },
+    verify(pipelineId, key, exp, sig) {
+      const given = /^[A-Za-z0-9_-]{43}$/.test(sig) ? Buffer.from(sig, 'base64url') : undefined;
+      if (!given || given.length !== SIGNATURE_BYTES || !Number.isSafeInteger(exp)) return 'bad-signature';
+      if (!timingSafeEqual(given, mac(pipelineId, key, exp))) return 'bad-signature';
+      // Expiry is told only to the holder of a genuine link: a forger learns nothing from it.
+      return exp <= nowSec() ? 'expired' : 'ok';
+    },
+    remainingSec(exp) {
+      return Math.max(0, exp - nowSec());
+    },
+  };
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.mp4': 'video/mp4',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+  '.m4a': 'audio/mp4',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.srt': 'application/x-subrip',
+  '.vtt': 'text/vtt; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export function artifactContentType(key: string): string {
+  return CONTENT_TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream';
+}
+
+function contentDisposition(key: string, download: boolean): string {
+  if (!download) return 'inline';
+  const name = basename(key);
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+type ContentQuery = { key?: unknown; exp?: unknown; sig?: unknown; download?: unknown };
+
+export interface ArtifactContentRouteOptions {
+  signer: ArtifactLinkSigner;
+  /** The folder store (serve mode): where a key's bytes are on this machine. */
+  store: { localPath(key: string): string };
+  /** Says out loud that the route needs no API key: the link's signature is its credential. */
+  public: true;
+}
+
+/**
+ * `GET /api/pipelines/:id/artifacts/content?key&exp&sig[&download=1]`: one artifact's bytes with Range support
+ * (a browser seeks a video with Range requests), through a link from `signer.sign`.
+ */
+export function registerArtifactContentRoute(app: FastifyInstance, options: ArtifactContentRouteOptions): void {
+  const { signer, store } = options;
+  app.get(ARTIFACT_CONTENT_PATH, { config: { public: true } }, async (request, reply): Promise<FastifyReply> => {
+    const { id } = request.params as { id: string };
+    const query = (request.query ?? {}) as ContentQuery;
+    const key = typeof query.key === 'string' ? query.key : undefined;
+    const sig = typeof query.sig === 'string' ? query.sig : '';
+    const expText = typeof query.exp === 'string' || typeof query.exp === 'number' ? String(query.exp) : '';
+
+    if (key === undefined || key === '') {
+      return sendError(reply, { code: 'INVALID_INPUT', field: 'key', message: 'missing ?key=: use the url from GET /api/pipelines/{id}/artifacts' });
+    }
+    const problem = artifactKeyProblem(id, key);
+    if (problem) return sendError(reply, { code: 'INVALID_INPUT', field: 'key', message: `key "${key.slice(0, 200)}" ${problem}` });
+
+    const exp = /^\d{1,12}$/.test(expText) ? Number(expText) : Number.NaN;
+    const check = sig && Number.isSafeInteger(exp) ? signer.verify(id, key, exp, sig) : 'bad-signature';
+    if (check === 'bad-signature') {
+      return sendError(reply, {
+        code: 'UNAUTHORIZED', status: 403, field: 'sig',
+        message: 'the link\'s signature is missing or does not match: use the url from GET /api/pipelines/{id}/artifacts as it is',
+      });
+    }
+    if (check === 'expired') {
+      return sendError(reply, {
+        code: 'UNAUTHORIZED', status: 403, field: 'exp',
+        message: 'this download link has expired: ask GET /api/pipelines/{id}/artifacts for a new link',
+      });
+    }
+
+    const path = store.localPath(key);
+    const result = await send(request.raw, `/${encodeURIComponent(basename(path))}`, {
+      root: dirname(path),
+      dotfiles: 'allow',
+      index: false,
+      cacheControl: false,
+      contentType: false,
+      acceptRanges: true,
+    });
+    if (result.type !== 'file') {
+      if (result.type === 'directory' || result.statusCode === 404) {
+        return sendError(reply, { code: 'NOT_FOUND', field: 'key', message: `no artifact "${key}" in the store: list them with GET /api/pipelines/{id}/artifacts` });
+      }
+      if (result.statusCode === 416) {
+        reply.header('content-range', result.headers['Content-Range'] ?? '');
+        return sendError(reply, { code: 'INVALID_INPUT', status: 416, message: `the Range "${String(request.headers.range).slice(0, 100)}" is outside the file: ask for bytes inside its length (see content-range)` });
+      }
+      if (result.statusCode === 412) {
+        return sendError(reply, { code: 'CONFLICT', status: 412, message: 'the artifact changed since the If-Match / If-Unmodified-Since given: ask again without them' });
+      }
+      throw result.metadata.error;
+    }
+    const download = query.download === '1' || query.download === 1;
+    return reply
+      .code(result.statusCode)
+      .headers(result.headers)
+      .header('content-type', artifactContentType(key))
+      .header('content-disposition', contentDisposition(key, download))
+      .header('cache-control', `private, max-age=${signer.remainingSec(exp)}`)
+      .send(result.stream);
+  });
+}
