@@ -5,14 +5,14 @@ export function countWords(text: string): number {
   return text.split(/\s+/).filter((t) => /[\p{L}\p{N}]/u.test(t)).length;
 }
 
-/** The word count that fills `durationSec` at WORDS_PER_MINUTE. */
-export function targetWordCount(durationSec: number): number {
-  return Math.round((durationSec * WORDS_PER_MINUTE) / 60);
+/** The word count that fills `durationSec` at a voice's pace (words a minute, its pauses included). */
+export function targetWordCount(durationSec: number, wordsPerMinute: number = WORDS_PER_MINUTE): number {
+  return Math.round((durationSec * wordsPerMinute) / 60);
 }
 
-/** Seconds to say `words` at WORDS_PER_MINUTE, to a tenth. */
-export function speakingSeconds(words: number): number {
-  return Math.round((words / WORDS_PER_MINUTE) * 600) / 10;
+/** Seconds to say `words` at a voice's pace, to a tenth. */
+export function speakingSeconds(words: number, wordsPerMinute: number = WORDS_PER_MINUTE): number {
+  return Math.round((words / wordsPerMinute) * 600) / 10;
 }
 
 /** Sections by length: 3 for a short (≤ 45 s), then one more per step, at most 7 (YouTube chapters need ≥ 10 s each). */
@@ -36,8 +36,8 @@ export function spokenText(draft: ScriptDraft): string {
   return [draft.hook, ...draft.sections.map((s) => s.narration), draft.callToAction].join('\n');
 }
 
-/** A Script from a draft, its word count and duration computed from the text itself. */
-export function finalizeScript(draft: ScriptDraft, lang: Language): Script {
+/** A Script from a draft, its word count and duration (at the voice's pace) computed from the text itself. */
+export function finalizeScript(draft: ScriptDraft, lang: Language, wordsPerMinute: number = WORDS_PER_MINUTE): Script {
   const wordCount = countWords(spokenText(draft));
-  return { lang, ...draft, wordCount, estimatedDurationSec: speakingSeconds(wordCount) };
+  return { lang, ...draft, wordCount, estimatedDurationSec: speakingSeconds(wordCount, wordsPerMinute) };
 }

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ScriptGenerateOutput, scriptSegments } from '@faceless/contracts';
+import { ScriptGenerateOutput, scriptSegments, speakingRate } from '@faceless/contracts';
 import { FolderStore } from '@faceless/infra';
 import { createCollectingLogger, createLogger, type FacelessError, type StageContext } from '@faceless/runtime';
 import { createScriptGenerator, createScriptProvider, createStage, readScriptConfig } from './index.ts';
-import { countWords, targetWordCount } from './script-stats.ts';
+import { countWords, speakingSeconds, targetWordCount } from './script-stats.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'script-stage-'));
 after(() => rm(root, { recursive: true, force: true }));
@@ -29,13 +29,13 @@ const KEYWORDS = {
 };
 const TOPICS = { en: 'how octopuses think', fr: 'comment pensent les pieuvres' };
 
-test('offline end to end: 30, 60 and 180 s in English and French land within 15% with 3 to 7 sections', async () => {
-  const stage = createStage({ env: {} });
+test('offline end to end: 30, 60 and 180 s in English and French land within 15% of the voice\'s pace with 3 to 7 sections', async () => {
+  const stage = createStage({ env: { SCRIPT_PROVIDER: 'offline' } });
   for (const lang of ['en', 'fr'] as const) {
     for (const durationSec of [30, 60, 180]) {
       const out = ScriptGenerateOutput.parse(await stage.execute({ topic: TOPICS[lang], lang, durationSec, keywords: KEYWORDS[lang] }, context()));
       const { script } = out;
-      const target = targetWordCount(durationSec);
+      const target = targetWordCount(durationSec, speakingRate('espeak', lang));
       const what = `${lang} ${durationSec}s`;
       assert.equal(out.provider, 'template');
       assert.equal(script.lang, lang);
@@ -78,7 +78,7 @@ test('provider counts are not trusted: the stage recomputes them and sets lang',
   });
   const out = await stage.execute({ topic: 't', lang: 'de' }, context());
   assert.equal(out.script.wordCount, 6);
-  assert.equal(out.script.estimatedDurationSec, 2.4);
+  assert.equal(out.script.estimatedDurationSec, speakingSeconds(6, speakingRate('espeak', 'de')), 'at espeak-ng\'s German pace');
   assert.equal(out.script.lang, 'de');
 });
 

@@ -1,4 +1,4 @@
-import type { Language, Script, ScriptSection } from '@faceless/contracts';
+import { WORDS_PER_MINUTE, type Language, type Script, type ScriptSection } from '@faceless/contracts';
 import { countWords, finalizeScript, sectionCountFor, targetWordCount } from './script-stats.ts';
 import { EN } from './templates/en.ts';
 import { FR } from './templates/fr.ts';
@@ -206,11 +206,13 @@ export interface TemplateScriptInput {
   lang: Language;
   durationSec: number;
   keywords: readonly string[];
+  /** The voice's pace, pauses included (SPEAKING_RATES × speed); WORDS_PER_MINUTE when absent. */
+  wordsPerMinute?: number;
 }
 
 /**
  * The offline writer: a hook, 3–7 sections and a call to action from the language's sentence
- * templates, sized to `durationSec` at WORDS_PER_MINUTE. Variants are chosen by a hash of the
+ * templates, sized to `durationSec` at the voice's pace. Variants are chosen by a hash of the
  * topic, so different topics read differently and the same topic always reads the same.
  */
 export function writeTemplateScript(input: TemplateScriptInput): Script {
@@ -227,7 +229,8 @@ export function writeTemplateScript(input: TemplateScriptInput): Script {
     Duration: pack.titleTopic(duration),
     ...pack.topicForms?.(topic, clause),
   };
-  const target = targetWordCount(input.durationSec);
+  const wordsPerMinute = input.wordsPerMinute ?? WORDS_PER_MINUTE;
+  const target = targetWordCount(input.durationSec, wordsPerMinute);
   const plan = planSections({ count: sectionCountFor(input.durationSec), keywords: input.keywords, topic: input.topic, pack, random: seededRandom(hashText(`plan|${input.lang}|${keyOf(input.topic)}`)) });
 
   const hookBudget = Math.max(8, Math.min(45, Math.round(target * 0.12)));
@@ -288,7 +291,7 @@ export function writeTemplateScript(input: TemplateScriptInput): Script {
     hook: hook.sentences.join(' '),
     sections: sections.map((s): ScriptSection => ({ heading: s.heading, narration: s.part.sentences.join(' '), visualKeywords: s.visuals })),
     callToAction: cta.sentences.join(' '),
-  }, input.lang);
+  }, input.lang, wordsPerMinute);
 }
 
 /** The first title variant that fits YouTube's search-result width; else the topic itself, cut at a word. */

@@ -5,6 +5,6 @@ import type { ScriptProvider } from './script-provider.ts';
 export function createTemplateScriptProvider(): ScriptProvider {
   return {
     name: 'template',
-    write: (input) => Promise.resolve(writeTemplateScript(input)),
+    write: (input, ctx) => Promise.resolve(writeTemplateScript({ ...input, wordsPerMinute: ctx.wordsPerMinute })),
   };
 }

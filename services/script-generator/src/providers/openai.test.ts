@@ -65,7 +65,7 @@ const provider = (over: { attempts?: number; apiKey?: string; baseUrl?: string; 
   apiKey: over.apiKey ?? KEY, baseUrl: over.baseUrl ?? server.url, model: 'gpt-4o-mini', attempts: over.attempts ?? 3, retryBaseDelayMs: 1, ...(over.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: over.maxRetryAfterMs } : {}),
 });
 const input = ScriptGenerateInput.parse({ topic: 'how octopuses think', lang: 'fr', durationSec: 60, keywords: ['pieuvre intelligence'] });
-const ctx = () => ({ log: createLogger({ level: 'error' }), signal: new AbortController().signal });
+const ctx = (wordsPerMinute = 150) => ({ log: createLogger({ level: 'error' }), signal: new AbortController().signal, wordsPerMinute });
 
 test('the schema satisfies strict mode, and the checker catches what breaks it', () => {
   assert.deepEqual(strictSchemaViolations(SCRIPT_JSON_SCHEMA), []);

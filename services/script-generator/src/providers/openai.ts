@@ -1,4 +1,4 @@
-import { Script, type Language, type ScriptGenerateInput } from '@faceless/contracts';
+import { Script, WORDS_PER_MINUTE, type Language, type ScriptGenerateInput } from '@faceless/contracts';
 import { FacelessError, parseJsonOrUndefined, sleep } from '@faceless/runtime';
 import { z } from 'zod';
 import { salientWords } from '../salient-words.ts';
@@ -19,6 +19,8 @@ export interface OpenAiScriptOptions {
   retryBaseDelayMs?: number;
   /** A Retry-After longer than this is not waited for: the error goes back to the orchestrator instead. */
   maxRetryAfterMs?: number;
+  /** What the stage reports as its provider ("openai"; "ollama:llama3.2" for a local server). */
+  name?: string;
 }
 
 const LANGUAGE_NAMES: Record<Language, string> = {
@@ -30,9 +32,9 @@ export interface ChatMessage {
   content: string;
 }
 
-/** The prompt: language, target length in words, section count, keywords to weave in. */
-export function buildScriptMessages(input: ScriptGenerateInput, note?: string): ChatMessage[] {
-  const words = targetWordCount(input.durationSec);
+/** The prompt: language, target length in words (at the voice's pace), section count, keywords to weave in. */
+export function buildScriptMessages(input: ScriptGenerateInput, note?: string, wordsPerMinute: number = WORDS_PER_MINUTE): ChatMessage[] {
+  const words = targetWordCount(input.durationSec, wordsPerMinute);
   const sections = sectionCountFor(input.durationSec);
   const language = LANGUAGE_NAMES[input.lang];
   const system = [
@@ -43,7 +45,7 @@ export function buildScriptMessages(input: ScriptGenerateInput, note?: string): 
   ].join('\n');
   const user = [
     `Topic: ${input.topic}`,
-    `Length: about ${words} spoken words in total (${input.durationSec} seconds at 150 words a minute), counting the hook and the call to action. Stay within 10% of ${words} words.`,
+    `Length: about ${words} spoken words in total (${input.durationSec} seconds at ${Math.round(wordsPerMinute)} words a minute), counting the hook and the call to action. Stay within 10% of ${words} words.`,
     `Structure: a hook (a question or a surprising promise, one or two sentences), exactly ${sections} sections, then a short call to action.`,
     `Each section: a heading of at most ${HEADING_MAX_CHARS} characters (it becomes a YouTube chapter title), its narration, and 2 to 4 concrete nouns (visualKeywords, in ${language}) describing what to show on screen.`,
     'titleIdea: a catchy title of at most 70 characters.',
@@ -89,7 +91,7 @@ export function tidyDraft(draft: z.infer<typeof Draft>, lang: Language): ScriptD
 }
 
 /** Parses an answer's message content into a validated Script, or says what is wrong with it. */
-export function parseScriptContent(content: string, lang: Language): Script {
+export function parseScriptContent(content: string, lang: Language, wordsPerMinute: number = WORDS_PER_MINUTE): Script {
   let json: unknown;
   try {
     json = JSON.parse(content);
@@ -101,7 +103,7 @@ export function parseScriptContent(content: string, lang: Language): Script {
     const issues = draft.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ');
     throw new FacelessError('PROVIDER_BAD_RESPONSE', `the model's script does not match the schema (${issues})`);
   }
-  const script = Script.safeParse(finalizeScript(tidyDraft(draft.data, lang), lang));
+  const script = Script.safeParse(finalizeScript(tidyDraft(draft.data, lang), lang, wordsPerMinute));
   if (!script.success) {
     throw new FacelessError('PROVIDER_BAD_RESPONSE', `the model's script is invalid: ${script.error.issues[0]?.message ?? 'unknown'}`);
   }
@@ -203,14 +205,14 @@ export function createOpenAiScriptProvider(options: OpenAiScriptOptions): Script
   }
 
   return {
-    name: 'openai',
+    name: options.name ?? 'openai',
     async write(input, ctx) {
-      const target = targetWordCount(input.durationSec);
+      const target = targetWordCount(input.durationSec, ctx.wordsPerMinute);
       let note: string | undefined;
       for (let round = 1; ; round++) {
         const completion = await postWithRetry({
           model: options.model,
-          messages: buildScriptMessages(input, note),
+          messages: buildScriptMessages(input, note, ctx.wordsPerMinute),
           response_format: { type: 'json_schema', json_schema: { name: 'faceless_script', strict: true, schema: SCRIPT_JSON_SCHEMA } },
         }, ctx);
         const choice = completion.choices[0];
@@ -230,7 +232,7 @@ export function createOpenAiScriptProvider(options: OpenAiScriptOptions): Script
           throw new FacelessError('PROVIDER_BAD_RESPONSE', 'the chat API filtered the answer (finish_reason "content_filter"). Rephrase the topic, or use SCRIPT_PROVIDER=offline');
         }
         if (!message?.content) throw new FacelessError('PROVIDER_BAD_RESPONSE', 'the chat API answered without message content');
-        const script = parseScriptContent(message.content, input.lang);
+        const script = parseScriptContent(message.content, input.lang, ctx.wordsPerMinute);
         const off = script.wordCount / target - 1;
         if (Math.abs(off) > 0.25) {
           ctx.log.warn('the model missed the target length', { words: script.wordCount, target, durationSec: input.durationSec });

@@ -4,6 +4,8 @@ import type { Logger } from '@faceless/runtime';
 export interface ScriptProviderContext {
   log: Logger;
   signal: AbortSignal;
+  /** The voice's pace at the requested speed, pauses included: durationSec × this / 60 words fill the video. */
+  wordsPerMinute: number;
 }
 
 /**
