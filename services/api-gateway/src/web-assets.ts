@@ -71,13 +71,18 @@ export function registerWebAssets(app: FastifyInstance, options: { root: string 
         decorateReply: false,
         immutable: true,
         maxAge: '365d',
-        setHeaders: (res) => res.setHeader('x-content-type-options', 'nosniff'),
+        setHeaders: (reply) => {
+          reply.header('x-content-type-options', 'nosniff');
+        },
       });
     }
 
     const page = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const path = request.url.split('?')[0] ?? '/';
-      if (RESERVED.test(path) || path.startsWith('/assets/') || (path !== '/' && !wantsHtml(request))) return reply.callNotFound();
+      if (RESERVED.test(path) || path.startsWith('/assets/') || (path !== '/' && !wantsHtml(request))) {
+        reply.callNotFound();
+        return reply;
+      }
       const html = await loadIndex();
       reply.headers(HTML_HEADERS).type('text/html; charset=utf-8');
       if (html === undefined) {
