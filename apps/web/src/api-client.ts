@@ -1,0 +1,117 @@
+import type { PipelineRequestInput, PipelineState, PipelineStatus } from '@faceless/contracts';
+
+/** One line of GET /api/pipelines (the orchestrator's PipelineSummary). */
+export interface PipelineSummary {
+  pipelineId: string;
+  state: PipelineState;
+  topic: string;
+  currentStage?: string;
+  completedStages: number;
+  error?: { stage: string; code: string; message: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PipelineList {
+  pipelines: PipelineSummary[];
+  limit: number;
+  offset: number;
+}
+
+export interface Artifact {
+  /** 'video', 'voice', 'poster', 'thumbnail <id>', 'metadata', 'captions srt'… */
+  name: string;
+  key: string;
+  /** Short-lived signed URL: usable in <video src> and download links without the API key. */
+  url?: string;
+}
+
+export interface PipelineArtifacts {
+  pipelineId: string;
+  expiresInSec: number;
+  artifacts: Artifact[];
+}
+
+/** The gateway's error body turned into an exception the pages can show. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const KEY_NAME = 'faceless.apiKey';
+const unauthorizedListeners = new Set<(err: ApiError) => void>();
+
+/** The key lives in sessionStorage only: it leaves with the tab, and never goes into a URL. */
+export function storedKey(): string | undefined {
+  return sessionStorage.getItem(KEY_NAME) ?? undefined;
+}
+
+export function storeKey(key: string): void {
+  sessionStorage.setItem(KEY_NAME, key);
+}
+
+export function forgetKey(): void {
+  sessionStorage.removeItem(KEY_NAME);
+}
+
+/** Called whenever a call answers 401, so the app can ask for a key again. */
+export function onUnauthorized(listener: (err: ApiError) => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+export function authHeaders(): Record<string, string> {
+  const key = storedKey();
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+/** Turns a non-2xx answer into an ApiError (and tells the listeners about a 401). */
+export async function errorOf(res: Response): Promise<ApiError> {
+  let body: { error?: { code?: string; message?: string; field?: string; requestId?: string } } | undefined;
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    body = undefined;
+  }
+  const e = body?.error;
+  const err = new ApiError(
+    res.status,
+    e?.code ?? `HTTP_${res.status}`,
+    e?.message ?? `the server answered ${res.status} ${res.statusText}`,
+    e?.field,
+    e?.requestId ?? res.headers.get('x-request-id') ?? undefined,
+  );
+  if (res.status === 401) for (const listener of unauthorizedListeners) listener(err);
+  return err;
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { accept: 'application/json', ...authHeaders(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  if (!res.ok) throw await errorOf(res);
+  if (res.status === 204 || res.headers.get('content-length') === '0') return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const api = {
+  startPipeline: (request: PipelineRequestInput) => call<{ pipelineId: string; state: PipelineState }>('POST', '/api/pipelines/start', request),
+  listPipelines: (options: { limit: number; offset: number }, signal?: AbortSignal) =>
+    call<PipelineList>('GET', `/api/pipelines?limit=${options.limit}&offset=${options.offset}`, undefined, signal),
+  status: (id: string, signal?: AbortSignal) => call<PipelineStatus>('GET', `/api/pipelines/status/${encodeURIComponent(id)}`, undefined, signal),
+  artifacts: (id: string, signal?: AbortSignal) => call<PipelineArtifacts>('GET', `/api/pipelines/${encodeURIComponent(id)}/artifacts`, undefined, signal),
+  retry: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/retry`),
+  cancel: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/cancel`),
+};

@@ -1,0 +1,294 @@
+import type { PipelineStatus, StageKey, StageStatus } from '@faceless/contracts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, type Artifact, type PipelineArtifacts } from '../api-client.ts';
+import { readEventStream } from '../event-stream.ts';
+import { TERMINAL_STATES, formatClock, formatMs, formatTime } from '../format.ts';
+import { STAGE_LABELS, STAGE_ORDER } from '../stage-labels.ts';
+
+interface StageProgress {
+  fraction: number;
+  note?: string;
+}
+
+/** What the metadata stage writes (packages/contracts VideoMetadata), read defensively. */
+interface MetadataView {
+  title?: string;
+  titleAlternatives?: string[];
+  description?: string;
+  tags?: string[];
+  hashtags?: string[];
+  chapters?: { start: number; title: string }[];
+}
+
+function stageOf(status: PipelineStatus | undefined, key: StageKey): StageStatus | undefined {
+  return status?.stages.find((s) => s.stage === key);
+}
+
+function outputOf<T>(status: PipelineStatus | undefined, key: StageKey): T | undefined {
+  const output = stageOf(status, key)?.output;
+  return output && typeof output === 'object' ? (output as T) : undefined;
+}
+
+/** Warnings any stage reported in its output (`warnings: string[]`). */
+function warningsOf(status: PipelineStatus | undefined): { stage: StageKey; text: string }[] {
+  return (status?.stages ?? []).flatMap((s) => {
+    const w = (s.output as { warnings?: unknown } | undefined)?.warnings;
+    return Array.isArray(w) ? w.filter((t): t is string => typeof t === 'string').map((text) => ({ stage: s.stage as StageKey, text })) : [];
+  });
+}
+
+/** The `progress` event's payload: { stage, fraction, note } at the top level or in the event's data. */
+function progressOf(raw: string): { stage: string; fraction: number; note?: string } | undefined {
+  try {
+    const json = JSON.parse(raw) as Record<string, unknown>;
+    const body = (json.data && typeof json.data === 'object' ? json.data : json) as Record<string, unknown>;
+    const stage = typeof body.stage === 'string' ? body.stage : typeof json.stage === 'string' ? json.stage : undefined;
+    const fraction = Number(body.fraction);
+    if (!stage || !Number.isFinite(fraction)) return undefined;
+    return { stage, fraction: Math.min(1, Math.max(0, fraction)), ...(typeof body.note === 'string' ? { note: body.note } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+function StageBar({ stageKey, stage, progress }: { stageKey: StageKey; stage: StageStatus | undefined; progress: StageProgress | undefined }) {
+  const status = stage?.status ?? 'pending';
+  const value = status === 'completed' ? 100 : Math.round((progress?.fraction ?? 0) * 100);
+  const text = {
+    completed: `done${stage?.durationMs !== undefined ? ` in ${formatMs(stage.durationMs)}` : ''}`,
+    running: `${value} %${progress?.note ? `, ${progress.note}` : ''}`,
+    failed: 'failed',
+    pending: 'waiting',
+  }[status];
+  const labelId = `stage-${stageKey}-label`;
+  return (
+    <li class={`stage stage-${status}`}>
+      <span id={labelId} class="stage-name">{STAGE_LABELS[stageKey]}</span>
+      <div
+        class="bar" role="progressbar" aria-labelledby={labelId} aria-valuemin={0} aria-valuemax={100}
+        aria-valuenow={value} aria-valuetext={`${value} %, ${text}`}
+      >
+        <div class="fill" style={{ width: `${value}%` }} />
+      </div>
+      <span class="stage-text">{text}</span>
+    </li>
+  );
+}
+
+/** A stable source: a refreshed signed URL must not reload a playing video. */
+function useFirstUrl(artifact: Artifact | undefined): string | undefined {
+  const first = useRef<{ key: string; url: string } | undefined>(undefined);
+  if (artifact?.url && first.current?.key !== artifact.key) first.current = { key: artifact.key, url: artifact.url };
+  return first.current?.url;
+}
+
+/** One pipeline: live stage-by-stage progress, its results as they appear, retry and cancel. */
+export function PipelinePage({ id }: { id: string }) {
+  const [status, setStatus] = useState<PipelineStatus>();
+  const [artifacts, setArtifacts] = useState<PipelineArtifacts>();
+  const [progress, setProgress] = useState<Partial<Record<StageKey, StageProgress>>>({});
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    let artifactTimer: ReturnType<typeof setTimeout> | undefined;
+    const loadArtifacts = async (): Promise<void> => {
+      clearTimeout(artifactTimer);
+      try {
+        const a = await api.artifacts(id, signal);
+        setArtifacts(a);
+        // Signed URLs expire: fetch fresh ones before they do.
+        if (a.expiresInSec > 0) artifactTimer = setTimeout(() => void loadArtifacts(), Math.max(5, a.expiresInSec * 0.8) * 1000);
+      } catch (err) {
+        if (!signal.aborted) setError((err as Error).message);
+      }
+    };
+    const refresh = async (): Promise<PipelineStatus | undefined> => {
+      try {
+        const s = await api.status(id, signal);
+        setStatus(s);
+        setError(undefined);
+        return s;
+      } catch (err) {
+        if (!signal.aborted) setError((err as Error).message);
+        return undefined;
+      }
+    };
+    let pending: Promise<unknown> | undefined;
+    const refreshAll = (): void => {
+      pending ??= Promise.all([refresh(), loadArtifacts()]).finally(() => {
+        pending = undefined;
+      });
+    };
+
+    void (async () => {
+      const first = await refresh();
+      void loadArtifacts();
+      if (!first || TERMINAL_STATES.includes(first.state)) return;
+      await readEventStream({
+        url: `/api/pipelines/${encodeURIComponent(id)}/events`,
+        signal,
+        onMessage: (message) => {
+          if (message.event === 'progress') {
+            const p = progressOf(message.data);
+            if (p && (STAGE_ORDER as string[]).includes(p.stage)) {
+              setProgress((old) => ({ ...old, [p.stage]: { fraction: p.fraction, ...(p.note ? { note: p.note } : {}) } }));
+            }
+            return;
+          }
+          refreshAll();
+        },
+        shouldReconnect: async () => {
+          const s = await refresh();
+          void loadArtifacts();
+          return Boolean(s && !TERMINAL_STATES.includes(s.state));
+        },
+        onError: (err) => {
+          if (!signal.aborted) setError(`live updates interrupted: ${(err as Error).message}`);
+        },
+      });
+    })();
+    return () => {
+      controller.abort();
+      clearTimeout(artifactTimer);
+    };
+  }, [id, generation]);
+
+  const act = async (action: 'retry' | 'cancel'): Promise<void> => {
+    setNotice(undefined);
+    try {
+      await api[action](id);
+      setNotice(action === 'retry' ? 'Retry queued: it resumes at the stage that failed.' : 'Cancel asked: the running stage stops.');
+      setProgress({});
+      setGeneration((g) => g + 1);
+    } catch (err) {
+      setNotice(`${action === 'retry' ? 'Retry' : 'Cancel'} refused: ${(err as Error).message}`);
+    }
+  };
+
+  const list = artifacts?.artifacts ?? [];
+  const find = (name: string): Artifact | undefined => list.find((a) => a.name === name);
+  const videoArtifact = find('video');
+  const videoUrl = useFirstUrl(videoArtifact);
+  const voiceUrl = useFirstUrl(find('voice'));
+  const poster = find('poster')?.url;
+  const vtt = find('captions vtt')?.url;
+  const thumbnails = list.filter((a) => a.name.startsWith('thumbnail '));
+  const metadata = outputOf<{ metadata?: MetadataView }>(status, 'metadata')?.metadata;
+  const upload = outputOf<{ target?: string; videoId?: string; url?: string; publishAt?: string; privacyStatus?: string }>(status, 'upload');
+  const videoDone = stageOf(status, 'video')?.status === 'completed';
+  const warnings = warningsOf(status);
+  const topic = typeof status?.request.topic === 'string' ? status.request.topic : id;
+  const terminal = status ? TERMINAL_STATES.includes(status.state) : true;
+
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title" tabIndex={-1}>{topic}</h1>
+      <p class="meta">
+        {status ? <>State <strong class={`state state-${status.state.toLowerCase()}`}>{status.state}</strong> · started {formatTime(status.createdAt)} · </> : null}
+        <span>id <code>{id}</code></span>
+      </p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {status?.error && (
+        <div class="error" role="alert">
+          <p><strong>{STAGE_LABELS[status.error.stage as StageKey] ?? status.error.stage} failed</strong> after {status.error.attempts} attempt{status.error.attempts === 1 ? '' : 's'} ({status.error.code})</p>
+          <p>{status.error.message}</p>
+        </div>
+      )}
+      {warnings.length > 0 && (
+        <div class="warning" role="status">
+          <p>Warnings</p>
+          <ul>{warnings.map((w, i) => <li key={i}>{STAGE_LABELS[w.stage]}: {w.text}</li>)}</ul>
+        </div>
+      )}
+      <div class="actions">
+        <button type="button" disabled={!status || status.state !== 'Failed'} onClick={() => void act('retry')}>Retry</button>
+        <button type="button" disabled={terminal} onClick={() => void act('cancel')}>Cancel</button>
+        {notice && <span role="status">{notice}</span>}
+      </div>
+
+      <h2>Progress</h2>
+      <ol class="stages">
+        {STAGE_ORDER.map((key) => <StageBar key={key} stageKey={key} stage={stageOf(status, key)} progress={progress[key]} />)}
+      </ol>
+
+      {(videoDone || videoArtifact) && (
+        <section aria-labelledby="video-title">
+          <h2 id="video-title">Video</h2>
+          {videoUrl ? (
+            <video class="player" controls preload="metadata" src={videoUrl} {...(poster ? { poster } : {})} aria-label={`Video: ${topic}`}>
+              {vtt && <track kind="captions" src={vtt} srclang={String(status?.request.lang ?? 'en')} label="Captions" default />}
+            </video>
+          ) : (
+            <p>The video is made; this server offers no link to play it (artifacts without a signed URL).</p>
+          )}
+        </section>
+      )}
+      {voiceUrl && (
+        <section aria-labelledby="voice-title">
+          <h2 id="voice-title">Voice-over</h2>
+          <audio controls preload="none" src={voiceUrl} aria-label="Voice-over" />
+        </section>
+      )}
+      {thumbnails.length > 0 && (
+        <section aria-labelledby="thumbs-title">
+          <h2 id="thumbs-title">Thumbnails</h2>
+          <ul class="thumbs">
+            {thumbnails.map((t) => (
+              <li key={t.key}>
+                {t.url ? <img src={t.url} alt={`Thumbnail variant ${t.name.slice('thumbnail '.length)}`} width={320} height={180} loading="lazy" /> : <span>{t.name}</span>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {metadata && (
+        <section aria-labelledby="metadata-title">
+          <h2 id="metadata-title">Title, description, tags</h2>
+          <dl class="metadata">
+            <dt>Title</dt>
+            <dd class="video-title">{metadata.title}</dd>
+            {(metadata.titleAlternatives?.length ?? 0) > 0 && (
+              <>
+                <dt>Title alternatives</dt>
+                <dd><ul>{metadata.titleAlternatives?.map((t) => <li key={t}>{t}</li>)}</ul></dd>
+              </>
+            )}
+            <dt>Description</dt>
+            <dd><pre class="description">{metadata.description}</pre></dd>
+            <dt>Tags</dt>
+            <dd>{[...(metadata.tags ?? []), ...(metadata.hashtags ?? [])].join(', ')}</dd>
+            {(metadata.chapters?.length ?? 0) > 0 && (
+              <>
+                <dt>Chapters</dt>
+                <dd><ol class="chapters">{metadata.chapters?.map((c) => <li key={c.start}><span class="clock">{formatClock(c.start)}</span> {c.title}</li>)}</ol></dd>
+              </>
+            )}
+          </dl>
+        </section>
+      )}
+      {upload && (
+        <section aria-labelledby="publish-title">
+          <h2 id="publish-title">Published</h2>
+          <p>
+            {upload.target ?? 'channel'}: video <code>{upload.videoId}</code>
+            {upload.privacyStatus ? `, ${upload.privacyStatus}` : ''}
+            {upload.publishAt ? `, public from ${formatTime(upload.publishAt)}` : ''}
+            {upload.url && /^https?:\/\//.test(upload.url) ? <> · <a href={upload.url} rel="noreferrer" target="_blank">open</a></> : null}
+          </p>
+        </section>
+      )}
+      {list.some((a) => a.url) && (
+        <section aria-labelledby="downloads-title">
+          <h2 id="downloads-title">Downloads</h2>
+          <ul class="downloads">
+            {list.filter((a) => a.url).map((a) => <li key={a.key}><a href={a.url} download>{a.name}</a> <small>{a.key.split('/').pop()}</small></li>)}
+          </ul>
+        </section>
+      )}
+    </section>
+  );
+}
