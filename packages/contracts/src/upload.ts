@@ -8,6 +8,8 @@ export const UploadInput = z.strictObject({
   pipelineId: z.string().min(1).max(100),
   videoPath: z.string().min(1),
   thumbnailPath: z.string().min(1),
+  /** A SubRip file (object-store key) uploaded as the video's caption track, in metadata.defaultLanguage. */
+  captionsPath: z.string().min(1).optional(),
   metadata: VideoMetadata,
   channel: z.string().min(1).max(64).default('local'),
   /** When absent: the channel's default, else private (scheduled into the next free slot). */

@@ -9,6 +9,8 @@ export interface PublishRequest {
   outputPrefix: string;
   video: { key: string; bytes: number };
   thumbnail: { key: string; bytes: number; contentType: ImageType };
+  /** A SubRip file to publish as the video's caption track, in `language` (the metadata's). */
+  captions?: { key: string; language: string };
   metadata: { title: string; description: string; tags: string[]; categoryId: string };
   privacyStatus: UploadOutput['privacyStatus'];
   /** ISO 8601 in UTC: the planned publish time, always set (the stage picks a slot when the input has none). */

@@ -59,6 +59,9 @@ export function createUploaderStage(deps: UploaderDeps) {
       checkMetadataLimits(input.metadata);
       const video = await checkVideo(ctx.store, input.videoPath);
       const thumbnail = await checkThumbnail(ctx.store, input.thumbnailPath);
+      if (input.captionsPath && !(await ctx.store.exists(input.captionsPath))) {
+        throw new FacelessError('NOT_FOUND', `captionsPath "${input.captionsPath}" is not in the object store: pass the captionsSrtPath the video-assembler returned, or leave captionsPath out`, { field: 'captionsPath' });
+      }
       ctx.progress(0.1, 'checked against YouTube limits');
       // A private video is scheduled (YouTube makes it public at publishAt); unlisted and public ones go out now.
       const publishAt = input.publishAt
@@ -72,6 +75,7 @@ export function createUploaderStage(deps: UploaderDeps) {
         outputPrefix: input.outputPrefix,
         video: { key: input.videoPath, ...video },
         thumbnail: { key: input.thumbnailPath, ...thumbnail },
+        ...(input.captionsPath ? { captions: { key: input.captionsPath, language: input.metadata.defaultLanguage } } : {}),
         metadata: {
           title: input.metadata.title,
           description: input.metadata.description,

@@ -23,6 +23,7 @@ export {
   type ThumbnailSet,
   type UpdateVideoSnippetOptions,
 } from './videos.ts';
+export { CAPTION_MAX_BYTES, CaptionTrack, ensureCaptionTrack, isSameTrack, listCaptionTracks, type InsertCaptionOptions } from './captions.ts';
 export {
   downloadReport,
   ensureReachJob,

@@ -1,5 +1,6 @@
 import type { AccessTokenSource } from '../ports.ts';
 import type { ApiContext } from './api-context.ts';
+import { type CaptionTrack, ensureCaptionTrack, type InsertCaptionOptions, listCaptionTracks } from './captions.ts';
 import { downloadReport, ensureReachJob, listReports, type ListReportsOptions, type ReportingJob, type ReportingReport } from './reporting.ts';
 import { startUploadSession, type StartUploadSessionOptions, uploadVideo, type UploadVideoOptions } from './resumable-upload.ts';
 import type { YouTubeVideo } from './video-resource.ts';
@@ -26,6 +27,8 @@ export interface YouTubeClient {
   updateVideoSnippet(options: UpdateVideoSnippetOptions): Promise<YouTubeVideo>;
   updateVideoTitle(options: { videoId: string; title: string; signal?: AbortSignal }): Promise<YouTubeVideo>;
   setThumbnail(options: SetThumbnailOptions): Promise<ThumbnailSet>;
+  listCaptionTracks(videoId: string, options?: { signal?: AbortSignal }): Promise<CaptionTrack[]>;
+  ensureCaptionTrack(options: InsertCaptionOptions & { listFirst?: boolean }): Promise<{ track: CaptionTrack; inserted: boolean }>;
   ensureReachJob(options?: { signal?: AbortSignal; name?: string }): Promise<ReportingJob>;
   listReports(jobId: string, options?: ListReportsOptions): Promise<ReportingReport[]>;
   downloadReport(downloadUrl: string, options?: { signal?: AbortSignal }): Promise<string>;
@@ -59,6 +62,8 @@ export function createYouTubeClient(options: YouTubeClientOptions): YouTubeClien
     updateVideoSnippet: (o) => updateVideoSnippet(ctx, o),
     updateVideoTitle: (o) => updateVideoTitle(ctx, o),
     setThumbnail: (o) => setThumbnail(ctx, o),
+    listCaptionTracks: (id, o) => listCaptionTracks(ctx, id, o),
+    ensureCaptionTrack: (o) => ensureCaptionTrack(ctx, o),
     ensureReachJob: (o) => ensureReachJob(ctx, o),
     listReports: (jobId, o) => listReports(ctx, jobId, o),
     downloadReport: (url, o) => downloadReport(ctx, url, o),

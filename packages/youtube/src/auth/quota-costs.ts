@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { FacelessError } from '@faceless/runtime';
 
 /** The YouTube calls faceless makes, by the name the quota tables use. */
-export const QUOTA_OPERATIONS = ['videos.insert', 'videos.update', 'videos.list', 'videos.delete', 'thumbnails.set', 'channels.list', 'reporting'] as const;
+export const QUOTA_OPERATIONS = [
+  'videos.insert', 'videos.update', 'videos.list', 'videos.delete', 'thumbnails.set', 'captions.insert', 'captions.list', 'channels.list', 'reporting',
+] as const;
 export type QuotaOperation = (typeof QUOTA_OPERATIONS)[number];
 
 export interface QuotaCostTable {
@@ -20,6 +22,8 @@ const LEGACY_UNITS: Record<QuotaOperation, number> = {
   'videos.list': 1,
   'videos.delete': 50,
   'thumbnails.set': 50,
+  'captions.insert': 400,
+  'captions.list': 50,
   'channels.list': 1,
   reporting: 0,
 };

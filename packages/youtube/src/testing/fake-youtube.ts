@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A YouTube stand-in on 127.0.0.1 for tests: the resumable upload protocol (sessions, 308 + Range,
- * status queries, a final 201 with the video), videos.list/update, thumbnails.set and the Reporting
+ * status queries, a final 201 with the video), videos.list/update, thumbnails.set, captions.insert/list and the Reporting
  * API (jobs, reports, CSV downloads), with failures the tests can arm. One base URL serves as
  * YOUTUBE_API_URL, YOUTUBE_UPLOAD_URL and YOUTUBE_REPORTING_URL.
  */
@@ -55,6 +55,18 @@ export interface FakeUploadSession {
   gone?: 404 | 410;
 }
 
+export interface FakeCaption {
+  id: string;
+  videoId: string;
+  language: string;
+  name: string;
+  isDraft: boolean;
+  trackKind: 'standard' | 'asr';
+  /** The media part's type and bytes, as captions.insert received them. */
+  contentType: string;
+  body: Buffer;
+}
+
 export interface FakeReport {
   id: string;
   reportTypeId: string;
@@ -80,6 +92,10 @@ export interface FakeYouTube {
   videos: FakeVideo[];
   sessions: FakeUploadSession[];
   jobs: FakeJob[];
+  /** Caption tracks, inserted (captions.insert) or added by the test. */
+  captions: FakeCaption[];
+  /** The next captions.insert creates its track, then drops the connection before answering (the outcome is lost). */
+  dropNextCaptionResponse(): void;
   /** The upload PUTs with a byte range, in order, for checking chunk alignment. */
   uploadChunks(): { first: number; last: number; total: number; bytes: number; status: number }[];
   /** Destroy the socket of the next upload chunk after reading `afterBytes` of it (kept in 256 KiB units, as YouTube keeps them). */
@@ -110,6 +126,8 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
   const videos: FakeVideo[] = [];
   const sessions: FakeUploadSession[] = [];
   const jobs: FakeJob[] = [];
+  const captions: FakeCaption[] = [];
+  let dropCaptionResponse = false;
   const reports: FakeReport[] = [];
   const failures: Failure[] = [];
   let dropAfter: number | undefined;
@@ -174,6 +192,8 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
     if (route === 'GET /youtube/v3/videos') return listVideos(url, res);
     if (route === 'PUT /youtube/v3/videos') return updateVideo(url, body, res);
     if (route === 'POST /upload/youtube/v3/thumbnails/set') return setThumbnail(url, req, body, res);
+    if (route === 'POST /upload/youtube/v3/captions') return insertCaption(url, req, body, res);
+    if (route === 'GET /youtube/v3/captions') return listCaptions(url, res);
     if (route === 'GET /v1/jobs') return page(res, url, 'jobs', jobs);
     if (route === 'POST /v1/jobs') return createJob(body, res);
     const reportsPath = /^\/v1\/jobs\/([^/]+)\/reports$/.exec(url.pathname);
@@ -299,6 +319,48 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
     json(res, 200, { kind: 'youtube#thumbnailSetResponse', items: [{ default: at(120, 90, 'default'), high: at(480, 360, 'hqdefault'), maxres: at(1280, 720, 'maxresdefault') }] });
   }
 
+  /** captions.insert with uploadType=multipart: a multipart/related body of the JSON caption resource, then the file. */
+  function insertCaption(url: URL, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    if (url.searchParams.get('uploadType') !== 'multipart') return googleError(res, 400, 'invalidParameter', 'this fake takes captions.insert with uploadType=multipart');
+    if (url.searchParams.get('part') !== 'snippet') return googleError(res, 400, 'invalidPart', 'part must be snippet');
+    const boundary = /boundary="?([^";]+)"?/.exec(String(req.headers['content-type'] ?? ''))?.[1];
+    if (!String(req.headers['content-type'] ?? '').startsWith('multipart/related') || !boundary) return googleError(res, 400, 'badContent', 'Content-Type must be multipart/related with a boundary');
+    const parts = multipartParts(body, boundary);
+    const [meta, media] = parts;
+    if (parts.length !== 2 || !meta || !media) return googleError(res, 400, 'badContent', `a multipart upload has 2 parts (metadata, media), got ${parts.length}`);
+    let resource: { snippet?: { videoId?: unknown; language?: unknown; name?: unknown; isDraft?: unknown } };
+    try {
+      resource = JSON.parse(meta.body.toString('utf8')) as typeof resource;
+    } catch {
+      return googleError(res, 400, 'parseError', 'the caption resource is not JSON');
+    }
+    const snippet = resource.snippet ?? {};
+    const video = videos.find((v) => v.id === snippet.videoId);
+    if (!video) return googleError(res, 404, 'videoNotFound', `The video identified by the videoId parameter could not be found: ${String(snippet.videoId)}`);
+    if (typeof snippet.language !== 'string' || !/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/.test(snippet.language)) return googleError(res, 400, 'invalidMetadata', 'snippet.language must be a BCP-47 language code');
+    const name = typeof snippet.name === 'string' ? snippet.name : '';
+    if ([...name].length > 150) return googleError(res, 400, 'invalidMetadata', 'snippet.name is longer than 150 characters');
+    if (media.body.length === 0 || !/-->/.test(media.body.toString('utf8'))) return googleError(res, 400, 'invalidCaptionFile', 'The caption file is empty or has no timed cues.');
+    const caption: FakeCaption = {
+      id: randomBytes(9).toString('base64url'), videoId: video.id, language: snippet.language, name, isDraft: snippet.isDraft === true,
+      trackKind: 'standard', contentType: media.headers['content-type'] ?? '', body: media.body,
+    };
+    captions.push(caption);
+    if (dropCaptionResponse) {
+      dropCaptionResponse = false;
+      req.socket.destroy();
+      return;
+    }
+    json(res, 200, captionResource(caption));
+  }
+
+  function listCaptions(url: URL, res: ServerResponse): void {
+    if (url.searchParams.get('part') !== 'snippet' && url.searchParams.get('part') !== 'id') return googleError(res, 400, 'invalidPart', 'part must be snippet or id');
+    const videoId = url.searchParams.get('videoId') ?? '';
+    if (!videos.some((v) => v.id === videoId)) return googleError(res, 404, 'videoNotFound', `The video identified by the videoId parameter could not be found: ${videoId}`);
+    json(res, 200, { kind: 'youtube#captionListResponse', items: captions.filter((c) => c.videoId === videoId).map(captionResource) });
+  }
+
   function createJob(body: Buffer, res: ServerResponse): void {
     let input: { reportTypeId?: unknown; name?: unknown };
     try {
@@ -349,6 +411,8 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
     videos,
     sessions,
     jobs,
+    captions,
+    dropNextCaptionResponse: () => { dropCaptionResponse = true; },
     uploadChunks: () => requests
       .filter((r) => r.method === 'PUT' && r.path === '/upload/youtube/v3/videos')
       .flatMap((r) => {
@@ -446,6 +510,35 @@ function resourceOf(v: FakeVideo, parts: readonly string[]): Record<string, unkn
     ...(parts.includes('snippet') ? { snippet: v.snippet } : {}),
     ...(parts.includes('status') ? { status: v.status } : {}),
   };
+}
+
+function captionResource(c: FakeCaption): Record<string, unknown> {
+  return {
+    kind: 'youtube#caption',
+    id: c.id,
+    snippet: {
+      videoId: c.videoId, lastUpdated: new Date().toISOString(), trackKind: c.trackKind, language: c.language, name: c.name,
+      audioTrackType: 'unknown', isCC: false, isLarge: false, isEasyReader: false, isDraft: c.isDraft, isAutoSynced: false, status: 'serving',
+    },
+  };
+}
+
+/** The parts of a multipart body: each one's lower-cased headers and its bytes. */
+function multipartParts(body: Buffer, boundary: string): { headers: Record<string, string>; body: Buffer }[] {
+  const text = body.toString('latin1');
+  const pieces = text.split(`--${boundary}`);
+  // Before the first delimiter is the preamble; after the closing "--" the epilogue.
+  return pieces.slice(1).filter((p) => !p.startsWith('--')).map((piece) => {
+    const content = piece.replace(/^\r\n/, '').replace(/\r\n$/, '');
+    const split = content.indexOf('\r\n\r\n');
+    const head = split < 0 ? '' : content.slice(0, split);
+    const headers: Record<string, string> = {};
+    for (const line of head.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    return { headers, body: Buffer.from(split < 0 ? content : content.slice(split + 4), 'latin1') };
+  });
 }
 
 function sniff(bytes: Buffer): string | undefined {

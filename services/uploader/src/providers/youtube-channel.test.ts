@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FolderStore } from '@faceless/infra';
 import { createLogger, FacelessError, type StageContext } from '@faceless/runtime';
-import { ChannelStore, createChannelRecord, QUOTA_COST_TABLES, QuotaLedger, runInstalledAppFlow, type YouTubeConfig } from '@faceless/youtube';
+import {
+  ChannelStore, createChannelRecord, createYouTubeClient, QUOTA_COST_TABLES, QuotaLedger, runInstalledAppFlow, type YouTubeClient, type YouTubeConfig,
+} from '@faceless/youtube';
 import { startFakeGoogle, startFakeGoogleOAuth, type FakeGoogle, type FakeGoogleOAuth, type FakeYouTube } from '@faceless/youtube/testing';
 import { createUploaderStage } from '../stage.ts';
 import { YouTubeChannelTarget } from './youtube-channel.ts';
@@ -20,6 +22,7 @@ const META = {
   chapters: [], categoryId: '15', defaultLanguage: 'en',
 };
 const NOW = '2026-03-10T08:00:00Z';
+const SRT = '1\n00:00:00,200 --> 00:00:01,400\nLes chats ronronnent\n\n2\n00:00:01,500 --> 00:00:02,900\nquand ils sont contents.\n';
 
 let fake: FakeGoogle;
 let google: FakeGoogleOAuth;
@@ -49,6 +52,7 @@ async function setup(channel = 'science', slots = ['15:00']): Promise<{ ctx: Sta
   const store = new FolderStore(join(dir, 'store'));
   await store.putBytes('run/video.mp4', VIDEO);
   await store.putBytes('run/thumbnail.png', PNG);
+  await store.putBytes('run/captions.srt', SRT);
   const warnings: string[] = [];
   const log = createLogger({ level: 'error' });
   const ctx: StageContext = {
@@ -62,9 +66,11 @@ async function setup(channel = 'science', slots = ['15:00']): Promise<{ ctx: Sta
   return { ctx, store, warnings, ledger, dataDir };
 }
 
-function stageFor(dataDir: string, ledger: QuotaLedger, extra: { sleep?: (ms: number) => Promise<void> } = {}) {
+function stageFor(dataDir: string, ledger: QuotaLedger, extra: { sleep?: (ms: number) => Promise<void>; clientFor?: (client: YouTubeClient) => YouTubeClient } = {}) {
+  const wrap = extra.clientFor;
   const target = new YouTubeChannelTarget({
     config: { ...config, dataDir }, channels: new ChannelStore(dataDir), ledger: () => ledger,
+    ...(wrap ? { clientFor: (tokens) => wrap(createYouTubeClient({ apiUrl: config.apiUrl, uploadUrl: config.uploadUrl, reportingUrl: config.reportingUrl, tokens })) } : {}),
     chunkBytes: 256 * 1024, sleep: extra.sleep ?? (async () => {}), now: () => new Date(NOW),
   });
   return createUploaderStage({ targetFor: () => target, slots: ['09:00'], leadMinutes: 60, now: () => new Date(NOW) });
@@ -252,4 +258,55 @@ test('a corrupt publication record is a CONFLICT naming the file; a corrupt sess
   const out = await stageFor(dataDir, ledger).execute(input({ metadata: { ...META, title } }), ctx);
   assert.equal(videosOf(title).length, 1);
   assert.equal(videosOf(title)[0]?.id, out.videoId);
+});
+
+test('the captions go up as one caption track in the video\'s language, their quota counted; a rerun sends nothing', async () => {
+  const { ctx, ledger, dataDir, store } = await setup();
+  const title = 'Captions travel';
+  const stage = stageFor(dataDir, ledger);
+  const out = await stage.execute(input({ metadata: { ...META, title, defaultLanguage: 'fr' }, captionsPath: 'run/captions.srt' }), ctx);
+  const tracks = youtube.captions.filter((c) => c.videoId === out.videoId);
+  assert.deepEqual(tracks.map((c) => [c.language, c.name, c.isDraft, c.body.toString('utf8')]), [['fr', '', false, SRT]]);
+  const record = JSON.parse((await store.getBytes('run/youtube-science.json')).toString('utf8')) as { captionTrackId?: string; done: boolean };
+  assert.equal(record.captionTrackId, tracks[0]?.id, 'the track id is in the publication record');
+  assert.equal((await ledger.usage(new Date(NOW))).unitsUsed, 1600 + 50 + 400, 'videos.insert + thumbnails.set + captions.insert');
+  assert.equal(youtube.requests.filter((r) => r.path === '/youtube/v3/captions').length, 0, 'a first insert needs no captions.list');
+
+  const before = youtube.requests.length;
+  assert.deepEqual(await stage.execute(input({ metadata: { ...META, title, defaultLanguage: 'fr' }, captionsPath: 'run/captions.srt' }), ctx), out);
+  assert.equal(youtube.requests.length, before, 'a rerun sends nothing to YouTube');
+
+  await assert.rejects(stage.execute(input({ pipelineId: 'pipe-2', outputPrefix: 'run2/', captionsPath: 'run/none.srt' }), ctx), (err: FacelessError) => err.code === 'NOT_FOUND' && err.field === 'captionsPath');
+});
+
+test('a crash after captions.insert, before the record is saved: the rerun finds the track, and the video has exactly one', async () => {
+  const { ctx, ledger, dataDir, store } = await setup();
+  const title = 'Crash after the captions';
+  const crashing = stageFor(dataDir, ledger, {
+    clientFor: (client) => ({
+      ...client,
+      ensureCaptionTrack: async (options) => {
+        await client.ensureCaptionTrack(options);
+        throw new Error('process died after captions.insert');
+      },
+    }),
+  });
+  const request = input({ metadata: { ...META, title }, captionsPath: 'run/captions.srt' });
+  await assert.rejects(crashing.execute(request, ctx), /process died/);
+  const [video] = videosOf(title);
+  assert.ok(video, 'the video was uploaded');
+  assert.equal(youtube.captions.filter((c) => c.videoId === video.id).length, 1, 'YouTube has the track');
+  const crashed = JSON.parse((await store.getBytes('run/youtube-science.json')).toString('utf8')) as { captionsStartedAt?: string; captionTrackId?: string; done: boolean };
+  assert.ok(crashed.captionsStartedAt && !crashed.captionTrackId && !crashed.done, 'the record says an insert began, not that it ended');
+
+  const postsBefore = youtube.requests.filter((r) => r.method === 'POST').length;
+  const out = await stageFor(dataDir, ledger).execute(request, ctx);
+  assert.equal(out.videoId, video.id);
+  const tracks = youtube.captions.filter((c) => c.videoId === video.id);
+  assert.equal(tracks.length, 1, 'exactly one caption track after the rerun');
+  assert.equal(youtube.requests.filter((r) => r.method === 'POST').length, postsBefore, 'nothing posted again');
+  assert.ok(youtube.requests.some((r) => r.method === 'GET' && r.path === '/youtube/v3/captions' && r.query.videoId === video.id), 'the rerun listed the tracks');
+  const record = JSON.parse((await store.getBytes('run/youtube-science.json')).toString('utf8')) as { captionTrackId?: string; done: boolean };
+  assert.deepEqual([record.captionTrackId, record.done], [tracks[0]?.id, true]);
+  assert.equal(videosOf(title).length, 1);
 });

@@ -4,7 +4,7 @@ import { PrivacyStatus, type UploadOutput } from '@faceless/contracts';
 import { FacelessError, isFacelessError, parseJsonOrUndefined, type StageContext } from '@faceless/runtime';
 import {
   ChannelTokenSource, ChannelVideos, createYouTubeClient, type AccessTokenSource, type ChannelRecord, type ChannelStore,
-  type QuotaLedger, type UploadSession, type UploadSessionStore, type YouTubeClient, type YouTubeConfig,
+  type QuotaLedger, type QuotaRequest, type UploadSession, type UploadSessionStore, type YouTubeClient, type YouTubeConfig,
 } from '@faceless/youtube';
 import type { ChannelSettings, PublicationKey, PublishRequest, PublishTarget } from '../publish-target.ts';
 
@@ -20,6 +20,12 @@ export const YouTubePublication = z.object({
   channel: z.string(),
   videoId: z.string().optional(),
   thumbnailSet: z.boolean().default(false),
+  /**
+   * The caption track: `captionsStartedAt` is written before captions.insert and `captionTrackId` after it,
+   * so that a rerun after a crash in between lists the video's tracks instead of inserting a second one.
+   */
+  captionsStartedAt: z.string().optional(),
+  captionTrackId: z.string().optional(),
   done: z.boolean().default(false),
   publishAt: z.string(),
   privacyStatus: PrivacyStatus,
@@ -119,19 +125,15 @@ export class YouTubeChannelTarget implements PublishTarget {
       publishAt: request.publishAt, privacyStatus: request.privacyStatus, updatedAt: new Date().toISOString(),
     };
 
+    let captionsReserved = false;
     if (!record.videoId) {
       const sessions = this.sessionStore(key, ctx);
       if (!(await sessions.load())) {
         // A new upload reserves its whole cost first, so that it waits for the quota reset instead of failing halfway.
-        await this.deps.ledger().waitForQuota([{ op: 'videos.insert', count: 1 }, { op: 'thumbnails.set', count: 1 }], {
-          signal: ctx.signal,
-          ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
-          ...(this.deps.now ? { now: this.deps.now } : {}),
-          onWait: ({ waitUntil, reason }) => {
-            ctx.log.warn(`YouTube quota: ${reason}; waiting until ${waitUntil.toISOString()}`, { channel: request.channel });
-            ctx.progress(0.1, `waiting for YouTube's quota reset at ${waitUntil.toISOString()}`);
-          },
-        });
+        const ops: QuotaRequest[] = [{ op: 'videos.insert', count: 1 }, { op: 'thumbnails.set', count: 1 }];
+        if (request.captions) ops.push({ op: 'captions.insert', count: 1 });
+        await this.waitForQuota(ops, request.channel, ctx);
+        captionsReserved = request.captions !== undefined;
       }
       await this.writeRecord(key, record, ctx);
       const file = await this.localFile(request.video.key, 'video', ctx);
@@ -178,10 +180,39 @@ export class YouTubeChannelTarget implements PublishTarget {
         ctx.log.warn(`YouTube refused the custom thumbnail (${err.message}); the video keeps an automatic one. Verify the channel (phone verification) to allow custom thumbnails.`, { videoId });
       }
     }
+    if (request.captions && !record.captionTrackId) {
+      ctx.progress(0.95, 'adding the caption track');
+      // A start recorded without a track id: an earlier run may have inserted it before it stopped.
+      const listFirst = record.captionsStartedAt !== undefined;
+      const ops: QuotaRequest[] = [];
+      if (!captionsReserved) ops.push({ op: 'captions.insert', count: 1 });
+      if (listFirst) ops.push({ op: 'captions.list', count: 1 });
+      if (ops.length > 0) await this.waitForQuota(ops, request.channel, ctx);
+      const file = await this.localFile(request.captions.key, 'captions', ctx);
+      record = { ...record, captionsStartedAt: new Date().toISOString() };
+      await this.writeRecord(key, record, ctx);
+      const { language } = request.captions;
+      const { track, inserted } = await this.quotaAware(() => youtube.ensureCaptionTrack({ videoId, language, file, listFirst, signal: ctx.signal }));
+      record = { ...record, captionTrackId: track.id };
+      await this.writeRecord(key, record, ctx);
+      ctx.log.info(inserted ? 'caption track added on YouTube' : 'caption track found on YouTube from an earlier run', { videoId, trackId: track.id, language });
+    }
     record = { ...record, done: true, updatedAt: new Date().toISOString() };
     await this.writeRecord(key, record, ctx);
     ctx.progress(1, `published on YouTube: ${youtubeWatchUrl(videoId)}`);
     return outputOf(record, this.recordKey(key));
+  }
+
+  private async waitForQuota(ops: readonly QuotaRequest[], channel: string, ctx: StageContext): Promise<void> {
+    await this.deps.ledger().waitForQuota(ops, {
+      signal: ctx.signal,
+      ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+      ...(this.deps.now ? { now: this.deps.now } : {}),
+      onWait: ({ waitUntil, reason }) => {
+        ctx.log.warn(`YouTube quota: ${reason}; waiting until ${waitUntil.toISOString()}`, { channel });
+        ctx.progress(0.1, `waiting for YouTube's quota reset at ${waitUntil.toISOString()}`);
+      },
+    });
   }
 
   /** Google's quotaExceeded also marks the day as spent in the ledger, so the next upload waits instead of failing. */
