@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, STAGES, type StageKey } from '@faceless/contracts';
@@ -89,9 +90,10 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   const checkpointDir = join(dataDir, 'pipelines');
   const dbDir = join(dataDir, 'db');
 
-  // Local and keyless unless keys are configured.
-  const keyed = Boolean(env.API_KEYS?.trim() || env.API_KEYS_FILE?.trim());
-  const gatewayConfig = loadGatewayConfig({ ...env, ...(keyed ? {} : { AUTH_DISABLED: 'true' }) });
+  // Local and keyless until a key exists: API_KEYS, API_KEYS_FILE, or one made with `faceless keys create`.
+  const gatewayEnv = { ...env, FACELESS_DATA_DIR: dataDir };
+  const keyed = Boolean(env.API_KEYS?.trim() || env.API_KEYS_FILE?.trim()) || hasKeysFile(join(dataDir, 'api-keys.json'));
+  const gatewayConfig = loadGatewayConfig({ ...gatewayEnv, ...(keyed ? {} : { AUTH_DISABLED: 'true' }) });
 
   let db: Promise<Database> | undefined;
   const openDb = (): Promise<Database> => {
@@ -167,6 +169,16 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
       return closing;
     },
   };
+}
+
+/** A keys file with at least one key in it (an empty list, after the last revoke, leaves serve open again). */
+function hasKeysFile(path: string): boolean {
+  try {
+    const keys = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return Array.isArray(keys) && keys.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function positiveInt(raw: string | undefined, fallback: number, name: string): number {
