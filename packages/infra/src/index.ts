@@ -8,3 +8,5 @@ export * from './rabbit-event-bus.ts';
 export * from './event-outbox.ts';
 export * from './redis-checkpoint-store.ts';
 export * from './event-bus-from-env.ts';
+export * from './event-history.ts';
+export * from './redis-event-history.ts';
