@@ -88,3 +88,24 @@ test('--script reads the text and takes the topic from its first heading', async
   assert.match(o.request.scriptText ?? '', /Partie un/);
   assert.equal(o.request.lang, 'fr');
 });
+
+test('--caption-* options reach the request; bad ones name the option and the allowed values', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'faceless-opt-'));
+  await writeFile(join(cwd, 'Brand.ttf'), 'not checked here: the video-assembler reads the font');
+  const o = await parseMakeOptions([
+    't', '--caption-size', 'large', '--caption-position', 'top', '--caption-color', '#00FF00', '--caption-highlight', '#ff00ff',
+    '--caption-outline', '#000000', '--caption-font', 'Brand.ttf',
+  ], cwd);
+  assert.deepEqual(o.request.captions, {
+    size: 'large', position: 'top', color: '#00FF00', highlightColor: '#ff00ff', outlineColor: '#000000', font: join(cwd, 'Brand.ttf'),
+  });
+  assert.equal((await parseMakeOptions(['t', '--caption-size', '1.4'], cwd)).request.captions?.size, 1.4);
+  assert.equal((await parseMakeOptions(['t', '--caption-font', 'DejaVu Sans'], cwd)).request.captions?.font, 'DejaVu Sans');
+  assert.equal((await parseMakeOptions(['t'], cwd)).request.captions, undefined);
+  await expectUsage(['t', '--caption-size', 'huge'], '--caption-size', /small, medium, large or a scale from 0\.5 to 2/, cwd);
+  await expectUsage(['t', '--caption-size', '5'], '--caption-size', /at most 2/, cwd);
+  await expectUsage(['t', '--caption-position', 'left'], '--caption-position', /top, middle, bottom/, cwd);
+  await expectUsage(['t', '--caption-color', 'green'], '--caption-color', /#RRGGBB/, cwd);
+  await expectUsage(['t', '--caption-highlight', '#12345'], '--caption-highlight', /#RRGGBB/, cwd);
+  await expectUsage(['t', '--caption-font', './missing.otf'], '--caption-font', /missing\.otf is not a file: give a \.ttf or \.otf file/, cwd);
+});

@@ -2,7 +2,9 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ASPECTS, CAPTION_STYLES, DURATION_LIMITS, LANGUAGES, PipelineRequest, TOPIC_MAX_CHARS } from '@faceless/contracts';
+import {
+  ASPECTS, CAPTION_POSITIONS, CAPTION_SCALE_LIMITS, CAPTION_SIZES, CAPTION_STYLES, DURATION_LIMITS, LANGUAGES, PipelineRequest, TOPIC_MAX_CHARS,
+} from '@faceless/contracts';
 
 /** A problem with what the user typed: printed as one line naming the option, exit code 2. */
 export class UsageError extends Error {
@@ -25,6 +27,8 @@ const OPTION_OF_FIELD: Record<string, string> = {
   topic: '<topic>', lang: '--lang', durationSec: '--duration', aspect: '--aspect', voice: '--voice',
   mediaDir: '--media-dir', scriptText: '--script', channel: '--channel', captionStyle: '--captions',
   musicDir: '--music-dir', mood: '--mood', music: '--no-music', publish: '--publish',
+  'captions.size': '--caption-size', 'captions.position': '--caption-position', 'captions.color': '--caption-color',
+  'captions.highlightColor': '--caption-highlight', 'captions.outlineColor': '--caption-outline', 'captions.font': '--caption-font',
 };
 
 export const MAKE_USAGE = `Usage: faceless make "<topic>" [options]
@@ -41,6 +45,12 @@ Options:
   --script <file>      narrate your own text (Markdown; sections start at headings) instead of a generated script
   --captions <style>   ${CAPTION_STYLES.join(', ')} (default highlight: one short line, the spoken word coloured;
                        block: two lines; single: one big word at a time)
+  --caption-size <s>   ${CAPTION_SIZES.join(', ')} or a scale from ${CAPTION_SCALE_LIMITS.min} to ${CAPTION_SCALE_LIMITS.max} (default medium)
+  --caption-position <p>  ${CAPTION_POSITIONS.join(', ')}, always inside a Short's safe area (default bottom; single: middle)
+  --caption-color <#RRGGBB>      colour of the words (default #FFFFFF)
+  --caption-highlight <#RRGGBB>  colour of the spoken word (default yellow; block: green)
+  --caption-outline <#RRGGBB>    colour of the outline (default #000000)
+  --caption-font <font>  an installed font family ("DejaVu Sans") or a .ttf/.otf file (default Montserrat ExtraBold)
   --music-dir <dir>    your own background music (mp3, m4a, wav, flac, ogg), moods from file names or tags.json
   --mood <mood>        the music's mood, e.g. calm, upbeat, dramatic (default: any)
   --no-music           the voice alone, no background music (default: music under the voice)
@@ -83,6 +93,8 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
         lang: { type: 'string' }, duration: { type: 'string' }, aspect: { type: 'string' }, voice: { type: 'string' },
         'media-dir': { type: 'string' }, script: { type: 'string' }, out: { type: 'string' }, channel: { type: 'string' },
         publish: { type: 'string' }, captions: { type: 'string' }, 'music-dir': { type: 'string' }, mood: { type: 'string' }, 'no-music': { type: 'boolean' },
+        'caption-size': { type: 'string' }, 'caption-position': { type: 'string' }, 'caption-color': { type: 'string' },
+        'caption-highlight': { type: 'string' }, 'caption-outline': { type: 'string' }, 'caption-font': { type: 'string' },
         fresh: { type: 'boolean', default: false },
       },
     });
@@ -140,6 +152,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
     : await readableDir(resolve(cwd, values['media-dir']), '--media-dir', 'images (jpg, png) and clips (mp4, mov)');
   const musicDir = values['music-dir'] === undefined ? undefined
     : await readableDir(resolve(cwd, values['music-dir']), '--music-dir', 'music files (mp3, m4a, wav, flac, ogg)');
+  const captions = await captionOptions(values, cwd);
 
   const result = PipelineRequest.safeParse({
     topic,
@@ -155,11 +168,13 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
     ...(musicDir !== undefined ? { musicDir } : {}),
     ...(values.mood !== undefined ? { mood: values.mood } : {}),
     ...(values['no-music'] ? { music: false } : {}),
+    ...(captions ? { captions } : {}),
   });
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = String(issue?.path[0] ?? 'topic');
-    throw new UsageError(OPTION_OF_FIELD[field] ?? field, issue?.message ?? 'invalid');
+    const nested = issue?.path.slice(0, 2).join('.') ?? field;
+    throw new UsageError(OPTION_OF_FIELD[nested] ?? OPTION_OF_FIELD[field] ?? field, issue?.message ?? 'invalid');
   }
 
   const outDir = resolve(cwd, values.out ?? join('faceless-out', slugify(result.data.topic)));
@@ -169,6 +184,30 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
     ...(scriptFile ? { scriptFile } : {}),
     ...(values.publish !== undefined ? { publishTo: values.publish } : {}),
   };
+}
+
+/**
+ * The --caption-* options as the request's `captions` (checked by its schema); a font that names a
+ * file is made absolute and must exist, a family is left for the video-assembler to find.
+ */
+async function captionOptions(values: Record<string, string | boolean | undefined>, cwd: string): Promise<Record<string, unknown> | undefined> {
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+  const size = text('caption-size');
+  let font = text('caption-font');
+  if (font !== undefined && (/[\\/]/.test(font) || /\.(ttf|otf|ttc)$/i.test(font))) {
+    font = resolve(cwd, font);
+    const st = await stat(font).catch(() => undefined);
+    if (!st?.isFile()) throw new UsageError('--caption-font', `${font} is not a file: give a .ttf or .otf file, or an installed family such as "DejaVu Sans" (fc-list : family lists them)`);
+  }
+  const options = {
+    ...(size !== undefined ? { size: /^\d+(\.\d+)?$/.test(size.trim()) ? Number(size) : size } : {}),
+    ...(text('caption-position') !== undefined ? { position: text('caption-position') } : {}),
+    ...(text('caption-color') !== undefined ? { color: text('caption-color') } : {}),
+    ...(text('caption-highlight') !== undefined ? { highlightColor: text('caption-highlight') } : {}),
+    ...(text('caption-outline') !== undefined ? { outlineColor: text('caption-outline') } : {}),
+    ...(font !== undefined ? { font } : {}),
+  };
+  return Object.keys(options).length > 0 ? options : undefined;
 }
 
 /** The folder, checked to exist and be readable, else a usage error naming the option. */

@@ -71,6 +71,8 @@ export function artifactKeys(cp: PipelineCheckpoint): { name: string; key: strin
     { name: 'video', key: o.video?.videoPath },
     { name: 'voice', key: o.audio?.audioPath },
     { name: 'poster', key: o.video?.posterPath },
+    { name: 'captions (SRT)', key: o.video?.captionsSrtPath },
+    { name: 'captions (WebVTT)', key: o.video?.captionsVttPath },
     ...(o.thumbnail?.variants ?? []).map((v) => ({ name: `thumbnail ${v.id}`, key: v.path })),
     { name: 'metadata', key: o.metadata?.metadataPath },
     { name: 'publish record', key: o.upload?.recordPath },

@@ -77,6 +77,7 @@ export function buildStageInput<K extends StageKey>(key: K, c: StageInputContext
         ...(r.mediaDir ? { mediaDir: r.mediaDir } : {}),
         ...(r.musicDir ? { musicDir: r.musicDir } : {}),
         ...(r.mood ? { mood: r.mood } : {}),
+        ...(r.captions ? { captions: r.captions } : {}),
       };
     },
     thumbnail: () => {
@@ -102,6 +103,7 @@ export function buildStageInput<K extends StageKey>(key: K, c: StageInputContext
       pipelineId: c.pipelineId,
       videoPath: need(o, 'video').videoPath,
       thumbnailPath: need(o, 'thumbnail').thumbnailPath,
+      ...(o.video?.captionsSrtPath ? { captionsPath: o.video.captionsSrtPath } : {}),
       metadata: need(o, 'metadata').metadata,
       channel: r.channel,
     }),
