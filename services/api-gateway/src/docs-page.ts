@@ -12,7 +12,7 @@ function escapeHtml(text: string): string {
 
 /** A self-contained docs page (no external assets: the gateway may run offline). */
 export function renderDocsPage(routes: readonly GatewayRouteDoc[]): string {
-  const rows = routes.map((r) => `<tr><td><code>${r.method}</code></td><td><code>${escapeHtml(r.path)}</code></td>`
+  const rows = routes.filter((r) => !r.hidden).map((r) => `<tr><td><code>${r.method}</code></td><td><code>${escapeHtml(r.path)}</code></td>`
     + `<td>${r.public ? 'public' : 'Bearer key'}</td><td>${escapeHtml(r.summary)}</td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>faceless API</title>

@@ -19,6 +19,7 @@ import {
   GATEWAY_ROUTES, ROUTER_MAX_PARAM_LENGTH, documentTextAnswers, fastifySchema, toFastifyPath, type GatewayRouteConfig, type GatewayRouteDoc,
 } from './gateway-routes.ts';
 import { KeyRing } from './key-ring.ts';
+import { DEFAULT_WEB_ROOT, registerWebAssets } from './web-assets.ts';
 import { SSE_HEARTBEAT, formatSseEvent, isFinalEvent } from './sse-format.ts';
 import { callUpstream, type UpstreamAnswer, type UpstreamCall } from './upstream-client.ts';
 
@@ -35,6 +36,8 @@ export interface GatewayAppOptions {
   logger?: Logger;
   /** Replaces HTTP calls to the services behind the gateway (e.g. in-process in `faceless serve`). */
   callUpstream?: (call: UpstreamCall) => Promise<UpstreamAnswer>;
+  /** The built dashboard served at `/` (apps/web/dist by default); false serves none. */
+  webRoot?: string | false;
   /** Clock of the failed-key limit. */
   now?: () => number;
   version?: string;
@@ -107,10 +110,10 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     const doc = methods.map((m) => documented.get(`${m} ${route.url}`)).find((d): d is GatewayRouteDoc => d !== undefined)
       ?? (methods.includes('HEAD') ? documented.get(`GET ${route.url}`) : undefined);
     if (!doc) {
-      if (!methods.every((m) => m === 'OPTIONS') && !route.url.startsWith('/documentation')) undocumented.push(`${methods.join(',')} ${route.url}`);
+      if (!methods.every((m) => m === 'OPTIONS')) undocumented.push(`${methods.join(',')} ${route.url}`);
       return;
     }
-    route.schema = { ...fastifySchema(doc), ...(route.schema?.hide ? { hide: true } : {}) };
+    route.schema = fastifySchema(doc);
     route.config = { ...(route.config as object | undefined), public: doc.public === true } satisfies GatewayRouteConfig;
   });
   app.addHook('onReady', async () => {
@@ -333,6 +336,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     api.get('/openapi.json', async (_request, res) => res.type('application/json').send(JSON.stringify(app.swagger())));
     api.get('/docs', async (_request, res) => res.type('text/html; charset=utf-8').send(docsPage));
   });
+  if (options.webRoot !== false) registerWebAssets(app, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
 
   return app;
 }

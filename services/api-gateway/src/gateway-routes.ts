@@ -77,6 +77,8 @@ export interface GatewayRouteDoc {
   summary: string;
   /** Reachable without a key; every other route needs `Authorization: Bearer <key>`. */
   public?: true;
+  /** Left out of /openapi.json (the dashboard's pages and files are not API). */
+  hidden?: true;
   /** Served only where the gateway reaches the store itself (`faceless serve`); on S3 the store signs its own links. */
   onlyWithFolderStore?: true;
   params?: z.ZodType;
@@ -164,6 +166,9 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
   { method: 'GET', path: '/ready', public: true, summary: 'Ready: the orchestrator answers its /health.', response: { status: 200, description: 'ready', schema: Health }, errors: [503] },
   { method: 'GET', path: '/metrics', public: true, summary: 'Request counts in Prometheus text format.', response: { status: 200, description: 'metrics', contentType: 'text/plain' }, errors: [] },
   { method: 'GET', path: '/openapi.json', public: true, summary: 'This API as an OpenAPI 3.1 document.', response: { status: 200, description: 'the document', contentType: 'application/json' }, errors: [] },
+  { method: 'GET', path: '/', public: true, hidden: true, summary: 'The dashboard.', response: { status: 200, description: 'HTML', contentType: 'text/html' }, errors: [] },
+  { method: 'GET', path: '/*', public: true, hidden: true, summary: 'The dashboard at its client-side routes (a browser asking for HTML).', response: { status: 200, description: 'HTML', contentType: 'text/html' }, errors: [404] },
+  { method: 'GET', path: '/assets/*', public: true, hidden: true, summary: 'The dashboard\'s hashed files.', response: { status: 200, description: 'a file', contentType: 'application/octet-stream' }, errors: [404] },
   { method: 'GET', path: '/docs', public: true, summary: 'The routes, their methods and descriptions, as a page.', response: { status: 200, description: 'HTML', contentType: 'text/html' }, errors: [] },
 ];
 
@@ -197,6 +202,7 @@ export function fastifySchema(route: GatewayRouteDoc): Record<string, unknown> {
   response[status] = contentType && contentType !== 'application/json' ? z.string().describe(description) : (schema ?? z.unknown()).describe(description);
   for (const code of errorStatuses(route)) response[code] = ErrorBody.describe(ERROR_DESCRIPTIONS[code] ?? 'error');
   return {
+    ...(route.hidden ? { hide: true } : {}),
     summary: route.summary,
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
     ...(route.public ? { security: [] } : { security: [{ bearer: [] }] }),
