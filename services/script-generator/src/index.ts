@@ -1,4 +1,4 @@
-import { speakingRate } from '@faceless/contracts';
+import { speakingRate, type ScriptGenerateInput, type ScriptGenerateOutput } from '@faceless/contracts';
 import type { Stage, StageFactoryOptions } from '@faceless/runtime';
 import { readScriptConfig } from './config.ts';
 import { chatModelOf, probeLocalChatServersOnce } from './providers/local-chat-server.ts';
@@ -63,6 +63,6 @@ export function scriptGeneratorDeps(env: Record<string, string | undefined>): Sc
   };
 }
 
-export function createStage(options: StageFactoryOptions): Stage {
+export function createStage(options: StageFactoryOptions): Stage<typeof ScriptGenerateInput, typeof ScriptGenerateOutput> {
   return createScriptGenerator(scriptGeneratorDeps(options.env));
 }
