@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readCliConfig } from './config.ts';
@@ -16,6 +16,7 @@ Usage:
   faceless voices [--lang <code>]     list the voices of the speech provider (for --voice)
   faceless doctor                     check ffmpeg, the voice engine and the data folder
   faceless serve [--port N] [--host H] serve the HTTP API in one process (default 127.0.0.1:3000)
+  faceless keys create|list|revoke    API keys of the HTTP API (faceless keys --help)
   faceless stack                      start the ten services on ports 3000-3009 (REDIS_URL, AMQP_URL, DATABASE_URL, S3_*)
   faceless --version
 
@@ -51,9 +52,10 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'stack': {
         const { startStack } = await import('./stack.ts');
         const stackEnv = { ...env };
-        if (!env.API_KEYS && !env.API_KEYS_FILE && !env.AUTH_DISABLED) {
+        const { defaultKeysFilePath } = await import('@faceless/api-gateway');
+        if (!env.API_KEYS && !env.API_KEYS_FILE && !env.AUTH_DISABLED && !existsSync(defaultKeysFilePath(env))) {
           stackEnv.AUTH_DISABLED = 'true';
-          process.stderr.write('faceless stack: no API_KEYS set, so the gateway on :3000 accepts requests without a key (create one: node --import tsx services/api-gateway/src/main.ts create-key <id>)\n');
+          process.stderr.write('faceless stack: no API key exists, so the gateway on :3000 accepts requests without a key (create one: faceless keys create <name>)\n');
         }
         const stack = await startStack({
           env: stackEnv,
@@ -100,6 +102,10 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'abtest': {
         const { runAbtestCommand } = await import('./abtest-command.ts');
         return await runAbtestCommand(rest, { env, stdout: process.stdout, stderr: process.stderr });
+      }
+      case 'keys': {
+        const { keysCommand } = await import('./keys-command.ts');
+        return await keysCommand(rest, { env, stdout: process.stdout, stderr: process.stderr });
       }
       case 'channels': {
         const { channelsCommand } = await import('./channels-command.ts');

@@ -1,5 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { FacelessError, withFileLock, writeFileAtomic } from '@faceless/runtime';
 
 /** One API key as stored: never the key itself, only the hex sha256 of it. */
 export const ApiKeyRecord = z.strictObject({
@@ -7,6 +11,8 @@ export const ApiKeyRecord = z.strictObject({
   name: z.string().min(1).max(200),
   hash: z.string().regex(/^[0-9a-f]{64}$/, 'hash must be the 64 hex digits of sha256(key)'),
   rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
+  /** When `faceless keys create` made it (ISO 8601); absent in files written by hand. */
+  createdAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecord>;
 
@@ -62,4 +68,55 @@ export function createKeyVerifier(records: readonly ApiKeyRecord[]): (presented:
     }
     return found;
   };
+}
+
+/** Where `faceless keys` keeps the keys and the gateway reads them: API_KEYS_FILE, else `<FACELESS_DATA_DIR or ~/.faceless>/api-keys.json`. */
+export function defaultKeysFilePath(env: Record<string, string | undefined>): string {
+  const file = env.API_KEYS_FILE?.trim();
+  if (file) return resolve(file);
+  return resolve(env.FACELESS_DATA_DIR?.trim() || join(homedir(), '.faceless'), 'api-keys.json');
+}
+
+/** The records of a keys file: none when it does not exist, an INVALID_OPTION naming the file and every problem when it is not valid. */
+export async function readKeysFile(path: string): Promise<ApiKeyRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new FacelessError('STORAGE_FAILED', `cannot read the keys file ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  const { records, problems } = parseApiKeysFile(text, path);
+  if (problems.length > 0) {
+    throw new FacelessError('INVALID_OPTION', `${problems.join('; ')}: fix the file by hand or move it away`, { field: 'API_KEYS_FILE' });
+  }
+  return records;
+}
+
+/**
+ * Writes the keys file whole, readable by its owner only (0600), in a folder created 0700 when missing.
+ * Atomic (a temporary file renamed over it) and synced, because the gateway re-reads it while it runs.
+ */
+export async function writeKeysFile(path: string, records: readonly ApiKeyRecord[]): Promise<void> {
+  const checked = z.array(ApiKeyRecord).parse(records);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(path, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600, sync: true });
+}
+
+/**
+ * A read-modify-write of the keys file under its lock, so that two `faceless keys` commands running at
+ * once never lose each other's change. `change` gets the records as they are and returns the new ones
+ * (or the same array, unchanged, to write nothing) and a result for the caller.
+ */
+export async function updateKeysFile<T>(
+  path: string,
+  change: (records: ApiKeyRecord[]) => { records: ApiKeyRecord[]; result: T },
+): Promise<T> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  return withFileLock(path, { what: 'the API keys file' }, async () => {
+    const before = await readKeysFile(path);
+    const { records, result } = change(before);
+    if (records !== before) await writeKeysFile(path, records);
+    return result;
+  });
 }
