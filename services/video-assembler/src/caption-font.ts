@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { FacelessError, isFacelessError, runProcess } from '@faceless/runtime';
 
 /** The font libass is asked for, and the files to put in its fontsdir. */
@@ -111,4 +111,61 @@ export async function resolveCaptionFont(font: string, options: { signal?: Abort
   if (installed.families.has(wanted)) return { fontName: font, bold: true, files: [] };
   if (installed.fullNames.has(wanted)) return { fontName: font, bold: false, files: [] };
   throw new FacelessError('INVALID_INPUT', `captions.font "${font}" is not an installed font: give an installed family (fc-list : family lists them) or the path of a .ttf or .otf file`, { field });
+}
+
+/** Wide letters, accents and capitals, as in captions; the widths of whole lines are compared. */
+const CALIBRATION_TEXT = 'Whoa! Maximum momentum, ÉLÉPHANTS naïve où swim';
+const CALIBRATION = { width: 2400, height: 240, fontSize: 60, x: 20, rows: [20, 130] } as const;
+
+/** The width in pixels of what is drawn (differs from the grey background) between rows `top` and `bottom`. */
+function inkWidth(rgb: Buffer, top: number, bottom: number): number {
+  let left = Infinity;
+  let right = -Infinity;
+  for (let y = top; y < bottom; y++) {
+    for (let x = 0; x < CALIBRATION.width; x++) {
+      const p = (y * CALIBRATION.width + x) * 3;
+      if (Math.abs((rgb[p] ?? 128) - 128) + Math.abs((rgb[p + 1] ?? 128) - 128) + Math.abs((rgb[p + 2] ?? 128) - 128) < 60) continue;
+      left = Math.min(left, x);
+      right = Math.max(right, x);
+    }
+  }
+  return right >= left ? right - left + 1 : 0;
+}
+
+/**
+ * How much wider than the default caption font `font` draws a caption line, measured by libass itself
+ * (one frame, both fonts, the same line): caption widths are estimated with Montserrat's letter widths,
+ * and a wider font would otherwise run out of the safe area. At least 1: narrower fonts keep the estimate.
+ */
+export async function measureFontWidthScale(font: CaptionFont, options: { defaultFontFiles: readonly string[]; workDir: string; signal?: AbortSignal }): Promise<number> {
+  const dir = await mkdtemp(join(options.workDir, 'font-width-'));
+  try {
+    const fonts = join(dir, 'fonts');
+    await mkdir(fonts);
+    for (const file of [...options.defaultFontFiles, ...font.files]) await copyFile(file, join(fonts, basename(file)));
+    const { width, height, fontSize, x, rows } = CALIBRATION;
+    const line = (y: number, name: string, bold: boolean): string =>
+      `Dialogue: 0,0:00:00.00,0:00:01.00,M,,0,0,0,,{\\an7\\pos(${x},${y})\\fn${name}\\b${bold ? 1 : 0}}${CALIBRATION_TEXT}`;
+    await writeFile(join(dir, 'm.ass'), [
+      '[Script Info]', 'ScriptType: v4.00+', `PlayResX: ${width}`, `PlayResY: ${height}`, 'WrapStyle: 2', '',
+      '[V4+ Styles]',
+      'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+      `Style: M,Arial,${fontSize},&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,0,0,7,0,0,0,1`, '',
+      '[Events]', 'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+      line(rows[0], 'Montserrat Thin ExtraBold', true),
+      line(rows[1], font.fontName, font.bold),
+      '',
+    ].join('\n'), 'utf8');
+    await runProcess('ffmpeg', [
+      '-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', `color=c=0x808080:s=${width}x${height}:d=0.04:r=25`,
+      '-vf', 'ass=m.ass:fontsdir=fonts', '-frames:v', '1', '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-y', 'm.rgb',
+    ], { cwd: dir, ...(options.signal ? { signal: options.signal } : {}) });
+    const rgb = await readFile(join(dir, 'm.rgb'));
+    const reference = inkWidth(rgb, rows[0], rows[1]);
+    const measured = inkWidth(rgb, rows[1], height);
+    if (reference === 0 || measured === 0) return 1;
+    return Math.max(1, measured / reference);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

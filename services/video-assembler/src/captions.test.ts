@@ -11,7 +11,7 @@ import {
   escapeAssText, estimateTextWidthEm, fittedFontSize, groupWords,
 } from './captions.ts';
 import type { CaptionLook, SafeArea } from './captions.ts';
-import { resolveCaptionFont } from './caption-font.ts';
+import { measureFontWidthScale, resolveCaptionFont } from './caption-font.ts';
 import { montserratFontFiles } from './stage.ts';
 import { outputSize } from './video-format.ts';
 
@@ -482,4 +482,24 @@ test('a given TTF file is used by its face name through the fontsdir; an unknown
   await assert.rejects(resolveCaptionFont('Comic Sans Nowhere'), (err: Error & { field?: string }) => /not an installed font: .*fc-list.*\.ttf/.test(err.message) && err.field === 'captions.font');
   await assert.rejects(resolveCaptionFont('/nowhere/font.ttf'), /captions\.font \/nowhere\/font\.ttf is not a file/);
   await assert.rejects(resolveCaptionFont(join(import.meta.dirname, 'captions.ts')), /not a TrueType or OpenType file/);
+});
+
+test('a wider font, measured against Montserrat, still stays inside the safe area: DejaVu Sans Bold, large, the widest words', async () => {
+  const size = outputSize('9:16', 0.5);
+  const safe = captionSafeArea('9:16', size);
+  const font = await resolveCaptionFont('DejaVu Sans');
+  const widthScale = await measureFontWidthScale(font, { defaultFontFiles: montserratFontFiles(), workDir: tmpdir() });
+  assert.ok(widthScale > 1.15 && widthScale < 1.8, `DejaVu Sans Bold draws ${widthScale.toFixed(2)}× as wide as Montserrat ExtraBold`);
+  const narrow = await measureFontWidthScale(await resolveCaptionFont('/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf'), { defaultFontFiles: montserratFontFiles(), workDir: tmpdir() });
+  assert.ok(narrow < widthScale, `the condensed face measures narrower (${narrow.toFixed(2)})`);
+  for (const style of ['highlight', 'block'] as const) {
+    const look: CaptionLook = { fontName: font.fontName, bold: font.bold, widthScale, size: 'large', position: 'top' };
+    const { frames, stderr } = await renderCaptions(buildAssCaptions(RENDER_WORDS, { aspect: '9:16', size, style, look }), size, 2, 5, []);
+    assert.match(stderr, /fontselect: \(DejaVu Sans, 700, 0\) -> \S*DejaVuSans-Bold/);
+    frames.slice(1).forEach((frame, i) => {
+      const { box } = inkBox(frame, size.width);
+      assert.ok(box && box.left >= safe.left && box.right <= safe.right && box.top >= safe.top && box.bottom <= safe.bottom,
+        `${style}: frame ${i + 1} box ${JSON.stringify(box)} inside ${JSON.stringify(safe)}`);
+    });
+  }
 });

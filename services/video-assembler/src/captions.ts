@@ -73,7 +73,12 @@ export const CAPTION_SIZE_SCALES = { small: 0.8, medium: 1, large: 1.25 } as con
  * What a run asks of the captions' look (CaptionOptions with the font resolved): `fontName` is the
  * name libass matches (a family or a face's full name), `bold` whether to ask for its bold weight.
  */
-export type CaptionLook = Omit<CaptionOptions, 'font'> & { fontName?: string; bold?: boolean };
+export type CaptionLook = Omit<CaptionOptions, 'font'> & {
+  fontName?: string;
+  bold?: boolean;
+  /** How much wider than Montserrat ExtraBold the font draws (measured by measureFontWidthScale); 1 when absent. */
+  widthScale?: number;
+};
 
 /** How each style looks: lines per caption, size relative to the base, the spoken word's colour and scale. */
 const STYLE_LOOKS = {
@@ -110,6 +115,8 @@ export interface CaptionLayout {
   peakScale: number;
   fontName: string;
   bold: boolean;
+  /** Width estimates (calibrated on Montserrat) are multiplied by this for another font. */
+  widthScale: number;
   /** ASS colours of the words, of the spoken word (undefined: not lit) and of the outline. */
   colours: { text: string; accent: string | undefined; outline: string };
 }
@@ -154,6 +161,7 @@ export function captionLayout(aspect: Aspect, size: FrameSize, style: CaptionSty
     peakScale: look.pop ? POP_PEAK : look.wordScale,
     fontName: options.fontName ?? CAPTION_FONT,
     bold: options.bold ?? true,
+    widthScale: Math.max(1, options.widthScale ?? 1),
     colours: {
       text: options.color ? assColour(options.color) : WHITE,
       accent: look.accent === undefined ? undefined : options.highlightColor ? assColour(options.highlightColor) : look.accent,
@@ -186,7 +194,7 @@ export function estimateTextWidthEm(text: string): number {
 function lineWidth(words: readonly string[], fontSize: number, layout: CaptionLayout): number {
   const widest = Math.max(0, ...words.map(estimateTextWidthEm));
   const em = estimateTextWidthEm(words.join(' ')) + (widest * (layout.peakScale - 100)) / 100;
-  return em * fontSize + 2 * layout.outline + layout.shadow;
+  return em * layout.widthScale * fontSize + 2 * layout.outline + layout.shadow;
 }
 
 function availableWidth(layout: CaptionLayout): number {

@@ -5,10 +5,10 @@ import { VideoAssembleInput, VideoAssembleOutput } from '@faceless/contracts';
 import { defineStage, FacelessError, ffprobe } from '@faceless/runtime';
 import type { Stage, StageContext } from '@faceless/runtime';
 import { buildSrt, buildWebVtt } from './caption-files.ts';
-import { resolveCaptionFont } from './caption-font.ts';
+import { measureFontWidthScale, resolveCaptionFont } from './caption-font.ts';
 import type { CaptionFont } from './caption-font.ts';
 import { buildAssCaptions, CAPTION_FONT, captionCues } from './captions.ts';
-import type { BuildCaptionsOptions } from './captions.ts';
+import type { BuildCaptionsOptions, CaptionLook } from './captions.ts';
 import type { EncodeSettings } from './ffmpeg-args.ts';
 import { generatedVisuals } from './providers/generated.ts';
 import { createVisualChain } from './providers/visual-chain.ts';
@@ -147,13 +147,14 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
       const fontsDir = join(workDir, 'fonts');
       await mkdir(fontsDir, { recursive: true });
 
-      const { font: fontOption, ...look } = input.captions ?? {};
-      const captionOptions: BuildCaptionsOptions = { aspect: input.aspect, size, style, look, ...(input.lang ? { lang: input.lang } : {}) };
+      const { font: fontOption, ...asked } = input.captions ?? {};
+      const defaultFonts = deps.fontFiles ?? montserratFontFiles();
+      let look: CaptionLook = asked;
       let captionsPath: string | undefined;
       if (style !== 'none') {
         const font: CaptionFont = fontOption
           ? await resolveCaptionFont(fontOption, { signal: ctx.signal, warn })
-          : { fontName: CAPTION_FONT, bold: true, files: [...(deps.fontFiles ?? montserratFontFiles())] };
+          : { fontName: CAPTION_FONT, bold: true, files: [...defaultFonts] };
         // Only the caption face goes in the folder: libass would otherwise weigh every file it finds.
         for (const file of font.files) {
           await copyFile(file, join(fontsDir, file.split(/[\\/]/).pop() ?? 'font.woff2')).catch((err: unknown) => {
@@ -162,11 +163,13 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
               : new FacelessError('MISSING_DEPENDENCY', `caption font ${file} is missing: run "npm install" at the repository root`, { cause: err });
           });
         }
+        const widthScale = fontOption ? await measureFontWidthScale(font, { defaultFontFiles: defaultFonts, workDir, signal: ctx.signal }) : 1;
+        look = { ...asked, fontName: font.fontName, bold: font.bold, widthScale };
         captionsPath = join(workDir, 'captions.ass');
-        const assOptions = { ...captionOptions, look: { ...look, fontName: font.fontName, bold: font.bold } };
-        await writeFile(captionsPath, buildAssCaptions(input.words, assOptions), 'utf8');
       }
-      // The files carry the same captions as the picture, and are written even when none are burned in.
+      const captionOptions: BuildCaptionsOptions = { aspect: input.aspect, size, style, look, ...(input.lang ? { lang: input.lang } : {}) };
+      if (captionsPath) await writeFile(captionsPath, buildAssCaptions(input.words, captionOptions), 'utf8');
+      // The files carry the captions of the picture (same lines, same times), and are written even when none are burned in.
       const cues = captionCues(input.words, captionOptions);
 
       // The music is chosen and mixed while the picture renders; the mux waits for it.
