@@ -48,6 +48,27 @@ export interface StartStackOptions {
   readyTimeoutMs?: number;
   onLine?: (service: string, line: string) => void;
   onReady?: (service: string, url: string) => void;
+  /** Start a service that exits on its own again, with backoff, until stop() (what `faceless stack` does). */
+  supervise?: SuperviseOptions;
+}
+
+export interface SuperviseOptions {
+  /** First wait before a restart; doubles after each quick crash, up to maxDelayMs. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A service that ran this long before it exited starts again after baseDelayMs (its backoff is reset). */
+  healthyAfterMs?: number;
+  onExit?: (service: string, info: { code: number | null; signal: string | null; delayMs: number; tail: string }) => void;
+  onRestarted?: (service: string, url: string) => void;
+  onRestartFailed?: (service: string, error: Error) => void;
+}
+
+/** The wait before the next start of a service that exited after `ranMs`, its `attempt`-th quick crash in a row (pure). */
+export function restartDelay(attempt: number, ranMs: number, options: SuperviseOptions = {}): { delayMs: number; attempt: number } {
+  const base = options.baseDelayMs ?? 1000;
+  const max = options.maxDelayMs ?? 30_000;
+  const next = ranMs >= (options.healthyAfterMs ?? 60_000) ? 1 : attempt + 1;
+  return { delayMs: Math.min(max, base * 2 ** (next - 1)), attempt: next };
 }
 
 async function waitReady(s: RunningService, url: string, timeoutMs: number): Promise<void> {
@@ -82,7 +103,12 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
   const envs = stackEnv(options.env, ports, host);
   const services: RunningService[] = [];
   const url = (name: string): string => `http://${host}:${ports[name]}`;
+  let stopping = false;
+  const pendingRestarts = new Set<NodeJS.Timeout>();
   const stop = async (): Promise<void> => {
+    stopping = true;
+    for (const timer of pendingRestarts) clearTimeout(timer);
+    pendingRestarts.clear();
     await Promise.all(services.map((s) => new Promise<void>((resolve) => {
       if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
       const force = setTimeout(() => s.child.kill('SIGKILL'), 5000);
@@ -109,6 +135,32 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     services.push(s);
     return s;
   };
+  const crashes = new Map<string, number>();
+  const replacing = new WeakSet<RunningService>();
+  const supervise = (s: RunningService): void => {
+    const supervisor = options.supervise;
+    if (!supervisor) return;
+    const startedAt = Date.now();
+    s.child.once('exit', (code, signal) => {
+      // stop() and restart() end children on purpose; a replaced child is no longer the service.
+      if (stopping || replacing.has(s) || !services.includes(s)) return;
+      const { delayMs, attempt } = restartDelay(crashes.get(s.name) ?? 0, Date.now() - startedAt, supervisor);
+      crashes.set(s.name, attempt);
+      supervisor.onExit?.(s.name, { code, signal, delayMs, tail: s.tail() });
+      const timer = setTimeout(() => {
+        pendingRestarts.delete(timer);
+        if (stopping) return;
+        services.splice(services.indexOf(s), 1);
+        const next = launch(s.name);
+        supervise(next);
+        waitReady(next, url(s.name), options.readyTimeoutMs ?? 60_000).then(
+          () => supervisor.onRestarted?.(s.name, url(s.name)),
+          (err: unknown) => supervisor.onRestartFailed?.(s.name, err as Error),
+        );
+      }, delayMs);
+      pendingRestarts.add(timer);
+    });
+  };
   const find = (name: string): RunningService => {
     const s = services.find((x) => x.name === name);
     if (!s) throw new Error(`no service ${name} in the stack`);
@@ -117,11 +169,14 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
   const kill = (name: string): void => { find(name).child.kill('SIGKILL'); };
   const restart = async (name: string): Promise<void> => {
     const old = find(name);
+    replacing.add(old);
     if (old.child.exitCode === null && old.child.signalCode === null) {
       await new Promise<void>((resolve) => { old.child.once('exit', () => resolve()); old.child.kill('SIGKILL'); });
     }
     services.splice(services.indexOf(old), 1);
-    await waitReady(launch(name), url(name), options.readyTimeoutMs ?? 60_000);
+    const next = launch(name);
+    supervise(next);
+    await waitReady(next, url(name), options.readyTimeoutMs ?? 60_000);
   };
   try {
     const business = STACK_SERVICES.slice(0, STAGES.length).map((s) => launch(s.name));
@@ -138,5 +193,6 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
+  for (const s of services) supervise(s);
   return { services, url, kill, restart, stop };
 }
