@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ASPECTS, CAPTION_STYLES, LANGUAGES, PipelineRequest, STAGES } from '@faceless/contracts';
+import { parseTopicCsv, parseTopicList, splitCsv } from '../src/batch-rows.ts';
+import { matchesFilter } from '../src/format.ts';
+import { ASPECT_NAMES, CAPTION_STYLE_NAMES, DEFAULT_OPTIONS, LANGUAGE_NAMES } from '../src/request-options.tsx';
+import { routeOf } from '../src/router.ts';
+import { SseParser } from '../src/sse-parser.ts';
+import { STAGE_LABELS, STAGE_ORDER } from '../src/stage-labels.ts';
+
+test('the page names every stage, in the seed\'s order, and offers exactly the contract\'s choices', () => {
+  assert.deepEqual(STAGE_ORDER, STAGES.map((s) => s.key));
+  assert.deepEqual(Object.values(STAGE_LABELS), ['Keywords', 'Script', 'Voice-over', 'Video', 'Thumbnails', 'Metadata', 'Publish', 'A/B test']);
+  assert.deepEqual(Object.keys(LANGUAGE_NAMES), [...LANGUAGES]);
+  assert.deepEqual(Object.keys(ASPECT_NAMES), [...ASPECTS]);
+  assert.deepEqual(Object.keys(CAPTION_STYLE_NAMES), [...CAPTION_STYLES]);
+  assert.ok(PipelineRequest.safeParse({ ...DEFAULT_OPTIONS, topic: 'x' }).success, 'the form\'s defaults are a valid request');
+});
+
+test('SSE: messages split across chunks, CRLF, comments, multi-line data and the id to resume from', () => {
+  const p = new SseParser();
+  assert.deepEqual(p.feed(': connected\n\nid: 1\nevent: pipeline.started\nda'), []);
+  assert.deepEqual(p.feed('ta: {"a":1}\n\n'), [{ lastEventId: '1', event: 'pipeline.started', data: '{"a":1}' }]);
+  assert.deepEqual(p.feed('id: 2\r\nevent: progress\r\ndata: line one\r\ndata: line two\r'), []);
+  assert.deepEqual(p.feed('\n\r\n'), [{ lastEventId: '2', event: 'progress', data: 'line one\nline two' }]);
+  // No data: nothing dispatched, but the id still moves on; no event name means "message".
+  assert.deepEqual(p.feed('id: 3\n\ndata:x\n\n'), [{ lastEventId: '3', event: 'message', data: 'x' }]);
+  assert.equal(p.lastEventId, '3');
+  assert.equal(new SseParser('7').lastEventId, '7');
+});
+
+test('a pasted list: one topic per line, blanks and # comments skipped, the defaults on each', () => {
+  const r = parseTopicList('First topic\n\n  # a note\nSecond topic  \r\nThird', { ...DEFAULT_OPTIONS, durationSec: 15 });
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.rows.map((x) => [x.line, x.request.topic, x.request.durationSec]), [[1, 'First topic', 15], [4, 'Second topic', 15], [5, 'Third', 15]]);
+  assert.deepEqual(parseTopicList(' \n', DEFAULT_OPTIONS).errors, ['the list is empty: write one topic per line']);
+});
+
+test('a CSV: quoted fields, per-row options over the defaults, and errors that name the line and the fix', () => {
+  assert.deepEqual(splitCsv('a,"b, ""c"""\r\n1,2\n'), [['a', 'b, "c"'], ['1', '2']]);
+  const csv = '\uFEFFTopic,Duration,lang,Music,caption_style\n"Tea, a history",30,fr,no,block\nOctopuses,,,,\n';
+  const r = parseTopicCsv(csv, DEFAULT_OPTIONS);
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.rows[0], { line: 2, request: { ...DEFAULT_OPTIONS, topic: 'Tea, a history', durationSec: 30, lang: 'fr', music: false, captionStyle: 'block' } });
+  assert.deepEqual(r.rows[1], { line: 3, request: { ...DEFAULT_OPTIONS, topic: 'Octopuses' } });
+  for (const row of r.rows) assert.ok(PipelineRequest.safeParse(row.request).success);
+
+  assert.deepEqual(parseTopicCsv('subject\nx\n', DEFAULT_OPTIONS).errors, [
+    'column "subject" is not known: use topic, lang, duration, aspect, voice, captions, mood, music or channel',
+    'the CSV file has no "topic" column: name the first header cell "topic"',
+  ]);
+  assert.deepEqual(parseTopicCsv('topic,duration,music\nA,1.5,maybe\n,20,\n', DEFAULT_OPTIONS).errors, [
+    'line 2: duration "1.5" is not a whole number of seconds (e.g. 60)',
+    'line 2: music "maybe" must be yes or no',
+    'line 3: the topic is empty: fill the "topic" cell or delete the row',
+  ]);
+  assert.match(parseTopicCsv('', DEFAULT_OPTIONS).errors[0] ?? '', /empty/);
+});
+
+test('client-side routes and the list\'s state filter', () => {
+  assert.deepEqual(routeOf('/'), { page: 'make' });
+  assert.deepEqual(routeOf('/pipelines/'), { page: 'pipelines' });
+  assert.deepEqual(routeOf('/pipelines/p_1-x.2'), { page: 'pipeline', id: 'p_1-x.2' });
+  assert.equal(routeOf('/pipelines/a/b').page, 'not-found');
+  assert.equal(matchesFilter('Video', 'active'), true);
+  assert.equal(matchesFilter('Completed', 'active'), false);
+  assert.equal(matchesFilter('Failed', 'Failed'), true);
+});
