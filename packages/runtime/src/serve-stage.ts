@@ -10,7 +10,7 @@ import { stageInfo, type StageKey } from '@faceless/contracts';
 import type { Database, ObjectStore } from './ports.ts';
 import { FacelessError } from './errors.ts';
 import { registerErrorHandler } from './http-errors.ts';
-import type { Logger } from './logger.ts';
+import { fastifyLoggerOptions, redactFields, type Logger } from './logger.ts';
 import { createMetrics, registerMetrics, type StageOutcome } from './metrics.ts';
 import type { Stage, StageFactoryOptions } from './stage.ts';
 
@@ -47,7 +47,6 @@ export interface StageAppOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-const SECRET_KEY = /key|secret|token|password|authorization/i;
 const PROBE_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -66,11 +65,7 @@ export function readLogLevel(env: Record<string, string | undefined>, fallback: 
 
 /** Adapts Fastify's pino logger to the runtime Logger stages use, redacting secret-looking fields. */
 export function loggerFromPino(log: FastifyBaseLogger): Logger {
-  const clean = (fields?: Record<string, unknown>): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(fields ?? {})) out[k] = SECRET_KEY.test(k) ? '[redacted]' : v;
-    return out;
-  };
+  const clean = (fields?: Record<string, unknown>): Record<string, unknown> => redactFields(fields ?? {});
   return {
     debug: (msg, fields) => log.debug(clean(fields), msg),
     info: (msg, fields) => log.info(clean(fields), msg),
@@ -133,12 +128,11 @@ export function buildStageApp(options: StageAppOptions): FastifyInstance {
   const { stage, route, service } = options;
   const loggerOptions = options.logger === false
     ? false
-    : {
+    : fastifyLoggerOptions({
       level: options.logger?.level ?? readLogLevel(process.env),
-      ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
       base: { service },
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
-    };
+      ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
+    });
   const app = Fastify({
     logger: loggerOptions,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
