@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { createApiKey, createKeyVerifier, hashApiKey, parseApiKeysEnv, parseApiKeysFile } from './api-keys.ts';
+import {
+  createApiKey, createKeyVerifier, hashApiKey, parseApiKeysEnv, parseApiKeysFile, readKeysFile, updateKeysFile, writeKeysFile,
+} from './api-keys.ts';
 import { TokenBucketLimiter } from './rate-limit.ts';
 
 test('hashApiKey is the hex sha256 of the key; createApiKey returns a key matching its hash', () => {
@@ -58,4 +63,24 @@ test('token bucket: perMinute requests pass, the next waits for a refill with a 
   const again = limiter.take('k', 3);
   assert.equal(again.allowed, true);
   assert.equal(again.remaining, 0);
+});
+
+test('keys file: written 0600 and read back with createdAt; missing is empty; an unchanged update writes nothing; a bad record is refused', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'api-keys-'));
+  try {
+    const file = join(dir, 'sub', 'api-keys.json');
+    assert.deepEqual(await readKeysFile(file), []);
+    assert.equal(await updateKeysFile(file, (records) => ({ records, result: 'same' })), 'same');
+    await assert.rejects(stat(file), { code: 'ENOENT' });
+    const record = { id: 'ci', name: 'ci', hash: hashApiKey('k'), createdAt: '2026-03-01T12:00:00.000Z', rateLimitPerMinute: 9 };
+    await writeKeysFile(file, [record]);
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.deepEqual(await readKeysFile(file), [record]);
+    assert.deepEqual(parseApiKeysFile(await readFile(file, 'utf8'), file).records, [record], 'the gateway reads what the command writes');
+    await assert.rejects(writeKeysFile(file, [{ ...record, hash: 'k' }]), /64 hex/);
+    await writeFile(file, '[{"id":"ci","name":"ci","key":"fk_clear"}]');
+    await assert.rejects(readKeysFile(file), (err: Error & { code?: string }) => err.code === 'INVALID_OPTION' && err.message.includes(file));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
