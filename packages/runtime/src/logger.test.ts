@@ -32,7 +32,7 @@ test('createLogger: JSON lines with level and ISO time; secrets in fields, heade
     error: new Error('connect to postgres://faceless:S3CRET-userinfo@db/faceless failed (https://cdn.example/v.mp4?sig=S3CRET-error)'),
   });
   log.error(`the client sent Authorization: Bearer ${FACELESS_KEY}`);
-  log.debug('counts', { tokenCount: 120, tokens: 900, keyId: 'ci-bot', keysFile: '/data/api-keys.json' });
+  log.debug('counts', { tokenCount: 120, tokens: 900, keyId: 'ci-bot', keysFile: '/data/api-keys.json', constraint: 'fk_variants_experiment_id_references_experiments' });
 
   assertNoSecret(lines);
   assert.deepEqual(levels, ['info', 'warn', 'error', 'debug']);
@@ -50,7 +50,7 @@ test('createLogger: JSON lines with level and ISO time; secrets in fields, heade
   assert.equal(second?.token, '[redacted]');
   assert.equal(second?.msg, 'calling https://www.googleapis.com/upload?uploadType=resumable&key=[redacted]');
   assert.match(JSON.stringify(second?.error), /postgres:\/\/faceless:\[redacted\]@db\/faceless failed/);
-  assert.deepEqual([fourth?.tokenCount, fourth?.tokens, fourth?.keyId, fourth?.keysFile], [120, 900, 'ci-bot', '/data/api-keys.json']);
+  assert.deepEqual([fourth?.tokenCount, fourth?.tokens, fourth?.keyId, fourth?.keysFile, fourth?.constraint], [120, 900, 'ci-bot', '/data/api-keys.json', 'fk_variants_experiment_id_references_experiments']);
 });
 
 test('createLogger: below its level nothing is written; a child keeps its fields', () => {

@@ -78,7 +78,7 @@ export function redactUrl(url: string): string {
 
 const BEARER = /\b(Bearer)\s+[\w.~+/-]+=*/gi;
 /** Our own API keys (`fk_` and 43 base64url characters), wherever they appear in a line. */
-const FACELESS_KEY = /\bfk_[\w-]{20,}/g;
+const FACELESS_KEY = /\bfk_[\w-]{43}(?![\w-])/g;
 
 /** Every secret a whole log line can show without a field name: in URLs, bearer tokens, our keys. */
 function redactLine(line: string): string {
