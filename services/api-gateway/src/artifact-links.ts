@@ -51,7 +51,8 @@ export function createArtifactLinkSigner(options: { secret: Buffer; now?: () => 
     },
     verify(pipelineId, key, exp, sig) {
       const given = /^[A-Za-z0-9_-]{43}$/.test(sig) ? Buffer.from(sig, 'base64url') : undefined;
-      if (!given || given.length !== SIGNATURE_BYTES || !Number.isSafeInteger(exp)) return 'bad-signature';
+      // The last of 43 characters carries 2 unused bits: only the canonical spelling is accepted, so a link has one signature.
+      if (!given || given.length !== SIGNATURE_BYTES || given.toString('base64url') !== sig || !Number.isSafeInteger(exp)) return 'bad-signature';
       if (!timingSafeEqual(given, mac(pipelineId, key, exp))) return 'bad-signature';
       // Expiry is told only to the holder of a genuine link: a forger learns nothing from it.
       return exp <= nowSec() ? 'expired' : 'ok';
