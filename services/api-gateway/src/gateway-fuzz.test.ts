@@ -460,7 +460,7 @@ function requestFor(entry: DocumentedOp): fc.Arbitrary<Sent> {
     rawQuery: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     auth: entry.isPublic ? fc.oneof(AUTH, fc.constant<Auth>({ keyed: false })) : AUTH,
     contentType: CONTENT_TYPES,
-    body: bodySchema ? bodyFor(bodySchema) : fc.oneof({ weight: 6, arbitrary: fc.constant<Body>({ kind: 'no body' }) }, { weight: 1, arbitrary: bodyFor(undefined) }),
+    body: bodySchema ? bodyFor(bodySchema) : fc.oneof({ weight: 3, arbitrary: fc.constant<Body>({ kind: 'no body' }) }, { weight: 1, arbitrary: bodyFor(undefined) }),
     requestId: fc.oneof({ weight: 5, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom('fuzz-1', 'a b', 'x'.repeat(300), '<script>', 'é', '') }),
     lastEventId: fc.oneof({ weight: 5, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom('1', '0', '-1', 'abc', '99999999999999999999', '1.5') }),
     accept: fc.constantFrom<string | undefined>(undefined, undefined, 'application/json', 'text/event-stream', 'text/html', '*/*', 'application/xml'),
@@ -479,7 +479,7 @@ function requestFor(entry: DocumentedOp): fc.Arbitrary<Sent> {
     const documented = r.method === entry.method && (!hasParam || (r.param !== '' && !r.param.includes('/') && decoded !== undefined && !decoded.includes('/') && r.param.length <= 100 && !['.', '..'].includes(r.param)));
     return {
       op: `${entry.method} ${entry.path}`, method: r.method, url, headers, keyed: r.auth.keyed, documented, via: 'inject' as const,
-      ...(r.body.payload !== undefined && r.method !== 'GET' && r.method !== 'HEAD' ? { payload: r.body.payload } : {}),
+      ...(r.body.payload !== undefined && r.method !== 'HEAD' ? { payload: r.body.payload } : {}),
     };
   });
 }
@@ -843,6 +843,11 @@ const KNOWN_GAPS: { name: string; reason: string; matches: (e: Exchange) => bool
     name: 'OPTIONS /{*} is documented as keyed and 200',
     reason: 'OPTIONS /{*} (CORS preflight) answers 204 with no key but /openapi.json documents it with the global bearer security and only a 200 (it also answers 400/404/413/415): mark it public (security: [], its real statuses) or hide it',
     matches: (e) => e.sent.method === 'OPTIONS',
+  },
+  {
+    name: 'retry and cancel do not document 413 and 415',
+    reason: 'POST /api/pipelines/{id}/retry and /cancel take no body, yet a body with another content type (or none) answers 415 and a large one 413, and neither is documented: list them in the routes\' errors (or ignore the body on these routes)',
+    matches: (e) => /\/(retry|cancel) *$/.test(e.sent.op) && e.sent.method === 'POST' && (e.answer.status === 413 || e.answer.status === 415),
   },
   {
     name: 'no Host header',
