@@ -574,33 +574,35 @@ const rawText = (requestLine: string, headers: string[], body = '') =>
   `${requestLine}\r\n${[...headers, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`;
 
 /** Raw cases named in the issue, each: the request, whether it carries a valid key. */
-function rawCases(): { name: string; text: string | Buffer; keyed: boolean }[] {
+type RawCase = { name: string; text: string | Buffer; keyed: boolean; status?: number[] };
+
+function rawCases(): RawCase[] {
   const host = `Host: ${origin.host}:${origin.port}`;
   const key = `Authorization: Bearer ${KEY}`;
   const start = JSON.stringify({ topic: 'octopus' });
   const post = (target: string, headers: string[] = []) =>
     rawText(`POST ${target} HTTP/1.1`, [host, 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(start)}`, ...headers], start);
-  const cases: { name: string; text: string | Buffer; keyed: boolean }[] = [
-    { name: 'bad percent escape in a parameter', text: rawText('GET /api/pipelines/status/%zz HTTP/1.1', [host, key]), keyed: true },
+  const cases: RawCase[] = [
+    { name: 'bad percent escape in a parameter', text: rawText('GET /api/pipelines/status/%zz HTTP/1.1', [host, key]), keyed: true, status: [400] },
     { name: 'truncated percent escape', text: rawText('GET /api/pipelines/status/%E0%A4%A HTTP/1.1', [host, key]), keyed: true },
     { name: 'bad percent escape in the path, no key', text: rawText('GET /api/%zz/pipelines HTTP/1.1', [host]), keyed: false },
     { name: 'bad percent escape in the query', text: rawText('GET /api/pipelines?limit=%zz HTTP/1.1', [host, key]), keyed: true },
     { name: '10 KB URL', text: rawText(`GET /api/pipelines/status/${'a'.repeat(10 * 1024)} HTTP/1.1`, [host, key]), keyed: true },
     { name: '10 KB query', text: rawText(`GET /api/pipelines?x=${'a'.repeat(10 * 1024)} HTTP/1.1`, [host, key]), keyed: true },
-    { name: '64 KB of headers', text: rawText('GET /api/pipelines HTTP/1.1', [host, key, ...Array.from({ length: 64 }, (_, i) => `X-Pad-${i}: ${'p'.repeat(1000)}`)]), keyed: true },
-    { name: 'one 20 KB header', text: rawText('GET /health HTTP/1.1', [host, `X-Big: ${'b'.repeat(20 * 1024)}`]), keyed: false },
+    { name: '64 KB of headers', text: rawText('GET /api/pipelines HTTP/1.1', [host, key, ...Array.from({ length: 64 }, (_, i) => `X-Pad-${i}: ${'p'.repeat(1000)}`)]), keyed: true, status: [431] },
+    { name: 'one 20 KB header', text: rawText('GET /health HTTP/1.1', [host, `X-Big: ${'b'.repeat(20 * 1024)}`]), keyed: false, status: [431] },
     { name: 'TRACE with a body', text: rawText('TRACE /api/pipelines HTTP/1.1', [host, key, 'Content-Type: application/json', 'Content-Length: 2'], '{}'), keyed: true },
     { name: 'TRACE with a body, no key', text: rawText('TRACE /health HTTP/1.1', [host, 'Content-Length: 5'], 'hello'), keyed: false },
     { name: 'no Host header', text: rawText('GET /api/pipelines HTTP/1.1', [key]), keyed: true },
     { name: 'no Host header, public route', text: rawText('GET /health HTTP/1.1', []), keyed: false },
     { name: 'HTTP/1.0 without Host', text: rawText('GET /api/pipelines HTTP/1.0', []), keyed: false },
-    { name: 'absolute-form target, no key', text: rawText('GET http://example.invalid/api/pipelines HTTP/1.1', [host]), keyed: false },
-    { name: 'absolute-form start, no key', text: post('http://example.invalid/api/pipelines/start'), keyed: false },
-    { name: 'absolute-form target, key', text: rawText('GET http://example.invalid/api/pipelines HTTP/1.1', [host, key]), keyed: true },
-    { name: '/%61pi/pipelines, no key', text: rawText('GET /%61pi/pipelines HTTP/1.1', [host]), keyed: false },
-    { name: '/%61pi/pipelines/start, no key', text: post('/%61pi/pipelines/start'), keyed: false },
-    { name: '/%61pi/pipelines/p-1/events, no key', text: rawText('GET /%61pi/pipelines/p-1/events HTTP/1.1', [host]), keyed: false },
-    { name: '/api/pipelines/p-1/%63ancel, no key', text: post('/api/pipelines/p-1/%63ancel'), keyed: false },
+    { name: 'absolute-form target, no key', text: rawText('GET http://example.invalid/api/pipelines HTTP/1.1', [host]), keyed: false, status: [401, 404] },
+    { name: 'absolute-form start, no key', text: post('http://example.invalid/api/pipelines/start'), keyed: false, status: [401, 404] },
+    { name: 'absolute-form target, key', text: rawText('GET http://example.invalid/api/pipelines HTTP/1.1', [host, key]), keyed: true, status: [200] },
+    { name: '/%61pi/pipelines, no key', text: rawText('GET /%61pi/pipelines HTTP/1.1', [host]), keyed: false, status: [401, 404] },
+    { name: '/%61pi/pipelines/start, no key', text: post('/%61pi/pipelines/start'), keyed: false, status: [401, 404] },
+    { name: '/%61pi/pipelines/p-1/events, no key', text: rawText('GET /%61pi/pipelines/p-1/events HTTP/1.1', [host]), keyed: false, status: [401, 404] },
+    { name: '/api/pipelines/p-1/%63ancel, no key', text: post('/api/pipelines/p-1/%63ancel'), keyed: false, status: [401, 404] },
     { name: '//api/pipelines, no key', text: rawText('GET //api/pipelines HTTP/1.1', [host]), keyed: false },
     { name: '/api//pipelines, no key', text: rawText('GET /api//pipelines HTTP/1.1', [host]), keyed: false },
     { name: '/API/pipelines, no key', text: rawText('GET /API/pipelines HTTP/1.1', [host]), keyed: false },
@@ -780,8 +782,10 @@ test(`${RUNS} requests generated from /openapi.json (seed ${SEED}) reach every o
 });
 
 test(`raw-socket requests: the issue's cases and ${RAW_RUNS} generated targets`, async () => {
+  const unexpected: string[] = [];
   for (const c of rawCases()) {
     const answer = await rawRequest(c.text);
+    if (c.status && !c.status.includes(answer.status)) unexpected.push(`${c.name}: ${answer.status}, expected ${c.status.join(' or ')}`);
     record({ op: `raw: ${c.name}`, method: c.text.toString().split(' ')[0] ?? '', url: c.text.toString().split(' ')[1] ?? '', headers: {}, keyed: c.keyed, documented: false, via: 'socket' }, answer);
   }
   const host = `Host: ${origin.host}:${origin.port}`;
@@ -792,6 +796,7 @@ test(`raw-socket requests: the issue's cases and ${RAW_RUNS} generated targets`,
     const answer = await rawRequest(Buffer.from(rawText(`${r.method} ${target} HTTP/1.1`, headers, r.body), 'utf8'));
     record({ op: 'raw: generated target', method: r.method, url: target, headers: r.keyed ? { authorization: 'Bearer <key>' } : {}, keyed: r.keyed, documented: false, via: 'socket', ...(r.body ? { payload: r.body } : {}) }, answer);
   }), { numRuns: RAW_RUNS, seed: SEED });
+  assert.deepEqual(unexpected, [], 'raw cases with a status the issue names');
 });
 
 test('at least 2,000 requests were answered', () => {
