@@ -1,28 +1,55 @@
 /**
- * How many impressions the A/B decision (ab-tester's Beta-Binomial policy, default thresholds) needs
- * for a few effect sizes, and how often it picks the variant with the truly best CTR.
- * Run: node --import tsx bench/abtest-impressions.ts [runs=500]
+ * How often the rotation test (counterbalanced plan, launch left out, time-aware verdict evaluated
+ * after each day) declares a winner, picks the truly better variant, and how many days and
+ * impressions that takes, on simulated videos: launch decay, weekday seasonality, a 5× traffic day,
+ * 3 % day-to-day CTR noise, base CTR 5 %.
+ * Run: node --import tsx bench/abtest-impressions.ts [runs=400] [case-filter]
  */
 import { seededRandom } from '@faceless/runtime';
-import { percentile, simulateMany } from '../services/ab-tester/src/ab-simulation.ts';
-import { DEFAULT_POLICY } from '../services/ab-tester/src/bayes-decision.ts';
+import { DEFAULT_SCENARIO, percentile, simulateMany, type Scenario } from '../services/ab-tester/src/ab-simulation.ts';
+import { DEFAULT_TIME_POLICY } from '../services/ab-tester/src/period-decision.ts';
 
-const runs = Number(process.argv[2] ?? 500);
-const impressionsPerDay = 3000;
-const maxDays = 120;
-const draws = 4000;
-const CASES: number[][] = [[0.04, 0.044], [0.04, 0.05], [0.04, 0.06], [0.04, 0.045, 0.05]];
+const runs = Number(process.argv[2] ?? 400);
+const filter = process.argv[3] ?? '';
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const count = (x: number | undefined) => (x === undefined ? '–' : x.toLocaleString('en-US'));
+interface Case { name: string; scenario: Partial<Scenario> }
+const CASES: Case[] = [
+  { name: 'A = B, no launch', scenario: { lifts: [1, 1], launchCtr: 0, launchTraffic: 0 } },
+  { name: 'A = B, launch CTR +30 %', scenario: { lifts: [1, 1], launchCtr: 0.3 } },
+  { name: 'A = B, launch CTR ×2', scenario: { lifts: [1, 1], launchCtr: 1 } },
+  { name: 'A = B, launch CTR ×2 over 4 days', scenario: { lifts: [1, 1], launchCtr: 1, launchCtrDays: 4 } },
+  { name: 'A = B = C, launch CTR ×2', scenario: { lifts: [1, 1, 1] } },
+  ...[4000, 8000, 12000, 16000].map((n) => ({ name: `B +10 %, ${n / 1000}k/day`, scenario: { lifts: [1, 1.1], impressionsPerDay: n } })),
+  ...[2000, 4000, 8000].map((n) => ({ name: `B +20 %, ${n / 1000}k/day`, scenario: { lifts: [1, 1.2], impressionsPerDay: n } })),
+  ...[16000, 32000].map((n) => ({ name: `C +10 % of 3, ${n / 1000}k/day`, scenario: { lifts: [1, 1, 1.1], impressionsPerDay: n } })),
+  { name: 'C +10 % of 3, 16k/day, 56 days', scenario: { lifts: [1, 1, 1.1], impressionsPerDay: 16000, days: 56 } },
+  ...[4000, 8000].map((n) => ({ name: `C +20 % of 3, ${n / 1000}k/day`, scenario: { lifts: [1, 1, 1.2], impressionsPerDay: n } })),
+];
 
-console.log(`policy: P(best) ≥ ${DEFAULT_POLICY.threshold}, expected loss ≤ ${DEFAULT_POLICY.maxExpectedLoss}, ≥ ${DEFAULT_POLICY.minImpressionsPerVariant} impressions/variant, ${draws} draws`);
-console.log(`${runs} runs per case, ${impressionsPerDay.toLocaleString('en-US')} impressions/day split evenly, at most ${maxDays} days, checked daily\n`);
-console.log('| true CTRs | decided | picked true best | median impressions | p90 impressions | wall |');
-console.log('|---|---|---|---|---|---|');
-for (const [i, trueCtrs] of CASES.entries()) {
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const count = (x: number | undefined): string => (x === undefined ? '–' : x.toLocaleString('en-US'));
+
+/** Wilson 95 % interval of a proportion. */
+function wilson(k: number, n: number): string {
+  const z = 1.96;
+  const p = k / n;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  return `${pct(Math.max(0, centre - half))}–${pct(Math.min(1, centre + half))}`;
+}
+
+const p = DEFAULT_TIME_POLICY;
+console.log(`policy: P(best) ≥ ${p.threshold}, expected loss ≤ ${pct(p.maxExpectedLoss)}, ≥ ${p.minPeriodsPerVariant} periods and ${p.minImpressionsPerVariant} impressions per variant, first ${p.launchDays} days left out, ${p.draws} draws`);
+console.log(`scenario: base CTR ${pct(DEFAULT_SCENARIO.baseCtr)}, launch traffic ×${1 + DEFAULT_SCENARIO.launchTraffic} fading e^(−day/4), weekdays, one 5× day with CTR ×0.8, ${pct(DEFAULT_SCENARIO.dailyNoise)} daily CTR noise, ${DEFAULT_SCENARIO.days} days unless said; ${runs} runs per case\n`);
+console.log('| case | winner declared | 95 % interval | picked the better | median days | p90 days | median impressions | wall |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const [i, c] of CASES.entries()) {
+  if (!c.name.includes(filter)) continue;
   const started = performance.now();
-  const b = simulateMany({ trueCtrs, impressionsPerDay, maxDays, policy: { draws }, random: seededRandom(1000 + i), runs });
-  const wall = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`| ${trueCtrs.map(pct).join(' vs ')} | ${b.decided}/${b.runs} | ${b.decided ? pct(b.correct / b.decided) : '–'} | ${count(percentile(b.impressions, 0.5))} | ${count(percentile(b.impressions, 0.9))} | ${wall} s |`);
+  const scenario = { ...DEFAULT_SCENARIO, ...c.scenario };
+  const b = simulateMany({ scenario, random: seededRandom(2000 + i), runs });
+  const wall = ((performance.now() - started) / 1000).toFixed(0);
+  const equal = new Set(scenario.lifts).size === 1;
+  const rate = equal ? b.decided : b.correct;
+  console.log(`| ${c.name} | ${b.decided}/${b.runs} | ${wilson(rate, b.runs)} | ${equal ? '–' : `${b.correct}/${b.runs}`} | ${count(percentile(b.days, 0.5))} | ${count(percentile(b.days, 0.9))} | ${count(percentile(b.impressions, 0.5))} | ${wall} s |`);
 }

@@ -51,6 +51,12 @@ test('usage errors name the option and exit 2 without touching the database', as
     [['show'], /<id>: missing/],
     [['import', 'abcd'], /<file.csv>: missing/],
     [['import', 'abcd', 'nope.csv'], /<file.csv>: cannot read nope.csv \(ENOENT\)/],
+    [['decide'], /<metrics.csv>: missing/],
+    [['decide', 'nope.csv'], /<metrics.csv>: cannot read nope.csv \(ENOENT\)/],
+    [['decide', 'x.csv', '--metric', 'views'], /--metric: "views" is not one of ctr, watch-time/],
+    [['decide', 'x.csv', '--launch-days=-1'], /--launch-days: "-1" is not a number of days/],
+    [['decide', 'x.csv', '--threshold', '0.3'], /--threshold/],
+    [['create', '--video', 'v', '--variant', 'a', '--variant', 'b', '--metric', 'likes'], /--metric/],
   ];
   for (const [argv, message] of cases) {
     const r = await cli(...argv);
@@ -64,7 +70,7 @@ test('usage errors name the option and exit 2 without touching the database', as
 let id = '';
 
 test('create, rotate, import, show with the chart, evaluate to a decision', async () => {
-  const created = await cli('create', '--video', 'vid9', '--variant', 'a:Title: with colon:a.jpg', '--variant', 'b:Other title', '--min-impressions', '500');
+  const created = await cli('create', '--video', 'vid9', '--variant', 'a:Title: with colon:a.jpg', '--variant', 'b:Other title', '--min-impressions', '500', '--launch-days', '0');
   assert.equal(created.code, 0, created.err);
   id = /created experiment ([0-9a-f-]{36})/.exec(created.out)?.[1] ?? '';
   assert.match(id, /^[0-9a-f-]{36}$/);
@@ -100,11 +106,23 @@ test('create, rotate, import, show with the chart, evaluate to a decision', asyn
   assert.match(shown.out, /^b\s+\*\s+1\s+3,000\s+180\s+6\.00%/m);
   assert.match(shown.out, /^a \|.*\[.*\*.*\].*\| 3\.03%/m, 'a chart line per variant');
   assert.match(shown.out, /^b \|.*\| 6\.03%/m);
-  assert.match(shown.out, /next rotation 2025-03-12T07:00:00.000Z: a/);
+  assert.match(shown.out, /^lift: b vs a \+\d+\.\d% CTR \(95% interval [−+]\d+\.\d% to \+\d+\.\d%\), P\(best\) \d+\.\d%, expected loss \d+\.\d\d%$/m);
+  assert.match(shown.out, /^decides on CTR; launch 0 days left out; counterbalanced rotation$/m);
+  assert.match(shown.out, /^plan: abbabaababba/m);
+  assert.match(shown.out, /next rotation 2025-03-12T07:00:00.000Z: b/);
+  const early = await cli('evaluate', id);
+  assert.match(early.out, /^still running: .*waiting for 4 periods per variant \(a has 1, b has 1\)/);
 
+  // the next ten days on the plan (abba baab ab), b twice as clicked
+  const order = 'abbabaababba';
+  await writeFile(csv, ['variant,date,impressions,clicks', ...Array.from({ length: 10 }, (_, i) => {
+    const v = order[i + 2]!;
+    return `${v},2025-03-${String(12 + i).padStart(2, '0')},3000,${v === 'a' ? 90 : 180}`;
+  })].join('\n'));
+  assert.equal((await cli('import', id, csv)).code, 0);
   const decided = await cli('evaluate', id);
   assert.equal(decided.code, 0, decided.err);
-  assert.match(decided.out, /^decided: b applied for good \(b has a 100\.0% chance of the best CTR/);
+  assert.match(decided.out, /^decided: b applied for good \(b vs a: CTR \+\d+\.\d% .*100\.0% chance of being best/);
   assert.deepEqual(publisher.applied.at(-1), { videoId: 'vid9', variant: { title: 'Other title' } });
   assert.match((await cli('show', id)).out, /decision .*: b applied/);
 
@@ -114,6 +132,62 @@ test('create, rotate, import, show with the chart, evaluate to a decision', asyn
   const unknown = await cli('show', 'ffffffff');
   assert.equal(unknown.code, 1);
   assert.match(unknown.err, /NOT_FOUND/);
+});
+
+/** Daily rows: 3 launch days of a, then abba baab …, b's CTR `lift` times a's, with a launch that doubles the CTR. */
+function periodCsv(days: number, lift: number): string {
+  const order = 'aaa' + 'abbabaab'.repeat(8);
+  const lines = ['variant,period_start,period_end,impressions,clicks,views,avg_view_duration_sec'];
+  for (let d = 0; d < days; d++) {
+    const start = new Date(Date.UTC(2025, 4, 1 + d, 7));
+    const end = new Date(Date.UTC(2025, 4, 2 + d, 7));
+    const v = order[d]!;
+    const ctr = 0.05 * (1 + Math.exp(-d / 2)) * (v === 'b' ? lift : 1);
+    lines.push(`${v},${start.toISOString()},${end.toISOString()},10000,${Math.round(10000 * ctr)},${Math.round(9000 * ctr)},${v === 'b' ? 50 : 120}`);
+  }
+  return lines.join('\n');
+}
+
+test('decide: the verdict on a CSV with no experiment, as JSON, sequential, or on watch time', async () => {
+  const file = join(dir, 'periods.csv');
+  await writeFile(file, periodCsv(27, 1.25));
+  const json = await cli('decide', file, '--json');
+  assert.equal(json.code, 0, json.err);
+  const v = JSON.parse(json.out) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(v).slice(0, 8), ['status', 'winner', 'stoppedAt', 'lift', 'interval', 'probabilityBest', 'expectedLoss', 'reason']);
+  assert.equal(v.status, 'winner');
+  assert.equal(v.winner, 'b');
+  assert.equal(v.stoppedAt, '2025-05-28T07:00:00.000Z');
+  assert.ok(Math.abs((v.lift as number) - 0.25) < 0.02, `lift ${String(v.lift)}`);
+  const [lo, hi] = v.interval as [number, number];
+  assert.ok(lo > 0.15 && hi < 0.35 && lo < (v.lift as number) && (v.lift as number) < hi);
+  assert.ok((v.probabilityBest as Record<string, number>).b! > 0.995);
+  assert.ok((v.expectedLoss as Record<string, number>).b! < 0.001);
+
+  const sequential = JSON.parse((await cli('decide', file, '--json', '--sequential')).out) as Record<string, unknown>;
+  assert.equal(sequential.winner, 'b');
+  assert.ok(Date.parse(sequential.stoppedAt as string) < Date.parse('2025-05-28T07:00:00.000Z'), `stopped at ${String(sequential.stoppedAt)}`);
+
+  const text = await cli('decide', file, '--sequential');
+  assert.match(text.out, /^winner: b, the test would have stopped after the period ending 2025-05-\d\dT07:00:00.000Z$/m);
+  assert.match(text.out, /^lift: b vs a \+2\d\.\d% CTR \(95% interval/m);
+  assert.match(text.out, /^b\s+\d+\s+[\d,]+\s+[\d,]+\s+\d+\.\d\d%\s+\d+\.\d%/m);
+
+  // b is clicked 25 % more but watched 50 s against 120 s: on watch time a wins
+  const watch = JSON.parse((await cli('decide', file, '--json', '--metric', 'watch-time')).out) as Record<string, unknown>;
+  assert.equal(watch.winner, 'a');
+  assert.equal(watch.metric, 'watch-time');
+
+  await writeFile(file, periodCsv(27, 1));
+  const same = JSON.parse((await cli('decide', file, '--json', '--sequential')).out) as Record<string, unknown>;
+  assert.equal(same.status, 'continue');
+  assert.equal(same.winner, null);
+  assert.equal(same.stoppedAt, null);
+
+  await writeFile(file, 'date,impressions,clicks\n2025-05-01,100,5\n');
+  const noVariant = await cli('decide', file);
+  assert.equal(noVariant.code, 2);
+  assert.match(noVariant.err, /line 2 has no variant: "decide" has no experiment/);
 });
 
 test('create --from a make run folder, once per run, then stop by hand with a winner', async () => {

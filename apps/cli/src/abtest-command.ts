@@ -8,9 +8,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FolderStore, openDatabase, type Database } from '@faceless/infra';
 import {
-  createAbTestService, createRecordingPublisher, createYouTubeVariantPublisher, describeDatabaseTarget, fetchReachReports, readDatabaseTarget, EXPERIMENT_STATUSES,
-  type AbTestService, type AbTestStartInput, type EvaluateResult, type ExperimentReport, type ExperimentStatus,
-  type ImportResult, type VariantPublisher,
+  createAbTestService, createRecordingPublisher, createYouTubeVariantPublisher, decidePeriods, decideSequentially, describeDatabaseTarget,
+  fetchReachReports, parseMetricsCsv, readDatabaseTarget, DECISION_METRICS, DEFAULT_TIME_POLICY, EXPERIMENT_STATUSES,
+  type AbTestService, type AbTestStartInput, type DecisionMetric, type EvaluateResult, type ExperimentReport, type ExperimentStatus,
+  type ImportResult, type PeriodRow, type TimeDecisionPolicy, type VariantPublisher, type Verdict,
 } from '@faceless/ab-tester';
 import { createLogger, isFacelessError } from '@faceless/runtime';
 import { readYouTubeConfig } from '@faceless/youtube';
@@ -18,17 +19,25 @@ import { UsageError } from './make-options.ts';
 
 export const ABTEST_USAGE = `Usage: faceless abtest <command>
 
-A/B tests of thumbnails and titles on an uploaded video: the live variant rotates every day at
-midnight Pacific (or every N hours), metrics come from YouTube's reach reports or a CSV, and a
-Bayesian rule stops the test when one variant is best with enough confidence.
+A/B tests of thumbnails and titles on an uploaded video, one variant live at a time: the first stays
+live through the launch (${DEFAULT_TIME_POLICY.launchDays} days), then the variants rotate every day at midnight Pacific (or every N
+hours) in counterbalanced blocks (ABBA, ABCCBA). Metrics come from YouTube's reach reports or a CSV;
+a Bayesian model compares each variant with the periods around it and stops the test when one is
+best with enough confidence.
 
 Commands:
   list [--status running|stopped|decided]   experiments, newest first
-  show <id>                                 counts, CTR and a chart of each variant's posterior CTR
+  show <id>                                 counts, CTR, the lift with its 95% interval, the chart and the plan
+  decide <metrics.csv> [--sequential] [--json]  the verdict on a CSV of period rows, no experiment needed
+      --sequential         evaluate after each period in time order, as the service does; report where it stops
+      --json               {status, winner, stoppedAt, lift, interval, probabilityBest, expectedLoss, reason}
+      --metric ctr|watch-time, --launch-days <n> (default ${DEFAULT_TIME_POLICY.launchDays}, counted from the first row), --threshold <p>
   create --video <id> --variant <label[:title][:thumbnail.jpg]> --variant … [options]
   create --from <out-dir> [--video <id>]    the variants of a "faceless make" run (thumbnails, titles)
       --hours <n>          rotate every n hours, 1-168 (default 24: at midnight Pacific)
-      --threshold <p>      P(best) needed to stop, e.g. 0.95 (default)
+      --metric <m>         ctr (default) or watch-time (CTR × average view duration, as Test & Compare)
+      --launch-days <n>    days the first variant stays live, left out of the verdict (default ${DEFAULT_TIME_POLICY.launchDays})
+      --threshold <p>      P(best) needed to stop (default ${DEFAULT_TIME_POLICY.threshold})
       --min-impressions <n> per variant before deciding (default 1000)
   import <id> <file.csv>                    metrics: a channel_reach_basic_a1 report, or a CSV with the
                                             header variant,period_start,period_end,impressions,clicks,views,avg_view_duration_sec
@@ -130,26 +139,41 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map(align).join('  ').trimEnd()).join('\n');
 }
 
-/** The experiment for a person: the variants' numbers, the posterior chart, where the decision stands. */
+const metricName = (m: DecisionMetric): string => (m === 'ctr' ? 'CTR' : 'watch time per impression');
+const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${(Math.abs(x) * 100).toFixed(1)}%`;
+
+/** "lift: b vs a +8.2% CTR (95% interval +3.1% to +13.6%), P(best) 99.6%, expected loss 0.01%" */
+export function liftLine(v: Verdict): string {
+  if (v.lift === null || v.interval === null) return `lift: not yet (${v.reason})`;
+  return `lift: ${v.leader} vs ${v.runnerUp} ${signed(v.lift)} ${metricName(v.metric)} (95% interval ${signed(v.interval[0])} to ${signed(v.interval[1])}), `
+    + `P(best) ${pct(v.probabilityBest[v.leader] ?? 0, 1)}, expected loss ${pct(v.expectedLoss[v.leader] ?? 0)}`;
+}
+
+/** The experiment for a person: the variants' numbers, the lift with its interval, the chart, where the decision stands. */
 export function formatReport(r: ExperimentReport): string {
   const e = r.experiment;
   const every = e.rotationHours === 24 ? 'every day at midnight Pacific' : `every ${e.rotationHours} h`;
   const lines = [
     `experiment ${e.id}  ${e.status}`,
     `video ${e.videoId}, rotating ${every}, started ${e.createdAt}${e.endedAt ? `, ended ${e.endedAt}` : ''}`,
-    `stops at P(best) ≥ ${pct(e.policy.threshold, 0)}, expected loss ≤ ${(e.policy.maxExpectedLoss * 100).toFixed(2)} pp, ${count(e.policy.minImpressionsPerVariant)} impressions per variant`,
+    `decides on ${metricName(e.policy.metric)}; launch ${e.policy.launchDays} day${e.policy.launchDays === 1 ? '' : 's'} left out; ${e.design} rotation`,
+    `stops at P(best) ≥ ${pct(e.policy.threshold, 1)}, expected loss ≤ ${pct(e.policy.maxExpectedLoss)}, ${count(e.policy.minImpressionsPerVariant)} impressions and ${e.policy.minPeriodsPerVariant} periods per variant`,
     '',
     table([
       ['variant', 'live', 'days', 'impressions', 'clicks', 'CTR', 'P(best)', 'exp. loss', 'views', 'avg view', 'title / thumbnail'],
       ...r.variants.map((v) => [
         v.label, v.live ? '*' : '', String(v.periods), count(v.impressions), count(v.clicks), pct(v.ctr), pct(v.probabilityBest, 1),
-        `${(v.expectedLoss * 100).toFixed(2)} pp`, count(v.views), v.avgViewDurationSec === null ? '-' : `${v.avgViewDurationSec.toFixed(1)} s`,
+        pct(v.expectedLoss), count(v.views), v.avgViewDurationSec === null ? '-' : `${v.avgViewDurationSec.toFixed(1)} s`,
         [v.title, v.thumbnailKey].filter(Boolean).join(' / '),
       ]),
     ]),
     '',
-    'posterior CTR (95% interval [==*==], * the mean):',
+    liftLine(r.evaluation),
+    '',
+    'pooled CTR, all periods (95% interval [==*==], * the mean; for a look only, the verdict compares periods):',
     r.chart,
+    '',
+    `plan: ${r.plan.join('')}…`,
     '',
   ];
   if (r.decision) {
@@ -172,6 +196,56 @@ function formatImport(r: ImportResult): string {
 function formatEnd(r: EvaluateResult): string {
   if (!r.decision) return `still running: ${r.evaluation.reason}\n`;
   return `${r.status}: ${r.decision.winner ? `${r.decision.winner} applied for good` : 'the live variant stays'} (${r.decision.reason})\n`;
+}
+
+async function readText(cwd: string, file: string, name: string): Promise<string> {
+  try {
+    return await readFile(resolve(cwd, file), 'utf8');
+  } catch (err) {
+    throw new UsageError(name, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+function metricOption(text: string | undefined): DecisionMetric | undefined {
+  if (text === undefined) return undefined;
+  if (!(DECISION_METRICS as readonly string[]).includes(text)) throw new UsageError('--metric', `"${text}" is not one of ${DECISION_METRICS.join(', ')}`);
+  return text as DecisionMetric;
+}
+
+function decideOptions(values: { metric?: string | undefined; 'launch-days'?: string | undefined; threshold?: string | undefined }): Partial<TimeDecisionPolicy> {
+  const metric = metricOption(values.metric);
+  const launchDays = number('--launch-days', values['launch-days'], (n) => n >= 0 && n <= 365, 'a number of days from 0 to 365');
+  const threshold = number('--threshold', values.threshold, (n) => n > 0.5 && n <= 1, 'a probability in (0.5, 1], e.g. 0.995');
+  return {
+    ...(metric ? { metric } : {}), ...(launchDays !== undefined ? { launchDays } : {}), ...(threshold !== undefined ? { threshold } : {}),
+  };
+}
+
+function toPeriodRows(rows: ReturnType<typeof parseMetricsCsv>): PeriodRow[] {
+  return rows.map((r) => {
+    if (r.variant === undefined) throw new UsageError('<metrics.csv>', `${r.where} has no variant: "decide" has no experiment to tell which variant was live, so give the variant column`);
+    return { variant: r.variant, start: r.start, end: r.end, impressions: r.impressions, clicks: r.clicks, avgViewDurationSec: r.avgViewDurationSec };
+  });
+}
+
+function formatVerdict(v: Verdict & { stoppedAt: string | null }, sequential: boolean): string {
+  const lines = [
+    v.status === 'winner'
+      ? `winner: ${v.winner ?? ''}${sequential && v.stoppedAt ? `, the test would have stopped after the period ending ${v.stoppedAt}` : ''}`
+      : `no winner yet${sequential ? ' at any period' : ''}`,
+    liftLine(v),
+    '',
+    table([
+      ['variant', 'periods', 'impressions', 'clicks', 'CTR', 'P(best)', 'exp. loss'],
+      ...Object.entries(v.window.variants).map(([label, w]) => [
+        label, String(w.periods), count(w.impressions), count(w.clicks), pct(w.impressions > 0 ? w.clicks / w.impressions : null),
+        pct(v.probabilityBest[label] ?? 0, 1), pct(v.expectedLoss[label] ?? 0),
+      ]),
+    ]),
+    '',
+    v.reason,
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 function required(value: string | undefined, name: string, what: string): string {
@@ -231,10 +305,11 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       const { values, positionals } = parse({
         video: { type: 'string' }, variant: { type: 'string', multiple: true }, from: { type: 'string' },
         hours: { type: 'string' }, threshold: { type: 'string' }, 'min-impressions': { type: 'string' },
+        metric: { type: 'string' }, 'launch-days': { type: 'string' },
       });
       noExtra(positionals, 0);
       const hours = number('--hours', values.hours, (n) => Number.isInteger(n) && n >= 1 && n <= 168, 'a whole number of hours from 1 to 168');
-      const threshold = number('--threshold', values.threshold, (n) => n > 0 && n <= 1, 'a probability in (0, 1], e.g. 0.95');
+      const { threshold, metric, launchDays } = decideOptions(values);
       const minImpressions = number('--min-impressions', values['min-impressions'], (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0');
       let input: AbTestStartInput;
       if (values.from !== undefined) {
@@ -257,10 +332,37 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
         ...(hours !== undefined ? { rotationHours: hours } : {}),
         ...(threshold !== undefined ? { threshold } : {}),
         ...(minImpressions !== undefined ? { minImpressionsPerVariant: minImpressions } : {}),
+        ...(metric !== undefined ? { metric } : {}),
+        ...(launchDays !== undefined ? { launchDays } : {}),
       };
       const { report, created } = await (await service()).start(input);
       out(created ? `created experiment ${report.experiment.id}; ${report.live ?? 'the first variant'} is live\n\n` : `the run already has experiment ${report.experiment.id}\n\n`);
       out(formatReport(report));
+      return 0;
+    }
+    case 'decide': {
+      const { values, positionals } = parse({
+        sequential: { type: 'boolean' }, json: { type: 'boolean' }, metric: { type: 'string' }, 'launch-days': { type: 'string' }, threshold: { type: 'string' },
+      });
+      noExtra(positionals, 1);
+      const file = required(positionals[0], '<metrics.csv>', 'a CSV of period rows with the header variant,period_start,period_end,impressions,clicks,views,avg_view_duration_sec');
+      const policy = decideOptions(values);
+      const rows = toPeriodRows(parseMetricsCsv(await readText(cwd, file, '<metrics.csv>')));
+      const variants = [...new Set([...rows].sort((a, b) => a.start.getTime() - b.start.getTime()).map((r) => r.variant))];
+      if (variants.length < 2) throw new UsageError('<metrics.csv>', `the CSV has rows for ${variants.length === 0 ? 'no variant' : `only variant ${variants[0]!}`}: a test compares at least two`);
+      const input = { variants, rows };
+      const verdict = values.sequential
+        ? decideSequentially(input, policy)
+        : (() => {
+            const v = decidePeriods(input, policy);
+            return { ...v, stoppedAt: v.status === 'winner' ? v.window.to : null };
+          })();
+      if (values.json) {
+        const { status, winner, stoppedAt, lift, interval, probabilityBest, expectedLoss, reason, metric, leader, runnerUp, window } = verdict;
+        out(`${JSON.stringify({ status, winner, stoppedAt, lift, interval, probabilityBest, expectedLoss, reason, metric, leader, runnerUp, window }, null, 2)}\n`);
+      } else {
+        out(formatVerdict(verdict, values.sequential === true));
+      }
       return 0;
     }
     case 'import': {
@@ -268,12 +370,7 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       noExtra(positionals, 2);
       const id = required(positionals[0], '<id>', 'the experiment id (see faceless abtest list)');
       const file = required(positionals[1], '<file.csv>', 'the metrics CSV or the channel_reach_basic_a1 report to import');
-      let text: string;
-      try {
-        text = await readFile(resolve(cwd, file), 'utf8');
-      } catch (err) {
-        throw new UsageError('<file.csv>', `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-      }
+      const text = await readText(cwd, file, '<file.csv>');
       out(formatImport(await (await service()).importCsv(id, text)));
       return 0;
     }
@@ -312,7 +409,7 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       return outcomes.some((o) => o.action === 'failed') ? 1 : 0;
     }
     default:
-      throw new UsageError(command, `unknown abtest command: one of list, show, create, import, evaluate, stop, rotate, fetch (faceless abtest --help)`);
+      throw new UsageError(command, `unknown abtest command: one of list, show, create, decide, import, evaluate, stop, rotate, fetch (faceless abtest --help)`);
   }
 }
 

@@ -12,6 +12,10 @@ export const AbTestCreateInput = z.strictObject({
   videoId: z.string().min(1),
   variants: z.array(AbTestVariantInput).min(2, 'an experiment needs at least two variants').max(10),
   rotationHours: z.number().int().min(1).max(24 * 7).default(24),
+  /** What the test decides on: CTR, or watch time per impression (CTR × average view duration). */
+  metric: z.enum(['ctr', 'watch-time']).optional(),
+  /** Days after the upload during which the first variant stays live, left out of the verdict (default 3). */
+  launchDays: z.number().min(0).max(365).optional(),
 });
 export type AbTestCreateInput = z.infer<typeof AbTestCreateInput>;
 

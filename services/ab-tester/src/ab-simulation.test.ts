@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '@faceless/runtime';
-import { percentile, sampleBinomial, simulateExperiment, simulateMany } from './ab-simulation.ts';
+import { DEFAULT_SCENARIO, percentile, sampleBinomial, simulateMany, simulateRows, type Scenario } from './ab-simulation.ts';
 
 test('binomial draws have mean n·p and variance n·p·(1−p) on both paths', () => {
   for (const [n, p] of [[2000, 0.05], [100, 0.04]] as const) {
@@ -22,29 +22,64 @@ test('binomial draws have mean n·p and variance n·p·(1−p) on both paths', (
   }
 });
 
-test('one experiment rotates evenly and stops on a decision', () => {
-  const r = simulateExperiment({ trueCtrs: [0.02, 0.1], impressionsPerDay: 1000, maxDays: 30, policy: { draws: 2000 }, random: seededRandom(1) });
-  assert.equal(r.winner, 1);
-  assert.equal(r.impressions, r.days * 1000);
-  // 500 a day each: the 1,000-impression minimum is met on day 2, and a 5× CTR is decided right then
-  assert.equal(r.days, 2);
-  assert.equal(r.decision?.status, 'winner');
-  const none = simulateExperiment({ trueCtrs: [0.05, 0.05], impressionsPerDay: 300, maxDays: 3, random: seededRandom(1) });
-  assert.equal(none.winner, undefined);
-  assert.equal(none.days, 3);
-  assert.throws(() => simulateExperiment({ trueCtrs: [0.05], impressionsPerDay: 100, maxDays: 1, random: seededRandom(1) }), /at least 2/);
+test('a simulated video: daily rows on the plan, the launch, the weekdays and one 5× day', () => {
+  const data = simulateRows({ ...DEFAULT_SCENARIO, lifts: [1, 1.1] }, { design: 'counterbalanced', launchPeriods: 3 }, seededRandom(3));
+  assert.equal(data.rows.length, 28);
+  assert.equal(data.rows.map((r) => r.variant).join('').slice(0, 11), 'AAA' + 'ABBA' + 'BAAB');
+  for (const [i, r] of data.rows.entries()) {
+    assert.equal(r.end.getTime() - r.start.getTime() >= 23 * 3_600_000, true);
+    if (i > 0) assert.equal(r.start.getTime(), data.rows[i - 1]!.end.getTime(), 'days follow each other');
+  }
+  const traffic = data.dailyImpressions;
+  assert.ok(traffic[0]! > 4 * traffic[20]! || traffic.slice(5).some((t) => t > 3 * traffic[0]!), 'launch at about 5× the base');
+  const later = traffic.slice(5).sort((a, b) => a - b);
+  assert.ok(later.at(-1)! > 3.5 * later[Math.floor(later.length / 2)]!, 'one day at 5×');
+  assert.ok(later[0]! < 0.95 * later[Math.floor(later.length / 2)]!, 'weekdays vary');
+  const ctr = (d: number): number => data.rows[d]!.clicks / data.rows[d]!.impressions;
+  assert.ok(ctr(0) > 1.7 * DEFAULT_SCENARIO.baseCtr, `day 0 CTR ${ctr(0)}: doubled at launch`);
+  assert.throws(() => simulateRows({ ...DEFAULT_SCENARIO, lifts: [1] }, { design: 'counterbalanced', launchPeriods: 0 }, seededRandom(1)), /at least 2 variants/);
 });
 
-// The issue's requirement: with known true CTRs the policy picks the true best in ≥ 95% of the
-// simulated experiments that reach a decision.
-for (const trueCtrs of [[0.04, 0.05], [0.05, 0.05, 0.06]]) {
-  test(`simulation: picks the true best of ${trueCtrs.join(' / ')} in ≥ 95% of decided experiments`, (t) => {
-    const runs = 200;
-    const batch = simulateMany({ trueCtrs, impressionsPerDay: 3000, maxDays: 60, policy: { draws: 2000 }, random: seededRandom(2026), runs });
-    const undecided = runs - batch.decided;
-    t.diagnostic(`${batch.correct}/${batch.decided} correct, ${undecided} undecided after 60 days, median ${percentile(batch.impressions, 0.5)} impressions`);
-    assert.ok(batch.decided >= runs * 0.9, `only ${batch.decided} of ${runs} decided within 60 days`);
-    assert.ok(batch.correct / batch.decided >= 0.95, `${batch.correct}/${batch.decided} picked the true best`);
+/*
+ * The issue's figures, on videos with a launch (traffic ×5 and CTR ×2 or ×1.3 on day 0, fading),
+ * weekday seasonality, one day at 5× traffic with a feed's lower CTR, and 3 % day-to-day CTR noise;
+ * daily rows, the verdict evaluated after each day. 150 runs a case keep the file near 20 s on two
+ * cores; bench/abtest-impressions.ts runs 400 a case with intervals (bench/RESULTS.md). With 150 runs
+ * a true false-winner rate of 5 % shows as more than 7 winners in about half the seeds, so passing at
+ * ≤ 7 says the rate is well under it (the bench measures 1–3 %).
+ */
+const RUNS = 150;
+
+interface Figure {
+  name: string;
+  scenario: Partial<Scenario>;
+  /** At most this share of runs may declare a winner (identical variants) … */
+  maxWinners?: number;
+  /** … or at least this share must pick the better variant. */
+  minCorrect?: number;
+}
+
+const FIGURES: Figure[] = [
+  { name: 'two identical variants, launch CTR ×1.3', scenario: { lifts: [1, 1], launchCtr: 0.3 }, maxWinners: 0.05 },
+  { name: 'two identical variants, launch CTR ×2', scenario: { lifts: [1, 1], launchCtr: 1 }, maxWinners: 0.05 },
+  { name: 'two identical variants, launch CTR ×2 fading over 4 days', scenario: { lifts: [1, 1], launchCtr: 1, launchCtrDays: 4 }, maxWinners: 0.05 },
+  { name: 'three identical variants, launch CTR ×2', scenario: { lifts: [1, 1, 1] }, maxWinners: 0.05 },
+  { name: 'B +10 % at 12,000 impressions a day, within 28 days', scenario: { lifts: [1, 1.1], impressionsPerDay: 12_000 }, minCorrect: 0.9 },
+  { name: 'B +20 % at 4,000 impressions a day, within 28 days', scenario: { lifts: [1, 1.2], impressionsPerDay: 4000 }, minCorrect: 0.95 },
+  { name: 'C +20 % of three at 12,000 impressions a day, within 28 days', scenario: { lifts: [1, 1, 1.2], impressionsPerDay: 12_000 }, minCorrect: 0.95 },
+  // three variants share the days: +10 % takes up to eight weeks (28 days give about half the runs a verdict, 42 days 89 %)
+  { name: 'C +10 % of three at 16,000 impressions a day, within 56 days', scenario: { lifts: [1, 1, 1.1], impressionsPerDay: 16_000, days: 56 }, minCorrect: 0.9 },
+];
+
+for (const [i, f] of FIGURES.entries()) {
+  test(`simulation: ${f.name}`, (t) => {
+    const batch = simulateMany({ scenario: { ...DEFAULT_SCENARIO, ...f.scenario }, random: seededRandom(150_000 + i), runs: RUNS });
+    t.diagnostic(`${batch.decided}/${RUNS} with a winner, ${batch.correct} right, median ${percentile(batch.days, 0.5) ?? '–'} days, ${percentile(batch.impressions, 0.5) ?? '–'} impressions`);
+    if (f.maxWinners !== undefined) assert.ok(batch.decided <= f.maxWinners * RUNS, `${batch.decided}/${RUNS} runs declared a winner between identical variants`);
+    if (f.minCorrect !== undefined) {
+      assert.ok(batch.correct >= f.minCorrect * RUNS, `only ${batch.correct}/${RUNS} runs picked the better variant`);
+      assert.equal(batch.decided, batch.correct, 'a winner that is not the better variant');
+    }
   });
 }
 

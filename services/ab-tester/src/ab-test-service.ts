@@ -7,16 +7,15 @@ import { z } from 'zod';
 import { AbTestCreateInput } from '@faceless/contracts';
 import type { Database } from '@faceless/infra';
 import { FacelessError, parseInput, type Logger } from '@faceless/runtime';
-import {
-  asciiPosteriorChart, decide, posteriorSummary, type Decision, type VariantCounts,
-} from './bayes-decision.ts';
+import { asciiPosteriorChart, posteriorSummary, type VariantCounts } from './pooled-posterior.ts';
 import {
   createExperimentRepo, type ExperimentDetail, type ExperimentPolicy, type ExperimentStatus, type ExperimentSummary, type Variant,
 } from './experiment-repo.ts';
 import {
   attributePeriod, csvFormat, MetricRowsInput, normalizeRow, parseCsv, parseMetricsCsv, parseReachReport, type MetricRow,
 } from './metric-import.ts';
-import { periodAt, plannedPosition, variantPositionForPeriod } from './rotation-plan.ts';
+import { decidePeriods, type PeriodRow, type TimeDecisionPolicy, type Verdict } from './period-decision.ts';
+import { periodAt, plannedPosition, variantPositionForPeriod, type RotationPlan } from './rotation-plan.ts';
 import { toInt, toIso } from './row-values.ts';
 import { checkVariants, databaseError, ensureMigrated } from './stage.ts';
 import type { PublishedVariant, VariantPublisher } from './variant-publisher.ts';
@@ -24,9 +23,11 @@ import type { PublishedVariant, VariantPublisher } from './variant-publisher.ts'
 /** POST /abtest and `faceless abtest create`: the pipeline's input, with the pipeline optional and the stopping rule. */
 export const AbTestStartInput = AbTestCreateInput.extend({
   pipelineId: z.string().min(1).max(100).optional(),
-  threshold: z.number().gt(0).max(1).optional(),
+  threshold: z.number().gt(0.5).max(1).optional(),
+  /** A share of the metric, 0.005 = 0.5 %. */
   maxExpectedLoss: z.number().min(0).max(1).optional(),
   minImpressionsPerVariant: z.number().int().min(0).optional(),
+  minPeriodsPerVariant: z.number().int().min(0).optional(),
 });
 export type AbTestStartInput = z.input<typeof AbTestStartInput>;
 
@@ -40,7 +41,7 @@ export interface AbTestServiceDeps {
   thumbnailExists?: (key: string) => Promise<boolean>;
   now?: () => Date;
   log?: Logger;
-  /** Monte Carlo draws per decision and chart (default 20000). */
+  /** Monte Carlo draws per decision and chart (default 4000). */
   draws?: number;
 }
 
@@ -77,8 +78,10 @@ export interface ExperimentReport {
   experiment: ExperimentDetail;
   live: string | null;
   variants: VariantReport[];
-  /** decide() on the data so far. */
-  evaluation: Decision;
+  /** The verdict on the data so far (decidePeriods). */
+  evaluation: Verdict;
+  /** The planned order of the first periods, e.g. AAABBAABBA…: the launch, then counterbalanced blocks. */
+  plan: string[];
   decision: DecisionRecord | null;
   /** For a running experiment: when the current rotation period ends and which variant is planned next. */
   nextRotation: { at: string; variant: string } | null;
@@ -100,7 +103,7 @@ export interface ImportResult {
 export interface EvaluateResult {
   testId: string;
   status: ExperimentStatus;
-  evaluation: Decision;
+  evaluation: Verdict;
   /** Set when this call ended the experiment. */
   decision: DecisionRecord | null;
 }
@@ -126,6 +129,11 @@ SELECT v.id,
   (sum(m.views) FILTER (WHERE m.avg_view_duration_sec IS NOT NULL))::bigint AS timed_views
 FROM variants v LEFT JOIN metric_periods m ON m.variant_id = v.id
 WHERE v.experiment_id = $1 GROUP BY v.id`;
+
+const PERIODS_SQL = `
+SELECT v.label, m.period_start, m.period_end, m.impressions, m.clicks, m.avg_view_duration_sec
+FROM metric_periods m JOIN variants v ON v.id = m.variant_id
+WHERE v.experiment_id = $1 ORDER BY m.period_start, v.position`;
 
 // One statement: the experiment ends, its open rotation closes and the decision is recorded together,
 // and only if it was still running (a concurrent stop makes this insert nothing).
@@ -177,7 +185,7 @@ function errorSummary(err: unknown): { code: string; message: string } {
 
 export function createAbTestService(deps: AbTestServiceDeps) {
   const now = deps.now ?? (() => new Date());
-  const draws = deps.draws ?? 20_000;
+  const draws = deps.draws ?? 4000;
 
   async function db(): Promise<Database> {
     const d = await deps.database();
@@ -226,12 +234,29 @@ export function createAbTestService(deps: AbTestServiceDeps) {
   const asCounts = (sums: { variant: Variant; impressions: number; clicks: number }[]): VariantCounts[] =>
     sums.map((s) => ({ id: s.variant.label, impressions: s.impressions, clicks: s.clicks }));
 
-  function decideFor(exp: ExperimentDetail, c: VariantCounts[]): Decision {
-    return decide(c, { ...policyOf(exp.policy), draws });
+  async function periodRows(exp: ExperimentDetail): Promise<PeriodRow[]> {
+    const rows = await sql(PERIODS_SQL, [exp.id], 'could not read the metrics');
+    return rows.map((r) => ({
+      variant: String(r.label), start: new Date(toIso(r.period_start)), end: new Date(toIso(r.period_end)),
+      impressions: toInt(r.impressions), clicks: toInt(r.clicks),
+      avgViewDurationSec: r.avg_view_duration_sec == null ? null : Number(r.avg_view_duration_sec),
+    }));
   }
 
-  function policyOf(p: ExperimentPolicy) {
-    return { threshold: p.threshold, maxExpectedLoss: p.maxExpectedLoss, minImpressionsPerVariant: p.minImpressionsPerVariant };
+  /**
+   * The same verdict as `faceless abtest decide` on the stored rows, the launch counted from the
+   * start of the period the experiment began in, as the rotation plan counts it.
+   */
+  async function decideFor(exp: ExperimentDetail): Promise<Verdict> {
+    const startedAt = periodAt(new Date(exp.createdAt), exp.rotationHours).start;
+    return decidePeriods(
+      { variants: exp.variants.map((v) => v.label), rows: await periodRows(exp), startedAt },
+      policyOf(exp.policy),
+    );
+  }
+
+  function policyOf(p: ExperimentPolicy): Partial<TimeDecisionPolicy> {
+    return { ...p, draws };
   }
 
   async function latestDecision(exp: ExperimentDetail): Promise<DecisionRecord | null> {
@@ -276,7 +301,7 @@ export function createAbTestService(deps: AbTestServiceDeps) {
     const open = exp.rotations.find((r) => r.endedAt === null);
     const liveLabel = (id: string | undefined): string => exp.variants.find((v) => v.id === id)?.label ?? '(none)';
     const at = now();
-    const plan = plannedPosition({ startedAt: new Date(exp.createdAt), now: at, rotationHours: exp.rotationHours, variantCount: exp.variants.length });
+    const plan = plannedPosition({ startedAt: new Date(exp.createdAt), now: at, rotationHours: exp.rotationHours, variantCount: exp.variants.length, plan: rotationPlanOf(exp) });
     const target = exp.variants[plan.position]!;
     if (open && (open.variantId === target.id || Date.parse(open.startedAt) >= plan.period.start.getTime())) {
       return { testId: exp.id, action: 'kept', live: liveLabel(open.variantId) };
@@ -364,12 +389,12 @@ export function createAbTestService(deps: AbTestServiceDeps) {
     const exp = await load(idOrPrefix);
     const sums = await counts(exp);
     const c = asCounts(sums);
-    const evaluation = decideFor(exp, c);
+    const evaluation = await decideFor(exp);
     const open = exp.rotations.find((r) => r.endedAt === null);
     let nextRotation: ExperimentReport['nextRotation'] = null;
     if (exp.status === 'running') {
       const period = periodAt(now(), exp.rotationHours);
-      const plan = plannedPosition({ startedAt: new Date(exp.createdAt), now: period.end, rotationHours: exp.rotationHours, variantCount: exp.variants.length });
+      const plan = plannedPosition({ startedAt: new Date(exp.createdAt), now: period.end, rotationHours: exp.rotationHours, variantCount: exp.variants.length, plan: rotationPlanOf(exp) });
       nextRotation = { at: period.end.toISOString(), variant: exp.variants[plan.position]!.label };
     }
     return {
@@ -391,6 +416,7 @@ export function createAbTestService(deps: AbTestServiceDeps) {
       decision: await latestDecision(exp),
       nextRotation,
       chart: asciiPosteriorChart(c, 50, { draws }),
+      plan: plannedOrder(exp.variants.map((v) => v.label), exp.rotationHours, Math.max(28, 2 * exp.variants.length * 4), rotationPlanOf(exp)),
     };
   }
 
@@ -426,6 +452,9 @@ export function createAbTestService(deps: AbTestServiceDeps) {
           ...(input.threshold !== undefined ? { threshold: input.threshold } : {}),
           ...(input.maxExpectedLoss !== undefined ? { maxExpectedLoss: input.maxExpectedLoss } : {}),
           ...(input.minImpressionsPerVariant !== undefined ? { minImpressionsPerVariant: input.minImpressionsPerVariant } : {}),
+          ...(input.minPeriodsPerVariant !== undefined ? { minPeriodsPerVariant: input.minPeriodsPerVariant } : {}),
+          ...(input.metric !== undefined ? { metric: input.metric } : {}),
+          ...(input.launchDays !== undefined ? { launchDays: input.launchDays } : {}),
         },
         now: now(),
       }).catch((err: unknown) => { throw databaseError(err, 'could not create the experiment'); });
@@ -460,13 +489,13 @@ export function createAbTestService(deps: AbTestServiceDeps) {
       return storeRows(exp, parseMetricsCsv(text), 'csv');
     },
 
-    /** Sums each variant, runs decide(), and on a winner applies it for good and records why. */
+    /** Runs the verdict on the stored periods, and on a winner applies it for good and records why. */
     async evaluate(idOrPrefix: string, options: { signal?: AbortSignal } = {}): Promise<EvaluateResult> {
       const exp = await load(idOrPrefix);
       mustBeRunning(exp, 'evaluate');
-      const evaluation = decideFor(exp, asCounts(await counts(exp)));
+      const evaluation = await decideFor(exp);
       if (evaluation.status === 'continue') return { testId: exp.id, status: 'running', evaluation, decision: null };
-      const winner = exp.variants.find((v) => v.label === evaluation.leader)!;
+      const winner = exp.variants.find((v) => v.label === evaluation.winner)!;
       await publish(exp, winner, options.signal);
       const decision = await end(exp, {
         status: 'decided', winner, probabilityBest: evaluation.probabilityBest[winner.label] ?? null,
@@ -486,8 +515,7 @@ export function createAbTestService(deps: AbTestServiceDeps) {
         winner = exp.variants.find((v) => v.label === input.winner || v.id === input.winner) ?? null;
         if (!winner) throw new FacelessError('INVALID_INPUT', `no variant "${input.winner}" in experiment ${exp.id}; its variants are ${exp.variants.map((v) => v.label).join(', ')}`, { field: 'winner' });
       }
-      const c = asCounts(await counts(exp));
-      const evaluation = decideFor(exp, c);
+      const evaluation = await decideFor(exp);
       if (winner) await publish(exp, winner, options.signal);
       const decision = await end(exp, {
         status: 'stopped', winner,
@@ -526,7 +554,15 @@ export function createAbTestService(deps: AbTestServiceDeps) {
 
 export type AbTestService = ReturnType<typeof createAbTestService>;
 
+/** The rotation plan of a stored experiment: the launch (in periods) only for the counterbalanced design. */
+export function rotationPlanOf(exp: { design: RotationPlan['design']; rotationHours: number; policy: { launchDays: number } }): RotationPlan {
+  return {
+    design: exp.design,
+    launchPeriods: exp.design === 'round-robin' ? 0 : Math.ceil((exp.policy.launchDays * 24) / exp.rotationHours - 1e-9),
+  };
+}
+
 /** The planned order of variant labels for the first `periods` periods (for docs and `show`). */
-export function plannedOrder(labels: readonly string[], rotationHours: number, periods: number): string[] {
-  return Array.from({ length: periods }, (_, n) => labels[variantPositionForPeriod(n, labels.length, rotationHours)]!);
+export function plannedOrder(labels: readonly string[], rotationHours: number, periods: number, plan: Partial<RotationPlan> = {}): string[] {
+  return Array.from({ length: periods }, (_, n) => labels[variantPositionForPeriod(n, labels.length, rotationHours, plan)]!);
 }

@@ -79,7 +79,18 @@ test('bad experiments are refused with the field, before anything is sent to You
 });
 
 test('creating applies the first variant and plans the next rotation at midnight Pacific', async () => {
-  const res = await call<ExperimentReport>('POST', '/abtest', { videoId: 'vid1', variants, threshold: 0.9, minImpressionsPerVariant: 5000 });
+  const launched = await call<ExperimentReport>('POST', '/abtest', { videoId: 'vid0', variants, metric: 'watch-time' });
+  assert.equal(launched.status, 201, JSON.stringify(launched.body));
+  // by default the first variant stays live through a 3-day launch, then ABBA BAAB…
+  assert.deepEqual(launched.body.nextRotation, { at: '2025-03-11T07:00:00.000Z', variant: 'a' });
+  assert.equal(launched.body.plan.join('').slice(0, 11), 'aaa' + 'abba' + 'baab');
+  assert.equal(launched.body.experiment.design, 'counterbalanced');
+  assert.deepEqual(launched.body.experiment.policy, { metric: 'watch-time', threshold: 0.995, maxExpectedLoss: 0.005, minImpressionsPerVariant: 1000, minPeriodsPerVariant: 4, launchDays: 3 });
+  assert.match(launched.body.evaluation.reason, /^waiting for data on a, b after the launch/);
+  assert.equal((await call<EvaluateResult>('POST', `/abtest/${launched.body.experiment.id}/stop`)).status, 200);
+  recorder.applied.length = 0;
+
+  const res = await call<ExperimentReport>('POST', '/abtest', { videoId: 'vid1', variants, threshold: 0.9, minImpressionsPerVariant: 5000, launchDays: 0 });
   assert.equal(res.status, 201);
   testId = res.body.experiment.id;
   assert.equal(res.body.experiment.status, 'running');
@@ -121,8 +132,10 @@ test('rotation: nothing before the period ends; a failed apply changes nothing a
     ['b', '2025-03-11T07:02:00.000Z', null],
   ]);
 
-  // two ticks at once after the next midnight: one rotation
+  // ABBA: b stays live on the third day; two ticks at once after the next midnight: one rotation
   clock = new Date('2025-03-12T07:00:30Z');
+  assert.deepEqual((await call<RotationOutcome>('POST', `/abtest/${testId}/rotate`)).body, { testId, action: 'kept', live: 'b' });
+  clock = new Date('2025-03-13T07:00:30Z');
   const [t1, t2] = await Promise.all([
     app.inject({ method: 'POST', url: `/abtest/${testId}/rotate` }),
     app.inject({ method: 'POST', url: `/abtest/${testId}/rotate` }),
@@ -150,7 +163,7 @@ test('a reach report is attributed to the variant live each Pacific day; re-impo
   assert.deepEqual(first.body.reachReport, { matched: 4, otherVideos: 1 });
   assert.deepEqual(first.body.rows.map((r) => [r.variant, r.periodStart, r.impressions, r.clicks]), [
     ['b', '2025-03-11T07:00:00.000Z', 1500, 80],
-    ['a', '2025-03-12T07:00:00.000Z', 1200, 36],
+    ['b', '2025-03-12T07:00:00.000Z', 1200, 36],
   ]);
   assert.equal(first.body.skipped.length, 1);
   assert.match(first.body.skipped[0]!.reason, /a was live for only 54%/);
@@ -160,8 +173,8 @@ test('a reach report is attributed to the variant live each Pacific day; re-impo
   assert.equal(again.body.imported, 2);
   assert.equal(again.body.replaced, 2);
   const shown = await call<ExperimentReport>('GET', `/abtest/${testId}`);
-  assert.deepEqual(shown.body.variants.map((v) => [v.label, v.impressions, v.clicks, v.periods]), [['a', 1200, 36, 1], ['b', 1500, 80, 1]]);
-  assert.equal(shown.body.variants[1]!.ctr, 80 / 1500);
+  assert.deepEqual(shown.body.variants.map((v) => [v.label, v.impressions, v.clicks, v.periods]), [['a', 0, 0, 0], ['b', 2700, 116, 2]]);
+  assert.equal(shown.body.variants[1]!.ctr, 116 / 2700);
 });
 
 test('JSON and CSV rows: per variant, overlaps skipped, unknown variants and wrong content types refused', async () => {
@@ -171,14 +184,14 @@ test('JSON and CSV rows: per variant, overlaps skipped, unknown variants and wro
   ] });
   assert.equal(rows.body.imported, 1);
   assert.equal(rows.body.skipped.length, 1);
-  assert.match(rows.body.skipped[0]!.reason, /overlaps a's period 2025-03-12T07:00:00.000Z/);
+  assert.match(rows.body.skipped[0]!.reason, /overlaps b's period 2025-03-12T07:00:00.000Z/);
 
   const csv = await call<ImportResult>('POST', `/abtest/${testId}/metrics/csv`,
     'variant,period_start,period_end,impressions,clicks,views,avg_view_duration_sec\nb,2025-03-14T07:00:00Z,2025-03-15T07:00:00Z,100,5,10,50\n', 'text/csv');
   assert.equal(csv.body.imported, 1);
   const shown = await call<ExperimentReport>('GET', `/abtest/${testId}`);
   const b = shown.body.variants.find((v) => v.label === 'b')!;
-  assert.equal(b.impressions, 2500);
+  assert.equal(b.impressions, 3700);
   assert.equal(b.views, 50);
   assert.equal(b.avgViewDurationSec, (40 * 30 + 10 * 50) / 50);
 
@@ -196,31 +209,37 @@ test('evaluate continues on thin data, then decides, applies the winner for good
   const thin = await call<EvaluateResult>('POST', `/abtest/${testId}/evaluate`);
   assert.equal(thin.body.status, 'running');
   assert.equal(thin.body.decision, null);
-  assert.match(thin.body.evaluation.reason, /waiting for 5,000 impressions per variant/);
+  assert.match(thin.body.evaluation.reason, /^waiting for data on a after the launch: 4 periods from 2025-03-11 to 2025-03-14/);
 
-  await call<ImportResult>('POST', `/abtest/${testId}/metrics`, { rows: [
-    { variant: 'a', date: '2025-03-16', impressions: 20000, clicks: 800 },
-    { variant: 'b', date: '2025-03-17', impressions: 20000, clicks: 1200 },
-  ] });
-  clock = new Date('2025-03-18T10:00:00Z');
-  const decided = await call<EvaluateResult>('POST', `/abtest/${testId}/evaluate`);
-  assert.equal(decided.body.status, 'decided');
+  // a fresh experiment on its planned rotation (launch, then ABBA BAAB ABBA), a clearly better b
+  clock = new Date('2025-04-01T07:00:00Z');
+  const created = await call<ExperimentReport>('POST', '/abtest', { videoId: 'vid3', variants });
+  const id = created.body.experiment.id;
+  const plan = created.body.plan;
+  const day = (d: number): string => `2025-04-${String(d + 1).padStart(2, '0')}`;
+  const rows = Array.from({ length: 15 }, (_, d) => ({ variant: plan[d]!, date: day(d), impressions: 20_000, clicks: plan[d] === 'a' ? 800 : 1200 }));
+  const imported = await call<ImportResult>('POST', `/abtest/${id}/metrics`, { rows });
+  assert.equal(imported.body.imported, 15, JSON.stringify(imported.body));
+  clock = new Date('2025-04-18T10:00:00Z');
+  const decided = await call<EvaluateResult>('POST', `/abtest/${id}/evaluate`);
+  assert.equal(decided.body.status, 'decided', decided.body.evaluation?.reason);
   assert.equal(decided.body.decision?.winner, 'b');
   assert.ok((decided.body.decision?.probabilityBest ?? 0) > 0.99);
-  assert.match(decided.body.decision?.reason ?? '', /^b has a 100\.0% chance of the best CTR/);
-  assert.deepEqual(recorder.applied.at(-1), { videoId: 'vid1', variant: { title: 'Title B' } });
+  assert.match(decided.body.decision?.reason ?? '', /^b vs a: CTR \+(49|50)\.\d% \(95% interval \+\d\d\.\d% to \+\d\d\.\d%\), 100\.0% chance of being best, expected loss 0\.00%, over 12 periods from 2025-04-04 to 2025-04-15 \(3 launch rows left out\)$/);
+  assert.deepEqual(recorder.applied.at(-1), { videoId: 'vid3', variant: { title: 'Title B' } });
 
-  const shown = await call<ExperimentReport>('GET', `/abtest/${testId}`);
+  const shown = await call<ExperimentReport>('GET', `/abtest/${id}`);
   assert.equal(shown.body.experiment.status, 'decided');
-  assert.equal(shown.body.experiment.endedAt, '2025-03-18T10:00:00.000Z');
+  assert.equal(shown.body.experiment.endedAt, '2025-04-18T10:00:00.000Z');
   assert.equal(shown.body.live, null);
   assert.ok(shown.body.experiment.rotations.every((r) => r.endedAt !== null));
   assert.equal(shown.body.decision?.winner, 'b');
+  assert.ok(Math.abs((shown.body.evaluation.lift ?? 0) - 0.5) < 0.01);
   assert.equal(shown.body.nextRotation, null);
   assert.match(shown.body.chart, /^a \|.*\n^b \|/m);
-  assert.equal((await call<ErrorAnswer>('POST', `/abtest/${testId}/evaluate`)).body.error.code, 'CONFLICT');
-  assert.equal((await call<ErrorAnswer>('POST', `/abtest/${testId}/stop`)).status, 409);
-  const tick = await call<RotationOutcome>('POST', `/abtest/${testId}/rotate`);
+  assert.equal((await call<ErrorAnswer>('POST', `/abtest/${id}/evaluate`)).body.error.code, 'CONFLICT');
+  assert.equal((await call<ErrorAnswer>('POST', `/abtest/${id}/stop`)).status, 409);
+  const tick = await call<RotationOutcome>('POST', `/abtest/${id}/rotate`);
   assert.equal(tick.status, 409);
 });
 

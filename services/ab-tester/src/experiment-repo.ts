@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@faceless/infra';
-import { DEFAULT_POLICY } from './bayes-decision.ts';
+import { DEFAULT_TIME_POLICY, type TimeDecisionPolicy } from './period-decision.ts';
+import type { RotationDesign } from './rotation-plan.ts';
 import { toInt, toIso, toIsoOrNull, toTextOrNull } from './row-values.ts';
 
 export const EXPERIMENT_STATUSES = ['running', 'stopped', 'decided'] as const;
@@ -12,24 +13,20 @@ export interface Experiment {
   videoId: string;
   status: ExperimentStatus;
   rotationHours: number;
-  /** When the experiment may stop: see DecisionPolicy. */
+  /** counterbalanced (ABBA…) after the launch; round-robin for experiments made before it existed. */
+  design: RotationDesign;
+  /** What it decides on and when it may stop: see TimeDecisionPolicy. */
   policy: ExperimentPolicy;
   createdAt: string;
   updatedAt: string;
   endedAt: string | null;
 }
 
-export interface ExperimentPolicy {
-  threshold: number;
-  maxExpectedLoss: number;
-  minImpressionsPerVariant: number;
-}
+/** The stored part of the verdict's policy (draws are the host's). */
+export type ExperimentPolicy = Omit<TimeDecisionPolicy, 'draws'>;
 
-export const DEFAULT_EXPERIMENT_POLICY: ExperimentPolicy = {
-  threshold: DEFAULT_POLICY.threshold,
-  maxExpectedLoss: DEFAULT_POLICY.maxExpectedLoss,
-  minImpressionsPerVariant: DEFAULT_POLICY.minImpressionsPerVariant,
-};
+const { draws: _draws, ...defaults } = DEFAULT_TIME_POLICY;
+export const DEFAULT_EXPERIMENT_POLICY: ExperimentPolicy = defaults;
 
 export interface Variant {
   id: string;
@@ -85,8 +82,9 @@ type Row = Record<string, unknown>;
 // JSON text parameter because the two drivers serialise arrays of objects differently.
 const CREATE_SQL = `
 WITH new_experiment AS (
-  INSERT INTO experiments (id, pipeline_id, video_id, status, rotation_hours, created_at, updated_at, decision_threshold, max_expected_loss, min_impressions)
-  VALUES ($1, $2, $3, 'running', $4, $5::timestamptz, $5::timestamptz, $8, $9, $10)
+  INSERT INTO experiments (id, pipeline_id, video_id, status, rotation_hours, created_at, updated_at, decision_threshold, max_loss_share, min_impressions,
+    decision_metric, rotation_design, launch_days, min_periods)
+  VALUES ($1, $2, $3, 'running', $4, $5::timestamptz, $5::timestamptz, $8, $9, $10, $11, 'counterbalanced', $12, $13)
   ON CONFLICT (pipeline_id) DO NOTHING
   RETURNING id
 ), new_variants AS (
@@ -108,10 +106,14 @@ function experimentOf(r: Row): Experiment {
     videoId: String(r.video_id),
     status: r.status as ExperimentStatus,
     rotationHours: toInt(r.rotation_hours),
+    design: r.rotation_design === 'round-robin' ? 'round-robin' : 'counterbalanced',
     policy: {
+      metric: r.decision_metric === 'watch-time' ? 'watch-time' : 'ctr',
       threshold: Number(r.decision_threshold ?? DEFAULT_EXPERIMENT_POLICY.threshold),
-      maxExpectedLoss: Number(r.max_expected_loss ?? DEFAULT_EXPERIMENT_POLICY.maxExpectedLoss),
-      minImpressionsPerVariant: r.min_impressions === undefined ? DEFAULT_EXPERIMENT_POLICY.minImpressionsPerVariant : toInt(r.min_impressions),
+      maxExpectedLoss: Number(r.max_loss_share ?? DEFAULT_EXPERIMENT_POLICY.maxExpectedLoss),
+      minImpressionsPerVariant: r.min_impressions == null ? DEFAULT_EXPERIMENT_POLICY.minImpressionsPerVariant : toInt(r.min_impressions),
+      minPeriodsPerVariant: r.min_periods == null ? DEFAULT_EXPERIMENT_POLICY.minPeriodsPerVariant : toInt(r.min_periods),
+      launchDays: Number(r.launch_days ?? DEFAULT_EXPERIMENT_POLICY.launchDays),
     },
     createdAt: toIso(r.created_at),
     updatedAt: toIso(r.updated_at),
@@ -172,6 +174,7 @@ export function createExperimentRepo(db: Database): ExperimentRepo {
       const { rows } = await db.query(CREATE_SQL, [
         id, input.pipelineId, input.videoId, input.rotationHours, input.now.toISOString(), JSON.stringify(variants), randomUUID(),
         policy.threshold, policy.maxExpectedLoss, policy.minImpressionsPerVariant,
+        policy.metric, policy.launchDays, policy.minPeriodsPerVariant,
       ]);
       const created = rows.length > 0;
       const experiment = await byPipeline(input.pipelineId);

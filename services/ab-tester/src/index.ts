@@ -40,17 +40,20 @@ export function createStage(options: StageFactoryOptions) {
   });
 }
 export {
-  decide, probabilityBest, expectedLoss, comparePosteriors, posteriorSummary, asciiPosteriorChart, posteriorOf,
-  validateVariants, sampleBeta, sampleGamma, sampleNormal, DEFAULT_POLICY, DEFAULT_PRIOR,
-  type VariantCounts, type BetaPrior, type DecisionPolicy, type Decision, type SamplingOptions,
-  type PosteriorSummary, type PosteriorComparison,
-} from './bayes-decision.ts';
+  posteriorSummary, asciiPosteriorChart, posteriorOf, validateVariants, sampleBeta, sampleGamma, sampleNormal, DEFAULT_PRIOR,
+  type VariantCounts, type BetaPrior, type SamplingOptions, type PosteriorSummary,
+} from './pooled-posterior.ts';
 export {
-  simulateExperiment, simulateMany, sampleBinomial, percentile,
-  type SimulationOptions, type SimulationResult, type SimulationBatch,
+  decidePeriods, decideSequentially, checkTimePolicy, rowRotationHours, DEFAULT_TIME_POLICY, DECISION_METRICS,
+  type PeriodRow, type TimeDecisionPolicy, type Verdict, type SequentialVerdict, type DecisionMetric, type DecideInput, type VariantWindow,
+} from './period-decision.ts';
+export { fitPeriodModel, sampleEffects, type ModelPeriod, type EffectPosterior } from './period-model.ts';
+export {
+  simulateRows, simulateTest, simulateMany, sampleBinomial, percentile, variantLabel, DEFAULT_SCENARIO,
+  type Scenario, type SimulationResult, type SimulationBatch, type SimulatedData,
 } from './ab-simulation.ts';
 export {
-  createAbTestService, AbTestStartInput, AbTestStopInput, plannedOrder,
+  createAbTestService, AbTestStartInput, AbTestStopInput, plannedOrder, rotationPlanOf,
   type AbTestService, type AbTestServiceDeps, type ExperimentReport, type VariantReport, type DecisionRecord,
   type ImportResult, type EvaluateResult, type RotationOutcome,
 } from './ab-test-service.ts';
@@ -60,7 +63,7 @@ export { createYouTubeVariantPublisher, type YouTubeVariantPublisherDeps } from 
 export { createRecordingPublisher, type VariantPublisher, type PublishedVariant, type RecordedApply } from './variant-publisher.ts';
 export {
   periodAt, pacificDayNumber, pacificMidnight, pacificDayPeriod, parsePacificDate, plannedPosition, variantPositionForPeriod,
-  calendarCycle, ROTATION_TIME_ZONE, type Period,
+  calendarCycle, ROTATION_TIME_ZONE, ROTATION_DESIGNS, type Period, type RotationDesign, type RotationPlan,
 } from './rotation-plan.ts';
 export {
   parseCsv, parseMetricsCsv, parseReachReport, attributePeriod, normalizeRow, csvFormat, MetricRowInput, MetricRowsInput,

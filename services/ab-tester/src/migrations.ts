@@ -81,4 +81,23 @@ ALTER TABLE experiments
 CREATE INDEX metric_periods_variant ON metric_periods (variant_id, period_start);
 `,
   },
+  {
+    // Issue 15: the verdict rests on a model with time in it (period-decision.ts). An experiment records
+    // the metric it decides on, its rotation design (experiments made before keep round-robin), the
+    // launch left out, and its loss bound as a share of the metric (max_expected_loss was in CTR
+    // points for the pooled model; kept, no longer read). Running experiments still on the old 0.95
+    // default move to the new default, which the simulations set.
+    id: '0003-time-aware-decision',
+    sql: `
+ALTER TABLE experiments
+  ADD COLUMN decision_metric text NOT NULL DEFAULT 'ctr' CHECK (decision_metric IN ('ctr', 'watch-time')),
+  ADD COLUMN rotation_design text NOT NULL DEFAULT 'round-robin' CHECK (rotation_design IN ('counterbalanced', 'round-robin')),
+  ADD COLUMN launch_days double precision NOT NULL DEFAULT 3 CHECK (launch_days >= 0 AND launch_days <= 365),
+  ADD COLUMN max_loss_share double precision NOT NULL DEFAULT 0.005 CHECK (max_loss_share >= 0 AND max_loss_share <= 1),
+  ADD COLUMN min_periods integer NOT NULL DEFAULT 6 CHECK (min_periods >= 0);
+ALTER TABLE experiments ALTER COLUMN rotation_design SET DEFAULT 'counterbalanced';
+UPDATE experiments SET decision_threshold = 0.995 WHERE status = 'running' AND decision_threshold = 0.95;
+ALTER TABLE experiments ALTER COLUMN decision_threshold SET DEFAULT 0.995;
+`,
+  },
 ];

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FacelessError, seededRandom } from '@faceless/runtime';
 import {
-  asciiPosteriorChart, comparePosteriors, decide, expectedLoss, posteriorSummary, probabilityBest,
-  sampleBeta, sampleGamma, sampleNormal, type VariantCounts,
-} from './bayes-decision.ts';
+  asciiPosteriorChart, posteriorSummary, sampleBeta, sampleGamma, sampleNormal, validateVariants, type VariantCounts,
+} from './pooled-posterior.ts';
 
 function moments(n: number, draw: () => number): { mean: number; variance: number } {
   let sum = 0;
@@ -45,62 +44,6 @@ test('beta draws match the Beta mean and variance', () => {
   }
 });
 
-test('identical data gives P(best) ≈ 1/n for each variant', () => {
-  const same = [{ id: 'A', impressions: 5000, clicks: 200 }, { id: 'B', impressions: 5000, clicks: 200 }];
-  const p = probabilityBest(same, { draws: 20000, random: seededRandom(11) });
-  assert.ok(Math.abs(p.A! - 0.5) < 0.02, `A ${p.A}`);
-  assert.ok(Math.abs(p.A! + p.B! - 1) < 1e-9);
-  const three = probabilityBest([...same, { id: 'C', impressions: 5000, clicks: 200 }], { draws: 20000, random: seededRandom(12) });
-  for (const id of ['A', 'B', 'C']) assert.ok(Math.abs(three[id]! - 1 / 3) < 0.02, `${id} ${three[id]}`);
-});
-
-test('clearly different data gives P(best) ≈ 1 and the winner an expected loss ≈ 0', () => {
-  const variants = [{ id: 'A', impressions: 20000, clicks: 800 }, { id: 'B', impressions: 20000, clicks: 1200 }];
-  const { probabilityBest: p, expectedLoss: loss } = comparePosteriors(variants, { draws: 10000, random: seededRandom(5) });
-  assert.ok(p.B! > 0.999, `B ${p.B}`);
-  assert.ok(loss.B! < 1e-5, `B loss ${loss.B}`);
-  // the loser's loss is about the CTR gap of 2 pp
-  assert.ok(Math.abs(loss.A! - 0.02) < 0.002, `A loss ${loss.A}`);
-  assert.deepEqual(expectedLoss(variants, { draws: 10000, random: seededRandom(5) }), loss);
-});
-
-test('the prior matters only with little data', () => {
-  const few = [{ id: 'A', impressions: 10, clicks: 1 }, { id: 'B', impressions: 10, clicks: 2 }];
-  const weak = probabilityBest(few, { random: seededRandom(1), draws: 5000 }).B!;
-  const strong = probabilityBest(few, { random: seededRandom(1), draws: 5000, prior: { alpha: 50, beta: 950 } }).B!;
-  assert.ok(weak > strong + 0.1, `weak prior ${weak}, strong prior ${strong}`);
-});
-
-test('decide names a winner only when all three conditions hold', () => {
-  const clear = [{ id: 'A', impressions: 6200, clicks: 260 }, { id: 'B', impressions: 6200, clicks: 316 }];
-  const win = decide(clear, { draws: 20000 }, { random: seededRandom(2) });
-  assert.equal(win.status, 'winner');
-  assert.equal(win.leader, 'B');
-  assert.match(win.reason, /^B has a 9\d\.\d% chance of the best CTR \(5\.1% vs 4\.2%\), expected loss .* pp, after 12,400 impressions$/);
-
-  const fewImpressions = decide(clear, { minImpressionsPerVariant: 10000 }, { random: seededRandom(2) });
-  assert.equal(fewImpressions.status, 'continue');
-  assert.equal(fewImpressions.leader, 'B');
-  assert.match(fewImpressions.reason, /waiting for 10,000 impressions per variant \(A has 6,200, B has 6,200\)/);
-
-  const strict = decide(clear, { threshold: 0.9999 }, { random: seededRandom(2) });
-  assert.equal(strict.status, 'continue');
-  assert.match(strict.reason, /below the 100\.0% needed to stop/);
-
-  const tightLoss = decide(clear, { maxExpectedLoss: 0 }, { random: seededRandom(2) });
-  assert.equal(tightLoss.status, 'continue');
-  assert.match(tightLoss.reason, /the loss bound is 0\.00 pp/);
-
-  const close = decide([{ id: 'A', impressions: 3000, clicks: 120 }, { id: 'B', impressions: 3000, clicks: 126 }], {}, { random: seededRandom(2) });
-  assert.equal(close.status, 'continue');
-  assert.ok(close.probabilityBest.B! > 0.5 && close.probabilityBest.B! < 0.95);
-});
-
-test('decide is reproducible with the default random', () => {
-  const v = [{ id: 'A', impressions: 3000, clicks: 120 }, { id: 'B', impressions: 3000, clicks: 126 }];
-  assert.deepEqual(decide(v, { draws: 2000 }), decide(v, { draws: 2000 }));
-});
-
 function assertInvalid(fn: () => unknown, field: string): void {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof FacelessError);
@@ -112,20 +55,19 @@ function assertInvalid(fn: () => unknown, field: string): void {
 
 test('bad input is INVALID_INPUT naming the field', () => {
   const ok = { id: 'A', impressions: 100, clicks: 5 };
-  assertInvalid(() => decide([ok]), 'variants');
-  assertInvalid(() => decide([]), 'variants');
-  assertInvalid(() => decide([ok, { id: 'B', impressions: 10, clicks: 11 }]), 'variants[1].clicks');
-  assertInvalid(() => decide([ok, { id: 'B', impressions: -1, clicks: 0 }]), 'variants[1].impressions');
-  assertInvalid(() => decide([{ id: 'A', impressions: 10, clicks: -2 }, ok]), 'variants[0].clicks');
-  assertInvalid(() => decide([ok, { id: 'B', impressions: 1.5, clicks: 0 }]), 'variants[1].impressions');
-  assertInvalid(() => decide([ok, { ...ok }]), 'variants[1].id');
-  assertInvalid(() => decide([ok, { ...ok, id: 'B' }], { threshold: 1.5 }), 'threshold');
-  assertInvalid(() => decide([ok, { ...ok, id: 'B' }], { draws: 0 }), 'draws');
-  assertInvalid(() => probabilityBest([ok, { ...ok, id: 'B' }], { prior: { alpha: 0, beta: 1 } }), 'prior.alpha');
+  assertInvalid(() => validateVariants([ok]), 'variants');
+  assertInvalid(() => validateVariants([]), 'variants');
+  assertInvalid(() => validateVariants([ok, { id: 'B', impressions: 10, clicks: 11 }]), 'variants[1].clicks');
+  assertInvalid(() => validateVariants([ok, { id: 'B', impressions: -1, clicks: 0 }]), 'variants[1].impressions');
+  assertInvalid(() => validateVariants([{ id: 'A', impressions: 10, clicks: -2 }, ok]), 'variants[0].clicks');
+  assertInvalid(() => validateVariants([ok, { id: 'B', impressions: 1.5, clicks: 0 }]), 'variants[1].impressions');
+  assertInvalid(() => validateVariants([ok, { ...ok }]), 'variants[1].id');
+  assertInvalid(() => posteriorSummary({ id: 'A', impressions: 10, clicks: 1 }, { draws: 0 }), 'draws');
+  assertInvalid(() => posteriorSummary({ id: 'A', impressions: 10, clicks: 1 }, { prior: { alpha: 0, beta: 1 } }), 'prior.alpha');
   assertInvalid(() => posteriorSummary({ id: 'A', impressions: 3, clicks: 4 }), 'variant.clicks');
   const one: VariantCounts[] = [ok];
-  assert.throws(() => decide(one), /at least 2 variants/);
-  assert.throws(() => decide([ok, { id: 'B', impressions: 10, clicks: 11 }]), /clicks \(11\) is more than its impressions \(10\)/);
+  assert.throws(() => validateVariants(one), /at least 2 variants/);
+  assert.throws(() => validateVariants([ok, { id: 'B', impressions: 10, clicks: 11 }]), /clicks \(11\) is more than its impressions \(10\)/);
 });
 
 test('posteriorSummary gives the exact mean and a 95% interval around it', () => {

@@ -1,7 +1,8 @@
 /**
- * The A/B decision: a Beta-Binomial model of each variant's click-through rate, compared by Monte
- * Carlo draws from the posteriors. Every random number comes from an injected `random` so that the
- * same data and seed give the same decision.
+ * Each variant's pooled click-through rate as a Beta-Binomial posterior, for display (`abtest show`'s
+ * chart), and the samplers the models share. Pooled counts ignore when each impression happened, so
+ * the verdict does not rest on them: it is period-decision.ts. Every random number comes from an
+ * injected `random` so that the same data and seed give the same result.
  */
 import { FacelessError, seededRandom } from '@faceless/runtime';
 
@@ -16,41 +17,14 @@ export interface BetaPrior {
   beta: number;
 }
 
-export interface DecisionPolicy {
-  /** The leader's probability of having the best CTR needed to stop. */
-  threshold: number;
-  /** The most CTR (absolute, 0.001 = 0.1 pp) we accept to lose by picking the leader. */
-  maxExpectedLoss: number;
-  minImpressionsPerVariant: number;
-  /** Monte Carlo draws from each posterior. */
-  draws: number;
-  prior: BetaPrior;
-}
-
 export const DEFAULT_PRIOR = { alpha: 1, beta: 1 } as const satisfies BetaPrior;
-
-export const DEFAULT_POLICY = {
-  threshold: 0.95,
-  maxExpectedLoss: 0.001,
-  minImpressionsPerVariant: 1000,
-  draws: 20000,
-  prior: DEFAULT_PRIOR,
-} as const satisfies DecisionPolicy;
+const DEFAULT_DRAWS = 20000;
 
 export interface SamplingOptions {
   draws?: number;
   /** Uniform in [0, 1); defaults to a fixed-seed generator so results are reproducible. */
   random?: () => number;
   prior?: BetaPrior;
-}
-
-export interface Decision {
-  status: 'continue' | 'winner';
-  /** The variant with the highest probability of being best. */
-  leader: string;
-  probabilityBest: Record<string, number>;
-  expectedLoss: Record<string, number>;
-  reason: string;
 }
 
 const DEFAULT_SEED = 0x5eed;
@@ -133,18 +107,6 @@ export function validateVariants(variants: readonly VariantCounts[]): void {
   });
 }
 
-function checkPolicy(policy: DecisionPolicy): void {
-  if (!(policy.threshold > 0 && policy.threshold <= 1)) {
-    throw invalid('threshold', `threshold must be in (0, 1], e.g. 0.95; got ${policy.threshold}`);
-  }
-  if (!(policy.maxExpectedLoss >= 0 && Number.isFinite(policy.maxExpectedLoss))) {
-    throw invalid('maxExpectedLoss', `maxExpectedLoss must be a CTR ≥ 0, e.g. 0.001 for 0.1 pp; got ${policy.maxExpectedLoss}`);
-  }
-  checkCount(policy.minImpressionsPerVariant, 'minImpressionsPerVariant');
-  checkDraws(policy.draws);
-  checkPrior(policy.prior);
-}
-
 function checkDraws(draws: number): void {
   if (!Number.isInteger(draws) || draws < 1) throw invalid('draws', `draws must be a whole number ≥ 1, e.g. 20000; got ${draws}`);
 }
@@ -155,100 +117,8 @@ export function posteriorOf(v: VariantCounts, prior: BetaPrior = DEFAULT_PRIOR):
   return { alpha: prior.alpha + v.clicks, beta: prior.beta + v.impressions - v.clicks };
 }
 
-export interface PosteriorComparison {
-  probabilityBest: Record<string, number>;
-  expectedLoss: Record<string, number>;
-}
-
-/** P(best) and expected loss E[max_j p_j − p_i] of every variant from one set of joint draws. */
-export function comparePosteriors(variants: readonly VariantCounts[], options: SamplingOptions = {}): PosteriorComparison {
-  validateVariants(variants);
-  const prior = options.prior ?? DEFAULT_PRIOR;
-  checkPrior(prior);
-  const draws = options.draws ?? DEFAULT_POLICY.draws;
-  checkDraws(draws);
-  const random = options.random ?? seededRandom(DEFAULT_SEED);
-  const posteriors = variants.map((v) => posteriorOf(v, prior));
-  const n = variants.length;
-  const wins = new Float64Array(n);
-  const loss = new Float64Array(n);
-  const p = new Float64Array(n);
-  for (let d = 0; d < draws; d++) {
-    let best = 0;
-    for (let i = 0; i < n; i++) {
-      const post = posteriors[i]!;
-      p[i] = sampleBeta(post.alpha, post.beta, random);
-      if (p[i]! > p[best]!) best = i;
-    }
-    wins[best]! += 1;
-    const max = p[best]!;
-    for (let i = 0; i < n; i++) loss[i]! += max - p[i]!;
-  }
-  const probabilityBest: Record<string, number> = {};
-  const expectedLoss: Record<string, number> = {};
-  variants.forEach((v, i) => {
-    probabilityBest[v.id] = wins[i]! / draws;
-    expectedLoss[v.id] = loss[i]! / draws;
-  });
-  return { probabilityBest, expectedLoss };
-}
-
-export function probabilityBest(variants: readonly VariantCounts[], options: SamplingOptions = {}): Record<string, number> {
-  return comparePosteriors(variants, options).probabilityBest;
-}
-
-export function expectedLoss(variants: readonly VariantCounts[], options: SamplingOptions = {}): Record<string, number> {
-  return comparePosteriors(variants, options).expectedLoss;
-}
-
-// ---------- decision ----------
-
 const pct = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)}%`;
-const pp = (x: number): string => (x > 0 && x < 0.00005 ? '<0.01 pp' : `${(x * 100).toFixed(2)} pp`);
 const count = (x: number): string => x.toLocaleString('en-US');
-
-/**
- * `winner` only when every variant has the minimum impressions, the leader's P(best) reaches the
- * threshold and its expected loss is within the bound; otherwise `continue`, with the reason.
- */
-export function decide(
-  variants: readonly VariantCounts[],
-  policy: Partial<DecisionPolicy> = {},
-  options: { random?: () => number } = {},
-): Decision {
-  const full: DecisionPolicy = { ...DEFAULT_POLICY, ...policy };
-  checkPolicy(full);
-  const { probabilityBest: pBest, expectedLoss: eLoss } = comparePosteriors(variants, {
-    draws: full.draws,
-    prior: full.prior,
-    ...(options.random ? { random: options.random } : {}),
-  });
-  const leaderIndex = variants.reduce((best, v, i) => (pBest[v.id]! > pBest[variants[best]!.id]! ? i : best), 0);
-  const leader = variants[leaderIndex]!;
-  const mean = (v: VariantCounts) => {
-    const post = posteriorOf(v, full.prior);
-    return post.alpha / (post.alpha + post.beta);
-  };
-  const runnerUp = variants.filter((_, i) => i !== leaderIndex).reduce((a, b) => (mean(b) > mean(a) ? b : a));
-  const total = variants.reduce((s, v) => s + v.impressions, 0);
-  const p = pBest[leader.id]!;
-  const loss = eLoss[leader.id]!;
-  const facts = `${leader.id} has a ${pct(p)} chance of the best CTR (${pct(mean(leader))} vs ${pct(mean(runnerUp))}), expected loss ${pp(loss)}, after ${count(total)} impressions`;
-  const base = { leader: leader.id, probabilityBest: pBest, expectedLoss: eLoss };
-
-  const short = variants.filter((v) => v.impressions < full.minImpressionsPerVariant);
-  if (short.length > 0) {
-    const list = short.map((v) => `${v.id} has ${count(v.impressions)}`).join(', ');
-    return { ...base, status: 'continue', reason: `${facts}; waiting for ${count(full.minImpressionsPerVariant)} impressions per variant (${list})` };
-  }
-  if (p < full.threshold) {
-    return { ...base, status: 'continue', reason: `${facts}; below the ${pct(full.threshold)} needed to stop` };
-  }
-  if (loss > full.maxExpectedLoss) {
-    return { ...base, status: 'continue', reason: `${facts}; the loss bound is ${pp(full.maxExpectedLoss)}` };
-  }
-  return { ...base, status: 'winner', reason: facts };
-}
 
 // ---------- summaries ----------
 
@@ -280,7 +150,7 @@ export function posteriorSummary(variant: VariantCounts, options: SamplingOption
   checkVariant(variant, 'variant');
   const prior = options.prior ?? DEFAULT_PRIOR;
   checkPrior(prior);
-  const draws = options.draws ?? DEFAULT_POLICY.draws;
+  const draws = options.draws ?? DEFAULT_DRAWS;
   checkDraws(draws);
   const random = options.random ?? seededRandom(DEFAULT_SEED);
   const { alpha, beta } = posteriorOf(variant, prior);

@@ -32,11 +32,11 @@ after(async () => {
 const HEADER = 'date,channel_id,video_id,live_or_on_demand,subscribed_status,country_code,video_thumbnail_impressions,video_thumbnail_impressions_ctr';
 
 test('reach reports of the channel are fetched and attributed to the variant live each Pacific day, once however often fetched', async () => {
-  // Created at 2026-03-02 00:10 PST: variant a is live on the 2nd, b on the 3rd (24 h rotation at midnight Pacific).
+  // Created at 2026-03-02 00:10 PST with no launch phase: variant a is live on the 2nd, b on the 3rd (24 h rotation at midnight Pacific).
   let clock = new Date('2026-03-02T08:10:00Z');
   const publisher = createRecordingPublisher();
   const service = createAbTestService({ database: () => Promise.resolve(db), publisher, now: () => clock, draws: 2000 });
-  const { report } = await service.start({ pipelineId: 'reach-1', videoId: 'vidReach001', variants: [{ label: 'a', title: 'Title A' }, { label: 'b', title: 'Title B' }] });
+  const { report } = await service.start({ pipelineId: 'reach-1', videoId: 'vidReach001', launchDays: 0, variants: [{ label: 'a', title: 'Title A' }, { label: 'b', title: 'Title B' }] });
   await new ChannelVideos(config.dataDir).add('science', { pipelineId: 'reach-1', videoId: 'vidReach001', publishAt: '2026-03-01T15:00:00Z' });
   clock = new Date('2026-03-03T08:05:00Z');
   await service.tick();

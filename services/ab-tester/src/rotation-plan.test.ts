@@ -55,37 +55,67 @@ test('N-hour periods are blocks from the epoch; 48 h periods are two Pacific day
   assert.throws(() => periodAt(new Date(), 1.5), FacelessError);
 });
 
-test('the rotation order is round-robin and balances weekdays (daily) and hours (hourly)', () => {
-  assert.deepEqual(plannedOrder(['a', 'b', 'c'], 24, 6), ['a', 'b', 'c', 'a', 'b', 'c']);
-  assert.deepEqual(plannedOrder(['a', 'b'], 24, 16).join(''), 'ababababababab' + 'ba');
+const rr = { design: 'round-robin' } as const;
+
+test('the round-robin order of earlier experiments is unchanged and balances weekdays and hours', () => {
+  assert.deepEqual(plannedOrder(['a', 'b', 'c'], 24, 6, rr), ['a', 'b', 'c', 'a', 'b', 'c']);
+  assert.deepEqual(plannedOrder(['a', 'b'], 24, 16, rr).join(''), 'ababababababab' + 'ba');
   assert.equal(calendarCycle(24), 7);
   assert.equal(calendarCycle(48), 7);
   assert.equal(calendarCycle(1), 24);
   assert.equal(calendarCycle(8), 3);
   for (const [variants, hours, cycle] of [[2, 24, 7], [3, 24, 7], [7, 24, 7], [2, 1, 24], [4, 6, 4], [5, 1, 24]] as const) {
-    // over variants × lcm(variants, cycle) periods every variant sits on every place of the cycle equally often
     const lcm = (variants * cycle) / gcdOf(variants, cycle);
+    const total = variants * lcm;
+    const seen = Array.from({ length: variants }, () => new Array<number>(cycle).fill(0));
+    for (let n = 0; n < total; n++) seen[variantPositionForPeriod(n, variants, hours, rr)]![n % cycle]! += 1;
+    const expected = total / variants / cycle;
+    for (const row of seen) assert.deepEqual(row, new Array<number>(cycle).fill(expected), `${variants} variants every ${hours} h`);
+  }
+});
+
+test('the counterbalanced order: the launch on the first variant, then ABBA / ABCCBA blocks', () => {
+  assert.deepEqual(plannedOrder(['a', 'b'], 24, 11, { launchPeriods: 3 }).join(''), 'aaa' + 'abba' + 'baab');
+  assert.deepEqual(plannedOrder(['a', 'b', 'c'], 24, 18).join(''), 'abccba' + 'bcaacb' + 'cabbac');
+  // every lcm(8, 24) = 24 hours the labels move on by one more, so a never keeps the same hours
+  assert.deepEqual(plannedOrder(['a', 'b'], 1, 32).join('').slice(16), 'abbabaab' + 'baababba');
+  assert.equal(variantPositionForPeriod(2, 2, 24, { launchPeriods: 3 }), 0);
+  assert.throws(() => variantPositionForPeriod(0, 2, 24, { launchPeriods: -1 }), /launchPeriods/);
+});
+
+test('counterbalanced blocks cancel a linear trend and balance the calendar', () => {
+  for (const [variants, hours, cycle] of [[2, 24, 7], [3, 24, 7], [4, 24, 7], [2, 1, 24], [3, 1, 24], [2, 6, 4], [3, 12, 2]] as const) {
+    const block = 2 * variants;
+    // within every block, each variant's mean position is the same: a linear trend touches all alike;
+    // over `variants` blocks, so is its mean squared position: a quadratic one too
+    for (let start = 0; start < 4 * block * cycle; start += block) {
+      const sum = new Array<number>(variants).fill(0);
+      for (let i = 0; i < block; i++) sum[variantPositionForPeriod(start + i, variants, hours)]! += i;
+      assert.ok(sum.every((x) => x === sum[0]), `${variants} variants, block at ${start}: ${sum.join(',')}`);
+    }
+    const squares = new Array<number>(variants).fill(0);
+    for (let i = 0; i < block * variants; i++) squares[variantPositionForPeriod(i, variants, hours)]! += i * i;
+    assert.ok(squares.every((x) => x === squares[0]), `${variants} variants: ${squares.join(',')}`);
+    // over variants × lcm(variants × block, cycle) periods, every variant sits on every place of the cycle equally often
+    const lcm = (variants * block * cycle) / gcdOf(variants * block, cycle);
     const total = variants * lcm;
     const seen = Array.from({ length: variants }, () => new Array<number>(cycle).fill(0));
     for (let n = 0; n < total; n++) seen[variantPositionForPeriod(n, variants, hours)]![n % cycle]! += 1;
     const expected = total / variants / cycle;
     for (const row of seen) assert.deepEqual(row, new Array<number>(cycle).fill(expected), `${variants} variants every ${hours} h`);
-    // and every run of `variants` periods inside a block shows each variant once
-    for (let b = 0; b + variants <= total; b += variants) {
-      const run = new Set(Array.from({ length: variants }, (_, i) => variantPositionForPeriod(b + i, variants, hours)));
-      assert.equal(run.size, variants);
-    }
   }
 });
 
 test('plannedPosition counts periods from the one the experiment started in', () => {
   const startedAt = new Date('2025-03-10T18:00:00Z'); // 11:00 PDT on 10 March
-  const at = (t: string) => plannedPosition({ startedAt, now: new Date(t), rotationHours: 24, variantCount: 3 });
+  const at = (t: string) => plannedPosition({ startedAt, now: new Date(t), rotationHours: 24, variantCount: 3, plan: rr });
   assert.equal(at('2025-03-11T06:59:59Z').position, 0);
   assert.equal(at('2025-03-11T07:00:00Z').position, 1);
   assert.equal(at('2025-03-12T07:00:00Z').position, 2);
   assert.equal(at('2025-03-13T07:00:00Z').position, 0);
   assert.equal(at('2025-03-10T00:00:00Z').n, 0, 'a clock before the start plans the first variant');
+  const launched = (t: string) => plannedPosition({ startedAt, now: new Date(t), rotationHours: 24, variantCount: 2, plan: { launchPeriods: 3 } }).position;
+  assert.deepEqual(['2025-03-12T07:00:00Z', '2025-03-13T07:00:00Z', '2025-03-14T07:00:00Z', '2025-03-15T07:00:00Z'].map(launched), [0, 0, 1, 1]);
 });
 
 function gcdOf(a: number, b: number): number {

@@ -90,24 +90,55 @@ export function calendarCycle(rotationHours: number): number {
   return 24 / gcd(24, rotationHours);
 }
 
+export const ROTATION_DESIGNS = ['counterbalanced', 'round-robin'] as const;
+/**
+ * counterbalanced: blocks that run forward then back (ABBA, ABCCBA), so a linear trend over a block
+ * touches every variant alike; round-robin (ABAB…): the plan of experiments made before it, kept so
+ * that they rotate on as they started.
+ */
+export type RotationDesign = (typeof ROTATION_DESIGNS)[number];
+
+export interface RotationPlan {
+  design: RotationDesign;
+  /** Periods at the start during which the first variant stays live (the launch, left out of the verdict). */
+  launchPeriods: number;
+}
+
+const lcm = (a: number, b: number): number => (a * b) / gcd(a, b);
+
 /**
  * Position of the variant live in the n-th period of an experiment (0 = the period it started in).
- * Round-robin, so every run of `variantCount` periods in a block shows each variant once; after each
- * block of lcm(variantCount, calendar cycle) periods the order shifts by one, so no variant keeps
- * the same weekdays (daily) or the same hours of the day (hourly): 2 variants daily give ABAB… for
- * 14 days, then BABA… for 14.
+ * After `launchPeriods` of the first variant, counterbalanced blocks that run forward then back, the
+ * labels moving on by one each block: ABBA BAAB for 2 variants, ABCCBA BCAACB CABBAC for 3. Within a
+ * block every variant's mean position is the same, so a linear trend cancels; over `variants` blocks
+ * every variant has held the block's ends once, so a curved one (a fading launch) cancels too. After
+ * each lcm(variants × block, calendar cycle) periods the labels move on by one more, so that every
+ * variant has every weekday (daily) or every hour slot (hourly) equally often: daily with 2 variants,
+ * each weekday 4 times per variant every 56 days.
+ * The round-robin design (ABAB…, shifted by one after lcm(variants, cycle) periods) is what earlier
+ * experiments were started with.
  */
-export function variantPositionForPeriod(n: number, variantCount: number, rotationHours: number): number {
+export function variantPositionForPeriod(n: number, variantCount: number, rotationHours: number, plan: Partial<RotationPlan> = {}): number {
   if (!Number.isInteger(variantCount) || variantCount < 1) throw new Error(`variantCount must be ≥ 1, got ${variantCount}`);
   if (!Number.isInteger(n) || n < 0) throw new Error(`period number must be ≥ 0, got ${n}`);
+  const launch = plan.launchPeriods ?? 0;
+  if (!Number.isInteger(launch) || launch < 0) throw new Error(`launchPeriods must be a whole number ≥ 0, got ${launch}`);
+  if (n < launch) return 0;
+  const m = n - launch;
   const cycle = calendarCycle(rotationHours);
-  const block = (variantCount * cycle) / gcd(variantCount, cycle);
-  return (n + Math.floor(n / block)) % variantCount;
+  if ((plan.design ?? 'counterbalanced') === 'round-robin') {
+    return (m + Math.floor(m / lcm(variantCount, cycle))) % variantCount;
+  }
+  const block = 2 * variantCount;
+  const p = m % block;
+  const forwardOrBack = p < variantCount ? p : block - 1 - p;
+  const shift = Math.floor(m / block) + Math.floor(m / lcm(block * variantCount, cycle));
+  return (forwardOrBack + shift) % variantCount;
 }
 
 /** What should be live at `now` for an experiment started at `startedAt`. */
-export function plannedPosition(input: { startedAt: Date; now: Date; rotationHours: number; variantCount: number }): { period: Period; n: number; position: number } {
+export function plannedPosition(input: { startedAt: Date; now: Date; rotationHours: number; variantCount: number; plan?: Partial<RotationPlan> }): { period: Period; n: number; position: number } {
   const period = periodAt(input.now, input.rotationHours);
   const n = Math.max(0, period.index - periodAt(input.startedAt, input.rotationHours).index);
-  return { period, n, position: variantPositionForPeriod(n, input.variantCount, input.rotationHours) };
+  return { period, n, position: variantPositionForPeriod(n, input.variantCount, input.rotationHours, input.plan) };
 }

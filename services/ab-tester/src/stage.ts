@@ -75,6 +75,7 @@ export function createAbTesterStage(deps: AbTesterDeps) {
       videoId: input.videoId,
       rotationHours: input.rotationHours,
       variants: input.variants.map((v) => ({ label: v.label, thumbnailKey: thumbnailRecord(v.thumbnailPath, ctx), title: v.title })),
+      policy: { ...(input.metric ? { metric: input.metric } : {}), ...(input.launchDays !== undefined ? { launchDays: input.launchDays } : {}) },
       now: now(),
     }).catch((err: unknown) => { throw databaseError(err, `could not create the experiment for pipeline ${input.pipelineId}${on}`); });
     if (created) {
