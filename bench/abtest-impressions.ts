@@ -7,18 +7,22 @@
  */
 import { seededRandom } from '@faceless/runtime';
 import { DEFAULT_SCENARIO, percentile, simulateMany, type Scenario } from '../services/ab-tester/src/ab-simulation.ts';
-import { DEFAULT_TIME_POLICY } from '../services/ab-tester/src/period-decision.ts';
+import { DEFAULT_TIME_POLICY, type TimeDecisionPolicy } from '../services/ab-tester/src/period-decision.ts';
+import type { RotationDesign } from '../services/ab-tester/src/rotation-plan.ts';
 
 const runs = Number(process.argv[2] ?? 400);
 const filter = process.argv[3] ?? '';
 
-interface Case { name: string; scenario: Partial<Scenario> }
+interface Case { name: string; scenario: Partial<Scenario>; design?: RotationDesign; policy?: Partial<TimeDecisionPolicy> }
 const CASES: Case[] = [
   { name: 'A = B, no launch', scenario: { lifts: [1, 1], launchCtr: 0, launchTraffic: 0 } },
   { name: 'A = B, launch CTR +30 %', scenario: { lifts: [1, 1], launchCtr: 0.3 } },
   { name: 'A = B, launch CTR ×2', scenario: { lifts: [1, 1], launchCtr: 1 } },
   { name: 'A = B, launch CTR ×2 over 4 days', scenario: { lifts: [1, 1], launchCtr: 1, launchCtrDays: 4 } },
   { name: 'A = B = C, launch CTR ×2', scenario: { lifts: [1, 1, 1] } },
+  // the model alone, on the issue's old design: ABAB from the first day, no launch left out
+  { name: 'A = B, launch CTR ×2, round-robin, launch kept', scenario: { lifts: [1, 1], launchCtr: 1 }, design: 'round-robin', policy: { launchDays: 0 } },
+  { name: 'B +10 %, 12k/day, round-robin, launch kept', scenario: { lifts: [1, 1.1], impressionsPerDay: 12000 }, design: 'round-robin', policy: { launchDays: 0 } },
   ...[4000, 8000, 12000, 16000].map((n) => ({ name: `B +10 %, ${n / 1000}k/day`, scenario: { lifts: [1, 1.1], impressionsPerDay: n } })),
   ...[2000, 4000, 8000].map((n) => ({ name: `B +20 %, ${n / 1000}k/day`, scenario: { lifts: [1, 1.2], impressionsPerDay: n } })),
   ...[16000, 32000].map((n) => ({ name: `C +10 % of 3, ${n / 1000}k/day`, scenario: { lifts: [1, 1, 1.1], impressionsPerDay: n } })),
@@ -47,7 +51,7 @@ for (const [i, c] of CASES.entries()) {
   if (!c.name.includes(filter)) continue;
   const started = performance.now();
   const scenario = { ...DEFAULT_SCENARIO, ...c.scenario };
-  const b = simulateMany({ scenario, random: seededRandom(2000 + i), runs });
+  const b = simulateMany({ scenario, random: seededRandom(2000 + i), runs, ...(c.design ? { design: c.design } : {}), ...(c.policy ? { policy: c.policy } : {}) });
   const wall = ((performance.now() - started) / 1000).toFixed(0);
   const equal = new Set(scenario.lifts).size === 1;
   const rate = equal ? b.decided : b.correct;

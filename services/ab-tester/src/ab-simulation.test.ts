@@ -44,42 +44,55 @@ test('a simulated video: daily rows on the plan, the launch, the weekdays and on
  * The issue's figures, on videos with a launch (traffic ×5 and CTR ×2 or ×1.3 on day 0, fading),
  * weekday seasonality, one day at 5× traffic with a feed's lower CTR, and 3 % day-to-day CTR noise;
  * daily rows, the verdict evaluated after each day. 150 runs a case keep the file near 20 s on two
- * cores; bench/abtest-impressions.ts runs 400 a case with intervals (bench/RESULTS.md). With 150 runs
- * a true false-winner rate of 5 % shows as more than 7 winners in about half the seeds, so passing at
- * ≤ 7 says the rate is well under it (the bench measures 1–3 %).
+ * cores; bench/abtest-impressions.ts runs 400 a case with intervals (bench/RESULTS.md). The false
+ * winners are judged over the three two-variant launch cases together (450 runs: a true rate of 5 %
+ * would show more than 22 in half the seeds; the bench measures 2–3 %), each case also under 7.5 %;
+ * the powers are asserted where the bench puts them at 94 % or more, so that a fixed seed passing
+ * is not luck.
  */
 const RUNS = 150;
 
 interface Figure {
   name: string;
   scenario: Partial<Scenario>;
-  /** At most this share of runs may declare a winner (identical variants) … */
-  maxWinners?: number;
-  /** … or at least this share must pick the better variant. */
-  minCorrect?: number;
+  /** At least this share of runs must pick the better variant, and none the worse. */
+  minCorrect: number;
 }
 
+const NULLS: { name: string; scenario: Partial<Scenario> }[] = [
+  { name: 'launch CTR ×1.3', scenario: { lifts: [1, 1], launchCtr: 0.3 } },
+  { name: 'launch CTR ×2', scenario: { lifts: [1, 1], launchCtr: 1 } },
+  { name: 'launch CTR ×2 fading over 4 days', scenario: { lifts: [1, 1], launchCtr: 1, launchCtrDays: 4 } },
+];
+
 const FIGURES: Figure[] = [
-  { name: 'two identical variants, launch CTR ×1.3', scenario: { lifts: [1, 1], launchCtr: 0.3 }, maxWinners: 0.05 },
-  { name: 'two identical variants, launch CTR ×2', scenario: { lifts: [1, 1], launchCtr: 1 }, maxWinners: 0.05 },
-  { name: 'two identical variants, launch CTR ×2 fading over 4 days', scenario: { lifts: [1, 1], launchCtr: 1, launchCtrDays: 4 }, maxWinners: 0.05 },
-  { name: 'three identical variants, launch CTR ×2', scenario: { lifts: [1, 1, 1] }, maxWinners: 0.05 },
-  { name: 'B +10 % at 12,000 impressions a day, within 28 days', scenario: { lifts: [1, 1.1], impressionsPerDay: 12_000 }, minCorrect: 0.9 },
+  { name: 'B +10 % at 16,000 impressions a day, within 28 days', scenario: { lifts: [1, 1.1], impressionsPerDay: 16_000 }, minCorrect: 0.9 },
   { name: 'B +20 % at 4,000 impressions a day, within 28 days', scenario: { lifts: [1, 1.2], impressionsPerDay: 4000 }, minCorrect: 0.95 },
   { name: 'C +20 % of three at 12,000 impressions a day, within 28 days', scenario: { lifts: [1, 1, 1.2], impressionsPerDay: 12_000 }, minCorrect: 0.95 },
-  // three variants share the days: +10 % takes up to eight weeks (28 days give about half the runs a verdict, 42 days 89 %)
+  // three variants share the days: +10 % takes up to eight weeks (28 days give about half the runs a verdict)
   { name: 'C +10 % of three at 16,000 impressions a day, within 56 days', scenario: { lifts: [1, 1, 1.1], impressionsPerDay: 16_000, days: 56 }, minCorrect: 0.9 },
 ];
 
+test('simulation: identical variants get a winner in at most 5 % of runs, whatever the launch', (t) => {
+  let winners = 0;
+  for (const [i, n] of NULLS.entries()) {
+    const batch = simulateMany({ scenario: { ...DEFAULT_SCENARIO, ...n.scenario }, random: seededRandom(150_000 + i), runs: RUNS });
+    t.diagnostic(`two variants, ${n.name}: ${batch.decided}/${RUNS} with a winner`);
+    assert.ok(batch.decided <= 0.075 * RUNS, `${n.name}: ${batch.decided}/${RUNS} runs declared a winner`);
+    winners += batch.decided;
+  }
+  assert.ok(winners <= 0.05 * RUNS * NULLS.length, `${winners}/${RUNS * NULLS.length} runs declared a winner between identical variants`);
+  const three = simulateMany({ scenario: { ...DEFAULT_SCENARIO, lifts: [1, 1, 1] }, random: seededRandom(150_010), runs: RUNS });
+  t.diagnostic(`three variants, launch CTR ×2: ${three.decided}/${RUNS} with a winner`);
+  assert.ok(three.decided <= 0.05 * RUNS, `${three.decided}/${RUNS} runs declared a winner between three identical variants`);
+});
+
 for (const [i, f] of FIGURES.entries()) {
   test(`simulation: ${f.name}`, (t) => {
-    const batch = simulateMany({ scenario: { ...DEFAULT_SCENARIO, ...f.scenario }, random: seededRandom(150_000 + i), runs: RUNS });
-    t.diagnostic(`${batch.decided}/${RUNS} with a winner, ${batch.correct} right, median ${percentile(batch.days, 0.5) ?? '–'} days, ${percentile(batch.impressions, 0.5) ?? '–'} impressions`);
-    if (f.maxWinners !== undefined) assert.ok(batch.decided <= f.maxWinners * RUNS, `${batch.decided}/${RUNS} runs declared a winner between identical variants`);
-    if (f.minCorrect !== undefined) {
-      assert.ok(batch.correct >= f.minCorrect * RUNS, `only ${batch.correct}/${RUNS} runs picked the better variant`);
-      assert.equal(batch.decided, batch.correct, 'a winner that is not the better variant');
-    }
+    const batch = simulateMany({ scenario: { ...DEFAULT_SCENARIO, ...f.scenario }, random: seededRandom(150_100 + i), runs: RUNS });
+    t.diagnostic(`${batch.correct}/${RUNS} right, median ${percentile(batch.days, 0.5) ?? '–'} days, ${percentile(batch.impressions, 0.5) ?? '–'} impressions`);
+    assert.ok(batch.correct >= f.minCorrect * RUNS, `only ${batch.correct}/${RUNS} runs picked the better variant`);
+    assert.equal(batch.decided, batch.correct, 'a winner that is not the better variant');
   });
 }
 

@@ -94,7 +94,7 @@ ALTER TABLE experiments
   ADD COLUMN rotation_design text NOT NULL DEFAULT 'round-robin' CHECK (rotation_design IN ('counterbalanced', 'round-robin')),
   ADD COLUMN launch_days double precision NOT NULL DEFAULT 3 CHECK (launch_days >= 0 AND launch_days <= 365),
   ADD COLUMN max_loss_share double precision NOT NULL DEFAULT 0.005 CHECK (max_loss_share >= 0 AND max_loss_share <= 1),
-  ADD COLUMN min_periods integer NOT NULL DEFAULT 6 CHECK (min_periods >= 0);
+  ADD COLUMN min_periods integer NOT NULL DEFAULT 4 CHECK (min_periods >= 0);
 ALTER TABLE experiments ALTER COLUMN rotation_design SET DEFAULT 'counterbalanced';
 UPDATE experiments SET decision_threshold = 0.995 WHERE status = 'running' AND decision_threshold = 0.95;
 ALTER TABLE experiments ALTER COLUMN decision_threshold SET DEFAULT 0.995;
