@@ -23,6 +23,20 @@ const CASES: Case[] = [
   // the model alone, on the issue's old design: ABAB from the first day, no launch left out
   { name: 'A = B, launch CTR ×2, round-robin, launch kept', scenario: { lifts: [1, 1], launchCtr: 1 }, design: 'round-robin', policy: { launchDays: 0 } },
   { name: 'B +10 %, 12k/day, round-robin, launch kept', scenario: { lifts: [1, 1.1], impressionsPerDay: 12000 }, design: 'round-robin', policy: { launchDays: 0 } },
+  // the issue's table: 20,000·e^(−day/4) + 2,000 impressions a day, base CTR 5 %, no weekdays, spike or noise,
+  // first as the issue ran it (ABAB from day 0, every day in the verdict), then with the default plan
+  ...(['round-robin', 'counterbalanced'] as const).flatMap((design) => {
+    const issue = { impressionsPerDay: 2000, launchTraffic: 10, launchCtrDays: 2, weekdays: false, spike: false, dailyNoise: 0 };
+    const how = design === 'round-robin' ? 'ABAB, launch kept' : 'default plan';
+    const extra = design === 'round-robin' ? { design, policy: { launchDays: 0 } } : {};
+    return [
+      { name: `issue, ${how}: A = B, no decay`, scenario: { ...issue, lifts: [1, 1], launchCtr: 0 }, ...extra },
+      { name: `issue, ${how}: A = B, CTR +30 % at launch`, scenario: { ...issue, lifts: [1, 1], launchCtr: 0.3 }, ...extra },
+      { name: `issue, ${how}: A = B, CTR ×2 at launch`, scenario: { ...issue, lifts: [1, 1], launchCtr: 1 }, ...extra },
+      { name: `issue, ${how}: B +10 %, CTR ×2 at launch`, scenario: { ...issue, lifts: [1, 1.1], launchCtr: 1 }, ...extra },
+      { name: `issue, ${how}: A = B = C, CTR ×2 at launch`, scenario: { ...issue, lifts: [1, 1, 1], launchCtr: 1 }, ...extra },
+    ];
+  }),
   ...[4000, 8000, 12000, 16000].map((n) => ({ name: `B +10 %, ${n / 1000}k/day`, scenario: { lifts: [1, 1.1], impressionsPerDay: n } })),
   ...[2000, 4000, 8000].map((n) => ({ name: `B +20 %, ${n / 1000}k/day`, scenario: { lifts: [1, 1.2], impressionsPerDay: n } })),
   ...[16000, 32000].map((n) => ({ name: `C +10 % of 3, ${n / 1000}k/day`, scenario: { lifts: [1, 1, 1.1], impressionsPerDay: n } })),
