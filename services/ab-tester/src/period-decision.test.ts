@@ -129,4 +129,5 @@ test('bad input is INVALID_INPUT naming the field and the fix', () => {
   invalid(() => decidePeriods({ variants: ['A', 'B'], rows: data }, { launchDays: -1 }), 'launchDays', /0 to 365/);
   invalid(() => decidePeriods({ variants: ['A', 'B'], rows: data }, { metric: 'views' as never }), 'metric', /ctr, watch-time/);
   invalid(() => decideSequentially({ variants: ['A', 'B'], rows: data }, { draws: 5 }), 'draws', /≥ 100/);
+  invalid(() => decidePeriods({ variants: ['A', 'B'], rows: [...data, data[2]!] }), 'period', /^B's period from 2026-01-07T08:00:00.000Z overlaps its period from 2026-01-07T08:00:00.000Z to 2026-01-08T08:00:00.000Z: each period may appear once/);
 });
