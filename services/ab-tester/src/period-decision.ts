@@ -194,6 +194,8 @@ interface Prepared {
   unusableRows: number;
   burstRows: number;
   rotationHours: number;
+  /** Periods after the last point where the rotation was even, left for the next one. */
+  heldBack: number;
 }
 
 /** A period with more than this times the median impressions after the launch is a burst, left out. */
@@ -231,7 +233,7 @@ function prepare(input: DecideInput, policy: TimeDecisionPolicy): Prepared {
   const traffic = candidates.map((o) => o.row.impressions).sort((a, b) => a - b);
   const median = traffic[Math.floor((traffic.length - 1) / 2)] ?? 0;
   const used = candidates.filter((o) => o.row.impressions <= BURST_RATIO * median);
-  return { used, rotated, launchRows, unusableRows, burstRows: candidates.length - used.length, rotationHours };
+  return { used, rotated, launchRows, unusableRows, burstRows: candidates.length - used.length, rotationHours, heldBack: 0 };
 }
 
 /** The verdict on every row so far. */
@@ -240,7 +242,30 @@ export function decidePeriods(input: DecideInput, policy: Partial<TimeDecisionPo
   checkTimePolicy(full);
   if (input.variants.length < 2) throw invalid('variants', `a test needs at least 2 variants to compare, got ${input.variants.length}`);
   if (new Set(input.variants).size !== input.variants.length) throw invalid('variants', `variant labels must be unique, got ${input.variants.join(', ')}`);
-  return evaluate(input, prepare(input, full), full, options.random ?? seededRandom(0x5eed), true);
+  return evaluate(input, prepareEven(input, full), full, options.random ?? seededRandom(0x5eed), true);
+}
+
+function isEven(prepared: Prepared, k: number): boolean {
+  const counts = new Array<number>(k).fill(0);
+  for (const r of prepared.rotated) counts[r.variant]! += 1;
+  return Math.min(...counts) === Math.max(...counts) && Math.min(...counts) > 0 && timeBalanced(prepared.rotated, k, prepared.rotationHours);
+}
+
+/**
+ * The rows up to the last point where the rotation was even (the verdict's only looks), the later
+ * ones counted as held back; all rows when it never was.
+ */
+function prepareEven(input: DecideInput, policy: TimeDecisionPolicy): Prepared {
+  const all = prepare(input, policy);
+  if (isEven(all, input.variants.length)) return all;
+  const startedAt = input.startedAt ?? (input.rows.length > 0 ? new Date(Math.min(...input.rows.map((r) => r.start.getTime()))) : undefined);
+  const ends = [...new Set(input.rows.map((r) => r.end.getTime()))].sort((a, b) => b - a);
+  for (const end of ends.slice(1)) {
+    const rows = input.rows.filter((r) => r.end.getTime() <= end);
+    const prefix = prepare({ variants: input.variants, rows, ...(startedAt ? { startedAt } : {}) }, policy);
+    if (isEven(prefix, input.variants.length)) return { ...prefix, heldBack: all.rotated.length - prefix.rotated.length };
+  }
+  return all;
 }
 
 function evaluate(input: DecideInput, prepared: Prepared, policy: TimeDecisionPolicy, random: () => number, fitAlways: boolean): Verdict {
@@ -288,7 +313,9 @@ function evaluate(input: DecideInput, prepared: Prepared, policy: TimeDecisionPo
   const counts = labels.map((_, i) => prepared.rotated.filter((r) => r.variant === i).length);
   if (Math.min(...counts) !== Math.max(...counts)) waits.push(`waiting for the rotation to even out (${labels.map((l, i) => `${l} ${counts[i]}`).join(', ')} periods)`);
   else if (!timeBalanced(prepared.rotated, k, prepared.rotationHours)) waits.push('waiting for the rotation to even out in time (a variant was shown mostly earlier than another)');
-  if (waits.length > 0 && !fitAlways) {
+  if (prepared.heldBack > 0) waits.push(`${prepared.heldBack} later period${prepared.heldBack === 1 ? '' : 's'} wait${prepared.heldBack === 1 ? 's' : ''} for the rotation to even out`);
+  const blocking = waits.length - (prepared.heldBack > 0 ? 1 : 0);
+  if (blocking > 0 && !fitAlways) {
     return {
       status: 'continue', metric: policy.metric, winner: null, leader: labels[0]!, runnerUp: labels[1]!, lift: null, interval: null,
       probabilityBest: equalProbability, expectedLoss: zeroLoss, window, reason: `${waits.join('; ')}: ${span}`,
@@ -359,10 +386,11 @@ function evaluate(input: DecideInput, prepared: Prepared, policy: TimeDecisionPo
   const base = {
     metric: policy.metric, leader: labels[leader]!, runnerUp: labels[runnerUp]!, lift, interval, probabilityBest, expectedLoss, window,
   };
-  if (waits.length > 0) return { ...base, status: 'continue', winner: null, reason: `${facts}; ${waits.join('; ')}` };
-  if (p < policy.threshold) return { ...base, status: 'continue', winner: null, reason: `${facts}; below the ${pct(policy.threshold)} needed to stop` };
-  if (l > policy.maxExpectedLoss) return { ...base, status: 'continue', winner: null, reason: `${facts}; the loss bound is ${pct(policy.maxExpectedLoss, 2)}` };
-  return { ...base, status: 'winner', winner: labels[leader]!, reason: facts };
+  if (blocking > 0) return { ...base, status: 'continue', winner: null, reason: `${facts}; ${waits.join('; ')}` };
+  const held = prepared.heldBack > 0 ? `; ${waits.at(-1)!}` : '';
+  if (p < policy.threshold) return { ...base, status: 'continue', winner: null, reason: `${facts}; below the ${pct(policy.threshold)} needed to stop${held}` };
+  if (l > policy.maxExpectedLoss) return { ...base, status: 'continue', winner: null, reason: `${facts}; the loss bound is ${pct(policy.maxExpectedLoss, 2)}${held}` };
+  return { ...base, status: 'winner', winner: labels[leader]!, reason: `${facts}${held}` };
 }
 
 export interface SequentialVerdict extends Verdict {
@@ -387,6 +415,6 @@ export function decideSequentially(input: DecideInput, policy: Partial<TimeDecis
     if (v.status === 'winner') return { ...v, stoppedAt: new Date(end).toISOString() };
   }
   const all: DecideInput = { ...input, ...(startedAt ? { startedAt } : {}) };
-  const last = evaluate(all, prepare(all, full), full, random, true);
-  return { ...last, stoppedAt: last.status === 'winner' && ends.length > 0 ? new Date(ends.at(-1)!).toISOString() : null };
+  const last = evaluate(all, prepareEven(all, full), full, random, true);
+  return { ...last, stoppedAt: last.status === 'winner' ? last.window.to : null };
 }
