@@ -3,7 +3,8 @@ import { scriptSegments, TtsRenderInput, TtsRenderOutput } from '@faceless/contr
 import { defineStage, FacelessError, ffprobe } from '@faceless/runtime';
 import type { Stage } from '@faceless/runtime';
 import { normalizeLoudness } from './loudness.ts';
-import type { VoiceProvider } from './providers/voice-provider.ts';
+import { paceToTarget } from './pace-to-target.ts';
+import type { VoiceProvider, VoiceResult } from './providers/voice-provider.ts';
 import { segmentWords } from './script-words.ts';
 import { normalizeWordTimings, segmentTimings } from './word-timing.ts';
 
@@ -27,21 +28,34 @@ export function createTtsStage(deps: TtsStageDeps): TtsStage {
       if (expected.length === 0) throw new FacelessError('INVALID_INPUT', 'the script has no words to speak: give the hook, sections and call to action some text', { field: 'script' });
 
       ctx.progress(0.05, `synthesising ${expected.length} words with ${provider.name}`);
-      const started = Date.now();
-      const voiced = await provider.synthesize({
-        segments: texts,
-        lang: input.lang,
-        ...(input.voice ? { voice: input.voice } : {}),
-        speed: input.speed,
-        workDir: ctx.workDir,
-        signal: ctx.signal,
-      });
-      const mismatch = voiced.words.length !== expected.length
-        || voiced.words.some((w, i) => w.text !== expected[i]?.text || w.segment !== expected[i]?.segment);
-      if (mismatch) {
-        throw new FacelessError('PROVIDER_BAD_RESPONSE', `${provider.name} timed ${voiced.words.length} words but the script has ${expected.length}: the provider lost track of the script's words`);
+      const synthesize = async (speed: number): Promise<VoiceResult> => {
+        const started = Date.now();
+        const result = await provider.synthesize({
+          segments: texts,
+          lang: input.lang,
+          ...(input.voice ? { voice: input.voice } : {}),
+          speed,
+          workDir: ctx.workDir,
+          signal: ctx.signal,
+        });
+        const mismatch = result.words.length !== expected.length
+          || result.words.some((w, i) => w.text !== expected[i]?.text || w.segment !== expected[i]?.segment);
+        if (mismatch) {
+          throw new FacelessError('PROVIDER_BAD_RESPONSE', `${provider.name} timed ${result.words.length} words but the script has ${expected.length}: the provider lost track of the script's words`);
+        }
+        ctx.log.debug('voice synthesised', { provider: provider.name, words: expected.length, speed, ms: Date.now() - started });
+        return result;
+      };
+      let voiced = await synthesize(input.speed);
+      if (input.targetDurationSec !== undefined) {
+        ctx.progress(0.45, `pacing the voice-over to ${input.targetDurationSec} s`);
+        const paced = await paceToTarget({
+          provider, first: voiced, askedSpeed: input.speed, targetSec: input.targetDurationSec, resynthesize: synthesize,
+          workDir: ctx.workDir, signal: ctx.signal, log: ctx.log,
+        });
+        ctx.log.info('voice-over paced', { targetSec: input.targetDurationSec, durationSec: paced.durationSec, speed: paced.speed, rerenders: paced.rerenders, pauseChangeSec: Math.round(paced.pauseChangeSec * 100) / 100 });
+        voiced = paced;
       }
-      ctx.log.debug('voice synthesised', { provider: provider.name, words: expected.length, ms: Date.now() - started });
 
       ctx.progress(0.6, 'normalising loudness to -14 LUFS');
       const output = join(ctx.workDir, 'voice.wav');

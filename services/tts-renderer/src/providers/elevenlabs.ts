@@ -175,5 +175,5 @@ export function createElevenLabsProvider(options: ElevenLabsOptions): VoiceProvi
       .filter((v) => !lang || v.languages.length === 0 || v.languages.some((l) => l === lang || l.startsWith(`${lang}-`)));
   }
 
-  return { name: 'elevenlabs', synthesize, listVoices };
+  return { name: 'elevenlabs', speedRange: SPEED_RANGE, billed: true, synthesize, listVoices };
 }

@@ -137,6 +137,8 @@ export function createEspeakProvider(options: EspeakProviderOptions = {}): Voice
 
   return {
     name: 'espeak-ng',
+    speedRange: { min: RATE_LIMITS.min / ESPEAK_BASE_RATE, max: RATE_LIMITS.max / ESPEAK_BASE_RATE },
+    billed: false,
     synthesize,
     listVoices: (lang) => withEngine((worker) => worker.list_voices().filter((v) => !lang || voiceSpeaks(v, lang)).map(toVoiceInfo)),
   };

@@ -199,6 +199,8 @@ export function createOpenAiSpeechProvider(options: OpenAiSpeechOptions): VoiceP
 
   return {
     name: 'openai-speech',
+    speedRange: SPEED_RANGE,
+    billed: true,
     synthesize,
     listVoices: (lang) => Promise.resolve(OPENAI_VOICES.map((id): VoiceInfo => ({ id, name: id[0]!.toUpperCase() + id.slice(1), languages: lang ? [lang] : [] }))),
   };

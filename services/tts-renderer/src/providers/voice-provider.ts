@@ -38,6 +38,10 @@ export interface VoiceInfo {
  */
 export interface VoiceProvider {
   readonly name: string;
+  /** The speed factors the engine honours; a request outside them is clamped. */
+  readonly speedRange?: { min: number; max: number };
+  /** Synthesis is paid for: the stage renders again to correct a length only as a last resort. */
+  readonly billed?: boolean;
   synthesize(request: VoiceRequest): Promise<VoiceResult>;
   /** Voices, limited to those that speak `lang` (e.g. "fr") when given. */
   listVoices(lang?: string): Promise<VoiceInfo[]>;
