@@ -1,4 +1,5 @@
 import type { WordTiming } from '@faceless/contracts';
+import { concatSamples } from './wav-header.ts';
 
 /**
  * How long a pause may become, in seconds of quiet: between two sections (the hook, each section, the
@@ -128,13 +129,7 @@ export function applyPauseChanges(samples: Int16Array, sampleRate: number, chang
     }
   }
   parts.push(samples.subarray(cursor));
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatSamples(parts);
 }
 
 /** A time in the audio before the changes, in the audio after them (a time inside a removed stretch lands at its start). */
