@@ -54,12 +54,16 @@ export function buildStageInput<K extends StageKey>(key: K, c: StageInputContext
       durationSec: r.durationSec,
       keywords: need(o, 'keywords').keywords.slice(0, 12).map((k) => k.keyword),
       ...(r.scriptText ? { sourceText: r.scriptText } : {}),
+      ...(r.voiceSpeed ? { voiceSpeed: r.voiceSpeed } : {}),
     }),
     audio: () => ({
       outputPrefix,
       script: need(o, 'script').script,
       lang: r.lang,
       ...(r.voice ? { voice: r.voice } : {}),
+      ...(r.voiceSpeed ? { speed: r.voiceSpeed } : {}),
+      // A generated script is paced to the length asked; the user's own text is read as written.
+      ...(r.scriptText ? {} : { targetDurationSec: r.durationSec }),
     }),
     video: () => {
       const audio = need(o, 'audio');
