@@ -109,3 +109,15 @@ test('--caption-* options reach the request; bad ones name the option and the al
   await expectUsage(['t', '--caption-highlight', '#12345'], '--caption-highlight', /#RRGGBB/, cwd);
   await expectUsage(['t', '--caption-font', './missing.otf'], '--caption-font', /missing\.otf is not a file: give a \.ttf or \.otf file/, cwd);
 });
+
+test('--voice-speed reaches the request as a factor; bad ones name the option and the range', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'make-speed-'));
+  for (const [typed, speed] of [['1.2', 1.2], ['0.9x', 0.9], ['150%', 1.5]] as const) {
+    const o = await parseMakeOptions(['tea', '--voice-speed', typed, '--out', join(dir, 'o')]);
+    assert.equal(o.request.voiceSpeed, speed, typed);
+  }
+  assert.equal((await parseMakeOptions(['tea', '--out', join(dir, 'o')])).request.voiceSpeed, undefined, 'absent: the voice\'s own pace');
+  await expectUsage(['tea', '--voice-speed', 'fast'], '--voice-speed', /"fast" is not a speed.*1\.1/);
+  await expectUsage(['tea', '--voice-speed', '3'], '--voice-speed', /out of range: allowed 0\.5 .* to 2/);
+  await expectUsage(['tea', '--voice-speed', '0.2'], '--voice-speed', /out of range/);
+});

@@ -3,7 +3,7 @@ import { access, mkdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  ASPECTS, CAPTION_POSITIONS, CAPTION_SCALE_LIMITS, CAPTION_SIZES, CAPTION_STYLES, DURATION_LIMITS, LANGUAGES, PipelineRequest, TOPIC_MAX_CHARS,
+  ASPECTS, CAPTION_POSITIONS, CAPTION_SCALE_LIMITS, CAPTION_SIZES, CAPTION_STYLES, DURATION_LIMITS, LANGUAGES, PipelineRequest, TOPIC_MAX_CHARS, VOICE_SPEED_LIMITS,
 } from '@faceless/contracts';
 
 /** A problem with what the user typed: printed as one line naming the option, exit code 2. */
@@ -26,7 +26,7 @@ export interface MakeOptions {
 const OPTION_OF_FIELD: Record<string, string> = {
   topic: '<topic>', lang: '--lang', durationSec: '--duration', aspect: '--aspect', voice: '--voice',
   mediaDir: '--media-dir', scriptText: '--script', channel: '--channel', captionStyle: '--captions',
-  musicDir: '--music-dir', mood: '--mood', music: '--no-music', publish: '--publish',
+  musicDir: '--music-dir', mood: '--mood', music: '--no-music', publish: '--publish', voiceSpeed: '--voice-speed',
   'captions.size': '--caption-size', 'captions.position': '--caption-position', 'captions.color': '--caption-color',
   'captions.highlightColor': '--caption-highlight', 'captions.outlineColor': '--caption-outline', 'captions.font': '--caption-font',
 };
@@ -41,6 +41,8 @@ Options:
   --duration <time>    target length: seconds (60), "90s", "2m" or "1:30"; ${DURATION_LIMITS.min}s to ${DURATION_LIMITS.max / 60}m (default 60)
   --aspect <ratio>     ${ASPECTS.join(', ')} (default 9:16, a Short)
   --voice <id>         voice of the speech provider (see the espeak-ng voice list; default per language)
+  --voice-speed <x>    the voice's pace, ${VOICE_SPEED_LIMITS.min} to ${VOICE_SPEED_LIMITS.max} (default 1; ElevenLabs keeps 0.7–1.2); the script is
+                       sized for it, so the video keeps its --duration
   --media-dir <dir>    your own images and clips to show, matched to sections by file name
   --script <file>      narrate your own text (Markdown; sections start at headings) instead of a generated script
   --captions <style>   ${CAPTION_STYLES.join(', ')} (default highlight: one short line, the spoken word coloured;
@@ -90,7 +92,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
       allowPositionals: true,
       strict: true,
       options: {
-        lang: { type: 'string' }, duration: { type: 'string' }, aspect: { type: 'string' }, voice: { type: 'string' },
+        lang: { type: 'string' }, duration: { type: 'string' }, aspect: { type: 'string' }, voice: { type: 'string' }, 'voice-speed': { type: 'string' },
         'media-dir': { type: 'string' }, script: { type: 'string' }, out: { type: 'string' }, channel: { type: 'string' },
         publish: { type: 'string' }, captions: { type: 'string' }, 'music-dir': { type: 'string' }, mood: { type: 'string' }, 'no-music': { type: 'boolean' },
         'caption-size': { type: 'string' }, 'caption-position': { type: 'string' }, 'caption-color': { type: 'string' },
@@ -153,6 +155,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
   const musicDir = values['music-dir'] === undefined ? undefined
     : await readableDir(resolve(cwd, values['music-dir']), '--music-dir', 'music files (mp3, m4a, wav, flac, ogg)');
   const captions = await captionOptions(values, cwd);
+  const voiceSpeed = values['voice-speed'] === undefined ? undefined : parseVoiceSpeed(values['voice-speed']);
 
   const result = PipelineRequest.safeParse({
     topic,
@@ -160,6 +163,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
     ...(durationSec !== undefined ? { durationSec } : {}),
     ...(values.aspect !== undefined ? { aspect: values.aspect } : {}),
     ...(values.voice !== undefined ? { voice: values.voice } : {}),
+    ...(voiceSpeed !== undefined ? { voiceSpeed } : {}),
     ...(mediaDir !== undefined ? { mediaDir } : {}),
     ...(scriptText !== undefined ? { scriptText } : {}),
     ...(values.channel !== undefined ? { channel: values.channel } : {}),
@@ -208,6 +212,17 @@ async function captionOptions(values: Record<string, string | boolean | undefine
     ...(font !== undefined ? { font } : {}),
   };
   return Object.keys(options).length > 0 ? options : undefined;
+}
+
+/** "1.2", "1.2x" or "120%" → 1.2, within VOICE_SPEED_LIMITS, else a usage error naming --voice-speed. */
+export function parseVoiceSpeed(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(x|%)?\s*$/i.exec(text);
+  const speed = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : Number.NaN;
+  if (!Number.isFinite(speed)) throw new UsageError('--voice-speed', `"${text}" is not a speed: give a factor of the voice's normal pace such as 1.1 (or 110%)`);
+  if (speed < VOICE_SPEED_LIMITS.min || speed > VOICE_SPEED_LIMITS.max) {
+    throw new UsageError('--voice-speed', `${text} is out of range: allowed ${VOICE_SPEED_LIMITS.min} (half the normal pace) to ${VOICE_SPEED_LIMITS.max} (twice), 1 is normal`);
+  }
+  return speed;
 }
 
 /** The folder, checked to exist and be readable, else a usage error naming the option. */
