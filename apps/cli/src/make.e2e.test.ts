@@ -97,6 +97,27 @@ async function assertDeliverables(outDir: string, dataDir: string): Promise<Pipe
   assert.ok(Math.abs(integrated + 14) <= 1, `integrated loudness ${integrated} LUFS`);
   assert.ok(truePeak <= -1, `true peak ${truePeak} dBTP`);
 
+  // The captions travel: SubRip and WebVTT beside the video, whose cues read the narration's words in order.
+  const files = cp.stages.video?.output as { captionsSrtPath?: string; captionsVttPath?: string };
+  assert.deepEqual([files.captionsSrtPath, files.captionsVttPath], ['captions.srt', 'captions.vtt']);
+  const spoken = audio.words.map((w) => w.text).join(' ');
+  for (const [file, format] of [['captions.srt', 'srt'], ['captions.vtt', 'vtt']] as const) {
+    const blocks = (await readFile(join(outDir, file), 'utf8')).trim().split('\n\n');
+    if (format === 'vtt') assert.equal(blocks.shift(), 'WEBVTT');
+    let last = -1;
+    const text = blocks.flatMap((block, i) => {
+      const lines = block.split('\n');
+      if (format === 'srt') assert.equal(lines.shift(), String(i + 1));
+      const m = /^(\d\d):(\d\d):(\d\d)[,.](\d{3}) --> (\d\d):(\d\d):(\d\d)[,.](\d{3})$/.exec(lines.shift() ?? '');
+      assert.ok(m, `${file} cue ${i + 1} has a timing line`);
+      const [start, end] = [1, 5].map((k) => ((Number(m[k]) * 60 + Number(m[k + 1])) * 60 + Number(m[k + 2])) * 1000 + Number(m[k + 3])) as [number, number];
+      assert.ok(start >= last && end > start && end <= duration * 1000 + 50, `${file} cue ${i + 1}: ${start}-${end} ms in order, inside the video`);
+      last = end;
+      return lines;
+    }).join(' ');
+    assert.equal(format === 'vtt' ? text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : text, spoken, `${file} holds the narration's words`);
+  }
+
   const thumbs = cp.stages.thumbnail?.output as { variants: { path: string }[] };
   assert.ok(thumbs.variants.length >= 2);
   for (const t of thumbs.variants) {
@@ -238,6 +259,8 @@ test('make --publish uploads the finished video to the YouTube channel once, and
     assert.equal(video?.status.publishAt, upload.publishAt);
     assert.match(upload.publishAt ?? '', /T15:00:00(\.000)?Z$/, 'in the channel\'s own slot');
     assert.ok(video?.thumbnail, 'the thumbnail was set');
+    const tracks = fake.youtube.captions.filter((c) => c.videoId === video?.id);
+    assert.deepEqual(tracks.map((c) => [c.language, c.body.toString('utf8')]), [['en', await readFile(join(outDir, 'captions.srt'), 'utf8')]], 'one caption track, the SRT beside the video');
 
     const db = await openDatabase({ dataDir: join(dataDir, 'db') });
     try {
@@ -252,6 +275,7 @@ test('make --publish uploads the finished video to the YouTube channel once, and
     assert.equal(again.code, 0, again.stderr);
     assert.equal(fake.youtube.requests.filter((r) => r.method === 'POST' || r.method === 'PUT').length, uploadsBefore, 'the same command again uploads nothing');
     assert.equal(fake.youtube.videos.length, 1);
+    assert.equal(fake.youtube.captions.length, 1, 'still one caption track');
   } finally {
     await fake.close();
   }
