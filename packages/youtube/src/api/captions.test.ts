@@ -75,4 +75,8 @@ test('YouTube\'s automatic track and other names are not taken for ours; bad fil
   await assert.rejects(client.ensureCaptionTrack({ videoId: video.id, language: 'en', file: join(dir, 'none.srt') }), /cannot read the caption file/);
   assert.equal(fake.requests.length, before, 'nothing sent');
   await assert.rejects(client.ensureCaptionTrack({ videoId: 'nope0000000', language: 'en', file }), (err: FacelessError) => err.code === 'NOT_FOUND');
+  const garbage = join(dir, 'garbage.srt');
+  await writeFile(garbage, 'no cues here');
+  await assert.rejects(client.ensureCaptionTrack({ videoId: video.id, language: 'en', file: garbage }), (err: FacelessError) => err.code === 'INVALID_INPUT' && err.field === 'captionsPath' && /invalidCaptionFile/.test(err.message));
+  await assert.rejects(client.ensureCaptionTrack({ videoId: video.id, language: 'English', file }), (err: FacelessError) => err.code === 'INVALID_INPUT' && err.field === 'metadata.defaultLanguage');
 });

@@ -43,6 +43,9 @@ const FIELD_OF_REASON: Record<string, string> = {
   invalidRecordingDetails: 'metadata',
   invalidVideoMetadata: 'metadata',
   invalidImage: 'thumbnailPath',
+  // captions.insert: a file YouTube cannot parse, or a track language it does not know.
+  invalidCaptionFile: 'captionsPath',
+  invalidMetadata: 'metadata.defaultLanguage',
   mediaBodyRequired: 'videoPath',
 };
 
