@@ -23,7 +23,7 @@ test('doctor says when a local Ollama answers, which model make will use and how
     res.writeHead(404).end();
   });
   try {
-    const check = await checkScriptWriter({ OLLAMA_BASE_URL: url, LMSTUDIO_BASE_URL: await closedUrl() });
+    const check = await checkScriptWriter({ OLLAMA_BASE_URL: url, LMSTUDIO_BASE_URL: await closedUrl(), LOCAL_LLM_PROBE_TIMEOUT_MS: '3000' });
     assert.equal(check.ok, true);
     assert.match(check.detail, new RegExp(`Ollama answers at ${url}: faceless make writes the script with llama3\\.2:latest \\(SCRIPT_PROVIDER=auto\\)`));
     assert.match(check.hint ?? '', /LOCAL_LLM_MODEL/);

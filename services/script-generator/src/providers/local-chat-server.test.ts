@@ -26,6 +26,8 @@ const SCRIPT = {
   callToAction: 'Subscribe for more ocean weirdness.',
 };
 
+// Probes wait up to 3 s here (300 ms by default): a test machine under load must not turn a live server into "none".
+
 /** A stand-in for a local OpenAI-compatible server: Ollama (`/api/tags` only, like before 0.1.33) or LM Studio-like (`/v1/models`). */
 async function fakeLocalServer(options: { models: string[]; oldOllama?: boolean; chatStatus?: number }): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
@@ -73,11 +75,11 @@ test('the probe finds Ollama by /api/tags and LM Studio by /v1/models, and skips
   const ollama = await fakeLocalServer({ models: ['nomic-embed-text:latest', 'llama3.2:latest'], oldOllama: true });
   const lmstudio = await fakeLocalServer({ models: ['qwen2.5-7b-instruct'] });
   try {
-    const found = await probeLocalChatServers({ ollamaUrl: ollama.url, lmStudioUrl: `${lmstudio.url}/v1/`, probeTimeoutMs: 300 });
+    const found = await probeLocalChatServers({ ollamaUrl: ollama.url, lmStudioUrl: `${lmstudio.url}/v1/`, probeTimeoutMs: 3000 });
     assert.deepEqual(found.map((s) => [s.kind, s.baseUrl, s.models.length]), [['ollama', ollama.url, 2], ['lmstudio', `${lmstudio.url}/v1`, 1]]);
     assert.equal(chatModelOf(found[0]!), 'llama3.2:latest');
     assert.equal(chatModelOf(found[0]!, 'mistral'), 'mistral', 'LOCAL_LLM_MODEL wins');
-    assert.deepEqual(await probeLocalChatServers({ ollamaUrl: await closedUrl(), lmStudioUrl: await closedUrl(), probeTimeoutMs: 300 }), []);
+    assert.deepEqual(await probeLocalChatServers({ ollamaUrl: await closedUrl(), lmStudioUrl: await closedUrl(), probeTimeoutMs: 3000 }), []);
   } finally {
     await Promise.all([ollama.close(), lmstudio.close()]);
   }
@@ -86,7 +88,7 @@ test('the probe finds Ollama by /api/tags and LM Studio by /v1/models, and skips
 test('SCRIPT_PROVIDER=auto (the default) writes with a local server that answers, sized at the voice\'s pace', async () => {
   const ollama = await fakeLocalServer({ models: ['llama3.2:latest'] });
   try {
-    const stage = createStage({ env: { OLLAMA_BASE_URL: ollama.url, LMSTUDIO_BASE_URL: await closedUrl() } });
+    const stage = createStage({ env: { OLLAMA_BASE_URL: ollama.url, LMSTUDIO_BASE_URL: await closedUrl(), LOCAL_LLM_PROBE_TIMEOUT_MS: '3000' } });
     const out = await stage.execute({ topic: 'how octopuses think', lang: 'fr', durationSec: 60, voiceSpeed: 1.2 }, context());
     assert.equal(out.provider, 'ollama:llama3.2:latest');
     assert.equal(out.script.hook, SCRIPT.hook);
@@ -103,7 +105,7 @@ test('a local server that fails while writing falls back to the templates with a
   const broken = await fakeLocalServer({ models: ['llama3.2'], chatStatus: 500 });
   try {
     const warnings: string[] = [];
-    const stage = createStage({ env: { LMSTUDIO_BASE_URL: broken.url, OLLAMA_BASE_URL: await closedUrl(), OPENAI_MAX_ATTEMPTS: '1' } });
+    const stage = createStage({ env: { LMSTUDIO_BASE_URL: broken.url, OLLAMA_BASE_URL: await closedUrl(), OPENAI_MAX_ATTEMPTS: '1', LOCAL_LLM_PROBE_TIMEOUT_MS: '3000' } });
     const out = await stage.execute({ topic: 'how octopuses think', lang: 'en', durationSec: 30 }, context(warnings));
     assert.equal(out.provider, 'template');
     assert.ok(broken.seen.some((s) => s.path === '/v1/chat/completions'), 'the local server was asked first');
