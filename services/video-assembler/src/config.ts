@@ -21,8 +21,8 @@ export const VideoAssemblerConfig = z.object({
   /** Downloaded clips and search answers; default <FACELESS_DATA_DIR>/cache/pexels. */
   PEXELS_CACHE_DIR: z.string().optional(),
   FACELESS_DATA_DIR: z.string().default('~/.faceless'),
-  /** How sections change: fade (in from black; free), crossfade (xfade wipes; about 2 CPU-s more a section), cut. */
-  VIDEO_ASSEMBLER_TRANSITIONS: z.enum(TRANSITION_STYLES).default('fade'),
+  /** How sections change: crossfade (a dissolve or soft push from the previous section, in its own short chunk), fade (in from black), cut. */
+  VIDEO_ASSEMBLER_TRANSITIONS: z.enum(TRANSITION_STYLES).default('crossfade'),
   /** A folder of background music (mp3, m4a, aac, wav, flac, ogg, opus; moods in file names or tags.json) used when a video names none. */
   VIDEO_ASSEMBLER_MUSIC_DIR: z.string().min(1).optional(),
   /** Level of the music bed against the voice in LU before ducking (−12: audible in pauses, about −22 under speech). */

@@ -84,11 +84,11 @@ test('captions and fonts are passed to libass with escaped paths', () => {
   assert.ok(g.includes(",ass=filename=/tmp/it\\\\\\'s\\\\: a\\, \\[test\\]/captions.ass:fontsdir=/tmp/fonts,setpts=PTS-STARTPTS[v]"));
 });
 
-test('an image is cover-scaled once to twice the output, then zoompan moves over that single frame', () => {
+test('an image is cover-scaled once to the frame plus its pan, looped, then cropped by whole pixels', () => {
   const image = chunkFilterGraph({ ...base, visual: { kind: 'image', path: '/m/a.jpg', source: 'a.jpg' } });
-  assert.match(image, /^\[0:v\]scale=2160:3840:force_original_aspect_ratio=increase:flags=bicubic,crop=2160:3840,format=yuv420p,setsar=1,zoompan=z='[^']+':x='[^']+':y='[^']+':d=150:s=1080x1920:fps=30,setsar=1,settb=1\/30,setpts=N,setpts=N\+150,setpts=PTS-STARTPTS\[v\]$/);
-  assert.ok(!image.includes('loop='), 'zoompan is fed one frame, not a looped stream');
-  assert.ok(image.includes('(on+60)/312'), 'the move continues where the previous chunk left it');
+  // Variant 0 pans right over the segment plus the next transition (312 frames, one pixel each).
+  assert.equal(image, "[0:v]scale=1392:1920:force_original_aspect_ratio=increase:flags=bicubic,crop=1392:1920,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,settb=1/30,setpts=N,fps=30,crop=1080:1920:x='min(312,floor((n+60)*312/312))':y=0:exact=1,setpts=N+150,setpts=PTS-STARTPTS[v]");
+  assert.ok(!image.includes('zoompan'), 'no per-frame rescale');
   const clip = chunkFilterGraph({ ...base, visual: { kind: 'clip', path: '/m/c.mp4', durationSec: 2, source: 'c.mp4' } });
   assert.equal(clip, '[0:v]fps=30,scale=1080:1920:force_original_aspect_ratio=increase:flags=bilinear,crop=1080:1920,setsar=1,format=yuv420p,settb=1/30,setpts=N,setpts=N+150,setpts=PTS-STARTPTS[v]');
 });
@@ -103,7 +103,7 @@ test('a transition draws the previous background from the next input and crossfa
     transition: { ...previous, kind: 'smoothup', frames: 12 },
     captionsPath: '/c.ass',
   });
-  assert.match(g, /^\[1:v\]scale=2160:3840:.*zoompan=[^,]*\(on\+150\)\/162[^,]*,.*:d=13:s=1080x1920:fps=30,setsar=1,settb=1\/30,setpts=N,trim=end_frame=13\[from\];\[0:v\]fps=30,/);
+  assert.match(g, /^\[1:v\]scale=1080:2082:.*,crop=1080:1920:x=0:y='162-min\(162,floor\(\(n\+150\)\*162\/162\)\)':exact=1,trim=end_frame=13\[from\];\[0:v\]/);
   assert.ok(g.includes('[to];[from][to]xfade=transition=smoothup:duration=0.4:offset=0,setpts=N+150,ass=filename=/c.ass,setpts=PTS-STARTPTS[v]'));
   const fromGenerated = chunkFilterGraph({ ...base, transition: { ...previous, visual: base.visual, kind: 'fade', frames: 12 } });
   assert.ok(!fromGenerated.includes(':v]'), 'two generated backgrounds read no input');

@@ -1,7 +1,7 @@
 import type { FrameSize } from './video-format.ts';
 import type { Palette, SegmentVisual } from './visuals.ts';
 import { seededRandom } from '@faceless/runtime';
-import { kenBurnsCanvas, kenBurnsZoompan } from './motion.ts';
+import { imagePan } from './motion.ts';
 import type { TransitionKind } from './transitions.ts';
 
 /**
@@ -193,21 +193,21 @@ function backgroundChain(o: BackgroundOptions): string {
       ].join(',');
     }
     case 'image': {
-      const canvas = kenBurnsCanvas(size);
+      // Scaled once to the frame plus the pan's travel, looped, then a whole-pixel crop per frame.
+      const pan = imagePan({
+        size,
+        variant: source.motionVariant,
+        offsetFrames: o.chunkStartFrame - source.segmentStartFrame,
+        motionFrames: o.motionFrames,
+      });
       return [
-        `[${o.input}:v]scale=${canvas.width}:${canvas.height}:force_original_aspect_ratio=increase:flags=bicubic`,
-        `crop=${canvas.width}:${canvas.height}`,
-        'format=yuv420p,setsar=1',
-        kenBurnsZoompan({
-          size,
-          fps,
-          variant: source.motionVariant,
-          offsetFrames: o.chunkStartFrame - source.segmentStartFrame,
-          motionFrames: o.motionFrames,
-          frames: o.frames,
-        }),
-        'setsar=1',
+        `[${o.input}:v]scale=${pan.canvas.width}:${pan.canvas.height}:force_original_aspect_ratio=increase:flags=bicubic`,
+        `crop=${pan.canvas.width}:${pan.canvas.height}`,
+        'format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0',
         local,
+        // The image's stream says 25 fps: xfade refuses to blend it with a 30 fps one.
+        `fps=${fps}`,
+        pan.crop,
       ].join(',');
     }
     case 'clip':

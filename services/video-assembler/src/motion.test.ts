@@ -1,59 +1,54 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KEN_BURNS_ZOOM, kenBurnsCanvas, kenBurnsMove, kenBurnsZoompan } from './motion.ts';
+import { imagePan, PAN_MAX_TRAVEL, panDirection } from './motion.ts';
 import { TRANSITIONS, transitionFrames, transitionKind } from './transitions.ts';
 import { outputSize } from './video-format.ts';
 
-/** Evaluates a zoompan expression the way ffmpeg would, for the few functions it uses. */
-function evaluate(expr: string, vars: Record<string, number>): number {
-  const js = expr.replace(/\b(cos|clip|PI)\b/g, (m) => `M.${m}`).replace(/\b(on|iw|ih|zoom)\b/g, (m) => `V.${m}`);
-  const M = { cos: Math.cos, PI: Math.PI, clip: (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v)) };
-  return (new Function('M', 'V', `return ${js};`) as (m: typeof M, v: Record<string, number>) => number)(M, vars);
+/** Evaluates a crop position expression the way ffmpeg would, for the few functions it uses. */
+function evaluate(expr: string, n: number): number {
+  const js = expr.replace(/^'|'$/g, '').replace(/\b(min|floor)\b/g, (m) => `Math.${m}`).replace(/\bn\b/g, String(n));
+  return (new Function(`return ${js};`) as () => number)();
 }
 
-function option(filter: string, name: string): string {
-  const m = new RegExp(`[=:]${name}='([^']+)'`).exec(filter);
-  assert.ok(m?.[1], `${name} in ${filter}`);
-  return m[1];
+function position(crop: string, n: number): { x: number; y: number } {
+  const m = /:x=('[^']+'|\d+):y=('[^']+'|\d+):exact=1$/.exec(crop);
+  assert.ok(m?.[1] && m[2], crop);
+  return { x: evaluate(m[1], n), y: evaluate(m[2], n) };
 }
 
-test('the Ken Burns canvas is twice the output size', () => {
-  assert.deepEqual(kenBurnsCanvas(outputSize('9:16')), { width: 2160, height: 3840 });
-  assert.deepEqual(kenBurnsCanvas(outputSize('1:1')), { width: 2160, height: 2160 });
-});
-
-test('a Ken Burns move eases from rest to rest, stays inside the picture and continues across chunks', () => {
-  const size = outputSize('16:9');
-  const canvas = kenBurnsCanvas(size);
+test('an image pans by whole pixels, one a frame, inside its canvas, and continues across chunks', () => {
+  const size = outputSize('9:16');
   for (let variant = 0; variant < 4; variant++) {
-    const whole = kenBurnsZoompan({ size, fps: 30, variant, offsetFrames: 0, motionFrames: 300, frames: 300 });
-    assert.match(whole, /:d=300:s=1920x1080:fps=30$/);
-    const at = (filter: string, on: number): { zoom: number; x: number; y: number } => {
-      const zoom = evaluate(option(filter, 'z'), { on });
-      const vars = { on, zoom, iw: canvas.width, ih: canvas.height };
-      return { zoom, x: evaluate(option(filter, 'x'), vars), y: evaluate(option(filter, 'y'), vars) };
-    };
-    const frames = Array.from({ length: 301 }, (_, on) => at(whole, on));
-    const zooms = frames.map((p) => p.zoom);
-    assert.ok(Math.abs(Math.max(...zooms) - KEN_BURNS_ZOOM) < 1e-9 && Math.abs(Math.min(...zooms) - 1) < 1e-9, 'zooms between 1 and the tight end');
-    assert.equal(kenBurnsMove(variant).zoomIn, (zooms[300] ?? 0) > (zooms[0] ?? 0));
-    for (const p of frames) {
-      assert.ok(p.x >= -1e-6 && p.x + canvas.width / p.zoom <= canvas.width + 1e-6, `x ${p.x} inside`);
-      assert.ok(p.y >= -1e-6 && p.y + canvas.height / p.zoom <= canvas.height + 1e-6, `y ${p.y} inside`);
+    const pan = imagePan({ size, variant, offsetFrames: 0, motionFrames: 300 });
+    assert.equal(pan.travel, 300);
+    const across = panDirection(variant) === 'right' || panDirection(variant) === 'left';
+    assert.deepEqual(pan.canvas, across ? { width: 1380, height: 1920 } : { width: 1080, height: 2220 });
+    const frames = Array.from({ length: 320 }, (_, n) => position(pan.crop, n));
+    for (const [n, p] of frames.entries()) {
+      assert.ok(Number.isInteger(p.x) && Number.isInteger(p.y), `whole pixels at ${n}`);
+      assert.ok(p.x >= 0 && p.x + size.width <= pan.canvas.width && p.y >= 0 && p.y + size.height <= pan.canvas.height, `inside at ${n}`);
+      const next = frames[n + 1];
+      if (next && n < 300) assert.equal(Math.abs(next.x - p.x) + Math.abs(next.y - p.y), 1, `one pixel a frame at ${n}`);
     }
-    // Eased: the first and last steps are far smaller than the middle ones.
-    const step = (a: number): number => Math.abs((zooms[a + 1] ?? 0) - (zooms[a] ?? 0));
-    assert.ok(step(0) < step(150) / 100 && step(299) < step(150) / 100);
     // A second chunk that starts 120 frames in shows exactly what the whole move shows there.
-    const second = kenBurnsZoompan({ size, fps: 30, variant, offsetFrames: 120, motionFrames: 300, frames: 180 });
-    assert.deepEqual(at(second, 0), frames[120]);
+    const second = imagePan({ size, variant, offsetFrames: 120, motionFrames: 300 });
+    assert.deepEqual(position(second.crop, 0), frames[120]);
   }
-  assert.notDeepEqual(kenBurnsMove(0), kenBurnsMove(1));
+  assert.notEqual(panDirection(0), panDirection(1));
 });
 
-test('transitions are short, and consecutive sections get different ones', () => {
+test('a long section pans more slowly, never further than its share of the frame', () => {
+  const size = outputSize('16:9');
+  const pan = imagePan({ size, variant: 0, offsetFrames: 0, motionFrames: 1800 });
+  assert.ok(pan.travel <= size.width * PAN_MAX_TRAVEL && pan.travel > 0);
+  const steps = Array.from({ length: 1800 }, (_, n) => position(pan.crop, n + 1).x - position(pan.crop, n).x);
+  assert.ok(steps.every((s) => s === 0 || s === 1), 'steps of at most one pixel');
+});
+
+test('transitions are short, and consecutive sections get different ones, none through black', () => {
   assert.equal(transitionFrames(30), 12);
   assert.ok(transitionFrames(30) / 30 >= 0.3 && transitionFrames(30) / 30 <= 0.5);
   for (let s = 1; s < 8; s++) assert.notEqual(transitionKind(s), transitionKind(s + 1));
   assert.equal(transitionKind(1), TRANSITIONS[0]);
+  assert.ok(!(TRANSITIONS as readonly string[]).some((k) => k.includes('black')));
 });

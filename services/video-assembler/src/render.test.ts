@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ffprobe, runProcess } from '@faceless/runtime';
 import { generatedVisuals } from './providers/generated.ts';
-import { renderOrder, renderVideo } from './render.ts';
+import { planChunkJobs, renderOrder, renderVideo } from './render.ts';
 import type { RenderPlan } from './render.ts';
 import { renderChunks } from './timeline.ts';
 import type { SegmentVisual } from './visuals.ts';
@@ -45,7 +45,7 @@ const hooks = (warnings: string[] = []): Parameters<typeof renderVideo>[1] => ({
   signal: new AbortController().signal, progress: () => {}, warn: (m) => warnings.push(m),
 });
 
-test('sections fade in (default) or crossfade inside the later chunk, and the frame count is kept', async (t) => {
+test('sections crossfade (default), fade in from black or cut, and the frame count is kept', async (t) => {
   const { dir, plan } = await setup(t);
   const black = join(dir, 'black.png');
   const white = join(dir, 'white.png');
@@ -56,27 +56,57 @@ test('sections fade in (default) or crossfade inside the later chunk, and the fr
     { kind: 'image', path: white, source: 'white.png' },
     { kind: 'image', path: black, source: 'black.png' },
   ];
-  const faded = await renderVideo(plan(visuals), hooks());
-  const probe = await ffprobe(faded.videoPath);
+  const crossed = await renderVideo(plan(visuals), hooks());
+  const probe = await ffprobe(crossed.videoPath);
   assert.equal(Number(probe.format.duration).toFixed(1), '3.0');
-  const { stdout } = await runProcess('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', faded.videoPath]);
+  const { stdout } = await runProcess('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', crossed.videoPath]);
   assert.equal(stdout.trim(), '90');
-  // Segment 1 (white) fades in from black over 12 frames (a fade): half-way grey, then white.
-  assert.ok((await meanLuma(faded.videoPath, 29)) < 30, 'still black before the cut');
-  const middle = await meanLuma(faded.videoPath, 36);
-  assert.ok(middle > 60 && middle < 200, `grey half-way through the fade (${middle})`);
-  assert.ok((await meanLuma(faded.videoPath, 45)) > 220, 'white after the fade');
-  // Segment 2 (black) after white: the default fades in from black, so it is dark at once.
-  assert.ok((await meanLuma(faded.videoPath, 66)) < 30, 'the fade style starts the next section from black');
-  // The crossfade style blends from the previous section instead.
-  const crossed = await renderVideo(plan(visuals, { transitionStyle: 'crossfade', workDir: await mkdtemp(join(dir, 'cross-')) }), hooks());
-  // (segment 2's kind is smoothleft, a soft wipe: the first frames still show the white section.)
+  // Segment 1 (white) dissolves in from segment 0 (black) over 12 frames: half-way grey, then white.
+  assert.ok((await meanLuma(crossed.videoPath, 29)) < 30, 'still black before the cut');
+  const middle = await meanLuma(crossed.videoPath, 36);
+  assert.ok(middle > 60 && middle < 200, `grey half-way through the crossfade (${middle})`);
+  assert.ok((await meanLuma(crossed.videoPath, 45)) > 220, 'white after it');
+  // (segment 2's kind is smoothleft, a soft push: the first frames still show the white section.)
   assert.ok((await meanLuma(crossed.videoPath, 60)) > 200, 'the crossfade starts from the previous (white) section');
   assert.ok((await meanLuma(crossed.videoPath, 72)) < 30, 'and ends on the new (black) one');
-  assert.ok((await meanLuma(crossed.videoPath, 36)) > 60, 'segment 1 blends in from black');
+  // The fade style starts each section from black.
+  const faded = await renderVideo(plan(visuals, { transitionStyle: 'fade', workDir: await mkdtemp(join(dir, 'fade-')) }), hooks());
+  const fadeMiddle = await meanLuma(faded.videoPath, 36);
+  assert.ok(fadeMiddle > 60 && fadeMiddle < 200, `grey half-way through the fade (${fadeMiddle})`);
+  assert.ok((await meanLuma(faded.videoPath, 60)) < 30, 'the fade style starts the next section from black');
   // Transitions off: a hard cut.
-  const cut = await renderVideo(plan(visuals, { transitionFrames: 0, workDir: await mkdtemp(join(dir, 'cut-')) }), hooks());
+  const cut = await renderVideo(plan(visuals, { transitionStyle: 'cut', workDir: await mkdtemp(join(dir, 'cut-')) }), hooks());
   assert.ok((await meanLuma(cut.videoPath, 30)) > 220, 'white from the first frame of its segment');
+});
+
+/** Mean luma (signalstats YAVG) of every frame of a video. */
+async function lumaPerFrame(path: string): Promise<number[]> {
+  const { stdout } = await runProcess('ffmpeg', ['-v', 'error', '-i', path, '-vf', 'signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-', '-f', 'null', '-']);
+  return [...stdout.matchAll(/YAVG=([\d.]+)/g)].map((m) => Number(m[1]));
+}
+
+test('the default render shows no black frame around any cut', async (t) => {
+  const { dir, plan } = await setup(t);
+  const pictures = ['testsrc2', 'smptebars', 'rgbtestsrc'].map((source) => join(dir, `${source}.png`));
+  for (const [i, source] of ['testsrc2', 'smptebars', 'rgbtestsrc'].entries()) {
+    await runProcess('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `${source}=s=320x480`, '-frames:v', '1', pictures[i] as string]);
+  }
+  const generated = generatedVisuals(briefs);
+  // Images, and a generated background (dark, but never black) in the middle.
+  const visuals: SegmentVisual[] = [
+    { kind: 'image', path: pictures[0] as string, source: 'a.png' },
+    generated[1] as SegmentVisual,
+    { kind: 'image', path: pictures[2] as string, source: 'c.png' },
+  ];
+  const result = await renderVideo(plan(visuals), hooks());
+  const luma = await lumaPerFrame(result.videoPath);
+  assert.equal(luma.length, 90);
+  for (const cut of [30, 60]) {
+    for (let n = cut - 6; n < cut + 16; n++) assert.ok((luma[n] ?? 0) > 16, `frame ${n} (cut at ${cut}) is not black: mean luma ${luma[n]}`);
+  }
+  // The same pictures with the fade style do dip to black at each cut: the check can fail.
+  const faded = await lumaPerFrame((await renderVideo(plan(visuals, { transitionStyle: 'fade', workDir: await mkdtemp(join(dir, 'fade-')) }), hooks())).videoPath);
+  assert.ok((faded[30] ?? 255) <= 16.5 && (faded[60] ?? 255) <= 16.5, `fade dips: ${faded[30]}, ${faded[60]}`);
 });
 
 test('a broken image is replaced, and the next section fades from its replacement', async (t) => {
@@ -155,4 +185,27 @@ test('renderOrder: longest chunks first, one x264 thread except for the last chu
   // Ties keep the timeline's order; one worker leaves x264 its threads.
   assert.deepEqual(renderOrder(renderChunks([{ segment: 0, startFrame: 0, endFrame: 90 }], 30), 1).map((q) => [q.chunk.index, q.x264Threads]), [[0, undefined], [1, undefined], [2, undefined]]);
   assert.deepEqual(renderOrder(chunks.slice(0, 2), 2).map((q) => q.x264Threads), [undefined, undefined]);
+});
+
+test('planChunkJobs: a crossfade is a job of its own at the head of each later segment; fade and cut keep the chunks', () => {
+  const chunks = renderChunks([
+    { segment: 0, startFrame: 0, endFrame: 100 },
+    { segment: 1, startFrame: 100, endFrame: 400 },
+    { segment: 2, startFrame: 400, endFrame: 408 },
+    { segment: 3, startFrame: 408, endFrame: 409 },
+  ], 200);
+  const crossfade = planChunkJobs(chunks, { style: 'crossfade', transitionFrames: 12 });
+  assert.deepEqual(crossfade.map((j) => [j.chunk.index, j.chunk.segment, j.chunk.startFrame, j.chunk.endFrame, j.chunk.segmentOffsetFrames, j.crossfadeFrom]), [
+    [0, 0, 0, 100, 0, undefined],
+    [1, 1, 100, 112, 0, 0],
+    [2, 1, 112, 250, 12, undefined],
+    [3, 1, 250, 400, 150, undefined],
+    [4, 2, 400, 408, 0, 1],
+    [5, 3, 408, 409, 0, undefined],
+  ]);
+  // The jobs tile the timeline in order, as the concat list needs.
+  for (let i = 1; i < crossfade.length; i++) assert.equal(crossfade[i]?.chunk.startFrame, crossfade[i - 1]?.chunk.endFrame);
+  const fade = planChunkJobs(chunks, { style: 'fade', transitionFrames: 12 });
+  assert.deepEqual(fade.map((j) => j.fadeInFrames), [undefined, 12, undefined, 8, undefined]);
+  assert.deepEqual(planChunkJobs(chunks, { style: 'cut', transitionFrames: 12 }).map((j) => j.chunk), chunks);
 });

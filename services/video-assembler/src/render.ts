@@ -31,7 +31,7 @@ export interface RenderPlan {
   concurrency: number;
   /** Length of the transition into each segment; 0 cuts. Defaults to TRANSITION_SEC. */
   transitionFrames?: number;
-  /** How sections change; default `fade` (in from black). */
+  /** How sections change; default `crossfade` (from the previous section, in a chunk of its own). */
   transitionStyle?: TransitionStyle;
   /** What a segment shows instead when its image or clip fails to render. */
   fallback: (segment: number) => SegmentVisual;
@@ -66,19 +66,55 @@ export function renderOrder(chunks: readonly RenderChunk[], workers: number): Qu
   return sorted.map((chunk, i) => (workers > 1 && i < sorted.length - workers ? { chunk, x264Threads: 1 } : { chunk }));
 }
 
+/** One ffmpeg render: a piece of one segment, maybe with the transition into it. */
+export interface ChunkJob {
+  /** Its frames; `index` is its place in the concat list. */
+  chunk: RenderChunk;
+  /** The whole job is a crossfade from this (the previous) segment's background. */
+  crossfadeFrom?: number;
+  /** Fade in from black over this many frames (the `fade` style). */
+  fadeInFrames?: number;
+}
+
+/**
+ * The renders, in timeline order. With `crossfade`, the first `transitionFrames` frames of each
+ * segment after the first become a job of their own that blends the previous segment's background
+ * into this one, so that the long chunks stay a single background (xfade slows every frame of a graph
+ * it is in) and all chunks still join with `-c copy`. With `fade`, the first chunk of each segment
+ * fades in from black; with `cut` (or fewer than 2 frames), nothing.
+ */
+export function planChunkJobs(chunks: readonly RenderChunk[], options: { style: TransitionStyle; transitionFrames: number }): ChunkJob[] {
+  const jobs: ChunkJob[] = [];
+  chunks.forEach((chunk, i) => {
+    const previous = chunks[i - 1];
+    const length = chunk.endFrame - chunk.startFrame;
+    const into = chunk.segmentOffsetFrames === 0 && previous !== undefined && previous.segment !== chunk.segment;
+    const frames = Math.min(options.transitionFrames, length);
+    if (!into || frames < 2 || options.style === 'cut') {
+      jobs.push({ chunk });
+    } else if (options.style === 'fade') {
+      jobs.push({ chunk, fadeInFrames: frames });
+    } else {
+      jobs.push({ chunk: { ...chunk, endFrame: chunk.startFrame + frames }, crossfadeFrom: previous.segment });
+      if (length > frames) jobs.push({ chunk: { ...chunk, startFrame: chunk.startFrame + frames, segmentOffsetFrames: chunk.segmentOffsetFrames + frames } });
+    }
+  });
+  return jobs.map((job, index) => ({ ...job, chunk: { ...job.chunk, index } }));
+}
+
 /** Share of the progress bar for the chunk renders; the mux takes the rest. */
 const RENDER_SHARE = 0.93;
 
 /**
- * Renders the chunks a few at a time, encodes the soundtrack meanwhile, then grabs the poster frame
- * while it joins the chunks with the concat demuxer and copies the soundtrack in.
- * A transition lives inside the first chunk of the segment it leads into (the chunk also draws the
- * end of the previous segment's background), so that chunks still join with `-c copy`.
+ * Renders the chunk jobs (`planChunkJobs`) a few at a time, encodes the soundtrack meanwhile, then
+ * grabs the poster frame while it joins the chunks with the concat demuxer and copies the soundtrack in.
  * A segment whose image or clip fails to render is rendered again with its fallback visual.
  */
 export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise<RenderResult> {
   const visuals = [...plan.visuals];
-  const totalFrames = plan.chunks.reduce((n, c) => n + c.endFrame - c.startFrame, 0);
+  const jobs = planChunkJobs(plan.chunks, { style: plan.transitionStyle ?? 'crossfade', transitionFrames: plan.transitionFrames ?? transitionFrames(plan.fps) });
+  const tailFrames = plan.transitionFrames ?? transitionFrames(plan.fps);
+  const totalFrames = jobs.reduce((n, j) => n + j.chunk.endFrame - j.chunk.startFrame, 0);
   const doneFrames = new Map<number, number>();
   const report = (): void => {
     const done = [...doneFrames.values()].reduce((a, b) => a + b, 0);
@@ -102,43 +138,29 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
       inner.abort();
     });
 
-  const byIndex = new Map(plan.chunks.map((c) => [c.index, c]));
-  const tailFrames = plan.transitionFrames ?? transitionFrames(plan.fps);
-
-  /** The transition into a segment's first chunk, from the segment before it (none for the first). */
-  const style = plan.transitionStyle ?? 'fade';
-  /** Frames to fade a segment's first chunk in from black over (the `fade` style). */
-  const fadeInto = (chunk: RenderChunk): number => {
-    const previous = byIndex.get(chunk.index - 1);
-    if (style !== 'fade' || chunk.segmentOffsetFrames !== 0 || !previous || previous.segment === chunk.segment) return 0;
-    const frames = Math.min(tailFrames, chunk.endFrame - chunk.startFrame);
-    return frames >= 2 ? frames : 0;
-  };
-  const transitionInto = (chunk: RenderChunk): ChunkGraphOptions['transition'] => {
-    if (style !== 'crossfade') return undefined;
-    const previous = byIndex.get(chunk.index - 1);
-    if (chunk.segmentOffsetFrames !== 0 || !previous || previous.segment === chunk.segment) return undefined;
-    const visual = visuals[previous.segment];
-    const span = plan.spans[previous.segment];
-    const frames = Math.min(tailFrames, chunk.endFrame - chunk.startFrame);
-    if (!visual || !span || frames < 2) return undefined;
-    return {
-      kind: transitionKind(chunk.segment),
-      frames,
-      visual,
-      segmentStartFrame: span.startFrame,
-      segmentFrames: span.endFrame - span.startFrame,
-      motionVariant: previous.segment,
-    };
+  const source = (segment: number): { visual: SegmentVisual; span: SegmentSpan } => {
+    const visual = visuals[segment];
+    const span = plan.spans[segment];
+    if (!visual || !span) throw new FacelessError('INTERNAL', `no visual for segment ${segment}`);
+    return { visual, span };
   };
 
-  const chunkGraph = (chunk: RenderChunk, options: { poster?: { frame: number; size: FrameSize }; cut?: boolean } = {}): { graph: string; inputs: string[]; frames: number } => {
-    const visual = visuals[chunk.segment];
-    const span = plan.spans[chunk.segment];
-    if (!visual || !span) throw new FacelessError('INTERNAL', `no visual for segment ${chunk.segment}`);
+  const chunkGraph = (job: ChunkJob, options: { poster?: { frame: number; size: FrameSize }; cut?: boolean } = {}): { graph: string; inputs: string[]; frames: number } => {
+    const { chunk } = job;
+    const { visual, span } = source(chunk.segment);
     const frames = chunk.endFrame - chunk.startFrame;
-    const transition = options.cut ? undefined : transitionInto(chunk);
-    const fadeInFrames = options.cut ? 0 : fadeInto(chunk);
+    const from = options.cut || job.crossfadeFrom === undefined ? undefined : source(job.crossfadeFrom);
+    const transition: ChunkGraphOptions['transition'] = from && job.crossfadeFrom !== undefined
+      ? {
+        kind: transitionKind(chunk.segment),
+        frames,
+        visual: from.visual,
+        segmentStartFrame: from.span.startFrame,
+        segmentFrames: from.span.endFrame - from.span.startFrame,
+        motionVariant: job.crossfadeFrom,
+      }
+      : undefined;
+    const fadeInFrames = options.cut ? 0 : job.fadeInFrames ?? 0;
     const { poster } = options;
     const graph = chunkFilterGraph({
       visual,
@@ -166,8 +188,9 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
     return { graph, inputs, frames };
   };
 
-  const renderChunk = async (chunk: RenderChunk, options: { cut?: boolean; x264Threads?: number } = {}): Promise<void> => {
-    const { graph, inputs, frames } = chunkGraph(chunk, { cut: options.cut ?? false });
+  const renderJob = async (job: ChunkJob, options: { cut?: boolean; x264Threads?: number } = {}): Promise<void> => {
+    const { chunk } = job;
+    const { graph, inputs, frames } = chunkGraph(job, { cut: options.cut ?? false });
     const args = chunkRenderArgs({
       inputs, graph, frames, fps: plan.fps, encode: plan.encode, output: chunkFile(chunk),
       ...(options.x264Threads ? { x264Threads: options.x264Threads } : {}),
@@ -188,25 +211,25 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
 
   const mediaFailure = (err: unknown): err is FacelessError => err instanceof FacelessError && err.code === 'MEDIA_FAILED';
   const failedSegments = new Set<number>();
-  /** Chunks rendered with a cut because the previous segment's file failed inside their transition. */
-  const cutChunks = new Set<RenderChunk>();
-  const runAll = async (chunks: readonly RenderChunk[]): Promise<void> => {
-    const workers = Math.max(1, Math.min(plan.concurrency, chunks.length));
-    const queue = renderOrder(chunks, workers);
+  const runAll = async (batch: readonly ChunkJob[]): Promise<void> => {
+    const workers = Math.max(1, Math.min(plan.concurrency, batch.length));
+    const byIndex = new Map(batch.map((j) => [j.chunk.index, j]));
+    const queue = renderOrder(batch.map((j) => j.chunk), workers);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < queue.length && !inner.signal.aborted) {
         const { chunk, x264Threads } = queue[next++] as QueuedChunk;
+        const job = byIndex.get(chunk.index) as ChunkJob;
         if (failedSegments.has(chunk.segment)) continue;
+        const threads = x264Threads ? { x264Threads } : {};
         try {
           try {
-            await renderChunk(chunk, x264Threads ? { x264Threads } : {});
+            await renderJob(job, threads);
           } catch (err) {
-            const from = transitionInto(chunk)?.visual;
+            const from = job.crossfadeFrom === undefined ? undefined : visuals[job.crossfadeFrom];
             if (!mediaFailure(err) || !from || from.kind === 'generated' || inner.signal.aborted) throw err;
             // The culprit may be the previous segment's file: try again with a plain cut.
-            await renderChunk(chunk, { cut: true, ...(x264Threads ? { x264Threads } : {}) });
-            cutChunks.add(chunk);
+            await renderJob(job, { cut: true, ...threads });
           }
         } catch (err) {
           const visual = visuals[chunk.segment];
@@ -215,6 +238,8 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
             inner.abort();
             throw err;
           }
+          // Two jobs of one segment (its crossfade and its body) may both fail: one warning.
+          if (failedSegments.has(chunk.segment)) continue;
           failedSegments.add(chunk.segment);
           hooks.warn(`segment ${chunk.segment}: "${visual.source}" could not be rendered, using a generated background instead (${err.message.split('\n')[0]})`);
         }
@@ -226,18 +251,16 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
   };
 
   try {
-    await runAll(plan.chunks);
+    await runAll(jobs);
     if (failedSegments.size > 0) {
-      for (const segment of failedSegments) visuals[segment] = plan.fallback(segment);
       const replaced = new Set(failedSegments);
-      // Chunks of replaced segments, and the chunks whose transition starts from one.
-      const redo = plan.chunks.filter((c) => replaced.has(c.segment) || (cutChunks.has(c) && replaced.has(byIndex.get(c.index - 1)?.segment ?? -1)));
-      for (const c of redo) cutChunks.delete(c);
+      for (const segment of replaced) visuals[segment] = plan.fallback(segment);
       failedSegments.clear();
-      await runAll(redo);
+      // The replaced segments' jobs, and the crossfades that start from one.
+      await runAll(jobs.filter((j) => replaced.has(j.chunk.segment) || (j.crossfadeFrom !== undefined && replaced.has(j.crossfadeFrom))));
     }
     const listPath = join(plan.workDir, 'chunks.txt');
-    await writeFile(listPath, concatList(plan.chunks.map(chunkFile)));
+    await writeFile(listPath, concatList(jobs.map((j) => chunkFile(j.chunk))));
     hooks.progress(RENDER_SHARE, 'adding the narration');
     const mux = async (): Promise<void> => {
       await audioDone;
@@ -246,12 +269,12 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
     };
     const grabPoster = async (): Promise<void> => {
       const poster = plan.poster;
-      const around = poster && plan.chunks.find((c) => poster.frame >= c.startFrame && poster.frame < c.endFrame);
+      const around = poster && jobs.find((j) => poster.frame >= j.chunk.startFrame && poster.frame < j.chunk.endFrame)?.chunk;
       if (!poster || !around) return;
       // A one-frame chunk at the poster frame: the motion expressions place it without rendering
-      // the frames before it. A cut, so that no transition or fade darkens it.
+      // the frames before it. A cut, so that no transition or fade changes it.
       const at: RenderChunk = { ...around, startFrame: poster.frame, endFrame: poster.frame + 1, segmentOffsetFrames: around.segmentOffsetFrames + poster.frame - around.startFrame };
-      const { graph, inputs } = chunkGraph(at, { poster, cut: true });
+      const { graph, inputs } = chunkGraph({ chunk: at }, { poster, cut: true });
       await runProcess('ffmpeg', posterRenderArgs({ inputs, graph, output: poster.output }), { signal: inner.signal });
     };
     const finished = await Promise.allSettled([mux(), grabPoster()]);

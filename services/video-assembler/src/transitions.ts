@@ -2,16 +2,16 @@
 export const TRANSITION_SEC = 0.4;
 
 /**
- * How sections change: `fade` fades each section in from black (free: the fade filter touches only
- * its frames), `crossfade` blends from the previous section with xfade kinds in turn (measured: about
- * 2 CPU-s more per section on this machine, because ffmpeg 5.1 slows the whole chunk once xfade is in
- * its graph), `cut` changes at once.
+ * How sections change: `crossfade` (the default) blends from the previous section with xfade kinds
+ * in turn, each transition rendered as its own short chunk so that the long chunks stay simple
+ * (xfade slows every frame of a graph it is in, in ffmpeg 5.1); `fade` fades each section in from
+ * black (the fade filter touches only its frames); `cut` changes at once.
  */
-export const TRANSITION_STYLES = ['fade', 'crossfade', 'cut'] as const;
+export const TRANSITION_STYLES = ['crossfade', 'fade', 'cut'] as const;
 export type TransitionStyle = (typeof TRANSITION_STYLES)[number];
 
-/** xfade transitions, one per section in turn. */
-export const TRANSITIONS = ['fade', 'smoothleft', 'smoothup', 'fadeblack'] as const;
+/** xfade transitions, one per section in turn: a dissolve and two soft pushes, none through black. */
+export const TRANSITIONS = ['fade', 'smoothleft', 'smoothup'] as const;
 export type TransitionKind = (typeof TRANSITIONS)[number];
 
 export function transitionFrames(fps: number): number {
