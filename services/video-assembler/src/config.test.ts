@@ -10,6 +10,9 @@ test('the configuration has working defaults with no environment at all', () => 
   const config = parseVideoAssemblerConfig({});
   assert.equal(config.VIDEO_ASSEMBLER_X264_PRESET, 'veryfast');
   assert.equal(config.VIDEO_ASSEMBLER_CRF, 21);
+  assert.equal(config.VIDEO_ASSEMBLER_X264_PARAMS, 'subme=1:me=dia');
+  assert.equal(config.VIDEO_ASSEMBLER_TRANSITIONS, 'crossfade');
+  assert.throws(() => parseVideoAssemblerConfig({ VIDEO_ASSEMBLER_X264_PARAMS: 'subme 1' }), /VIDEO_ASSEMBLER_X264_PARAMS="subme 1": must be x264 options/);
   assert.equal(config.VIDEO_ASSEMBLER_CHUNK_SEC, 30);
   assert.ok(config.VIDEO_ASSEMBLER_CONCURRENCY >= 1 && config.VIDEO_ASSEMBLER_CONCURRENCY <= 4);
   assert.equal(createStage({ env: {} }).name, 'video-assembler');

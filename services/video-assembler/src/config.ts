@@ -11,6 +11,12 @@ export const VideoAssemblerConfig = z.object({
   VIDEO_ASSEMBLER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(Math.min(4, Math.max(1, availableParallelism()))),
   /** x264 speed/size trade-off. */
   VIDEO_ASSEMBLER_X264_PRESET: z.enum(X264_PRESETS).default('veryfast'),
+  /**
+   * Extra x264 options. The default lowers veryfast's motion search (subpixel refinement 2 → 1,
+   * hexagon → diamond): a third less x264 CPU on panned photographs for +0.5–4 % bytes at the same
+   * CRF (bench/RESULTS.md). `subme=2:me=hex` restores the preset's own.
+   */
+  VIDEO_ASSEMBLER_X264_PARAMS: z.string().regex(/^[a-z0-9_-]+=[a-z0-9_.,-]+(:[a-z0-9_-]+=[a-z0-9_.,-]+)*$/i, 'must be x264 options as key=value pairs joined by ":" (e.g. subme=1:me=dia)').default('subme=1:me=dia'),
   /** x264 constant rate factor: lower is better and bigger (18–23 is the useful range). */
   VIDEO_ASSEMBLER_CRF: z.coerce.number().int().min(0).max(51).default(21),
   /** Longest piece of the timeline one ffmpeg renders; shorter pieces balance the parallel renders. */

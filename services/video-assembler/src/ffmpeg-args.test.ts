@@ -26,6 +26,8 @@ test('x264Args asks for what YouTube recommends: High profile, yuv420p, closed G
   assert.equal(valueOf(args, '-flags'), '+cgop');
   assert.equal(valueOf(args, '-preset'), 'veryfast');
   assert.equal(valueOf(args, '-crf'), '21');
+  assert.ok(!args.includes('-x264-params'));
+  assert.equal(valueOf(x264Args({ ...encode, x264Params: 'subme=1:me=dia' }, 30), '-x264-params'), 'subme=1:me=dia');
 });
 
 test('x264Args really encodes H.264 High, yuv420p, a keyframe every 15 frames, closed GOPs', async (t) => {

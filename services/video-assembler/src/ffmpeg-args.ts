@@ -5,6 +5,8 @@ export interface EncodeSettings {
   /** x264 preset (veryfast by default: see the measurements in bench/). */
   preset: string;
   crf: number;
+  /** Extra x264 options (`key=value:…`), e.g. the cheaper motion search the config picks by default. */
+  x264Params?: string;
 }
 
 const COMMON = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-nostats', '-progress', 'pipe:1'] as const;
@@ -24,6 +26,7 @@ export function x264Args(encode: EncodeSettings, fps: number): string[] {
     '-g', String(GOP_FRAMES),
     '-sc_threshold', '0',
     '-flags', '+cgop',
+    ...(encode.x264Params ? ['-x264-params', encode.x264Params] : []),
   ];
 }
 

@@ -90,7 +90,7 @@ test('an image is cover-scaled once to the frame plus its pan, looped, then crop
   assert.equal(image, "[0:v]scale=1392:1920:force_original_aspect_ratio=increase:flags=bicubic,crop=1392:1920,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,settb=1/30,setpts=N,fps=30,crop=1080:1920:x='min(312,floor((n+60)*312/312))':y=0:exact=1,setpts=N+150,setpts=PTS-STARTPTS[v]");
   assert.ok(!image.includes('zoompan'), 'no per-frame rescale');
   const clip = chunkFilterGraph({ ...base, visual: { kind: 'clip', path: '/m/c.mp4', durationSec: 2, source: 'c.mp4' } });
-  assert.equal(clip, '[0:v]fps=30,scale=1080:1920:force_original_aspect_ratio=increase:flags=bilinear,crop=1080:1920,setsar=1,format=yuv420p,settb=1/30,setpts=N,setpts=N+150,setpts=PTS-STARTPTS[v]');
+  assert.equal(clip, "[0:v]fps=30,crop=w='min(iw,ih*1080/1920)':h='min(ih,iw*1920/1080)',scale=1080:1920:flags=bilinear,setsar=1,format=yuv420p,settb=1/30,setpts=N,setpts=N+150,setpts=PTS-STARTPTS[v]");
 });
 
 test('a transition draws the previous background from the next input and crossfades it into this one', () => {

@@ -211,10 +211,12 @@ function backgroundChain(o: BackgroundOptions): string {
       ].join(',');
     }
     case 'clip':
+      // Frames dropped to the output rate first, then cropped to the frame's shape, then scaled once:
+      // a 4K landscape clip in a portrait frame scales a third of its width instead of all of it.
       return [
         `[${o.input}:v]fps=${fps}`,
-        `scale=${size.width}:${size.height}:force_original_aspect_ratio=increase:flags=bilinear`,
-        `crop=${size.width}:${size.height}`,
+        `crop=w='min(iw,ih*${size.width}/${size.height})':h='min(ih,iw*${size.height}/${size.width})'`,
+        `scale=${size.width}:${size.height}:flags=bilinear`,
         'setsar=1',
         'format=yuv420p',
         local,

@@ -26,7 +26,7 @@ export function createStage(options: StageFactoryOptions): VideoAssemblerStage {
   const config = parseVideoAssemblerConfig(options.env);
   const apiKey = config.PEXELS_API_KEY;
   return createVideoAssemblerStage({
-    encode: { preset: config.VIDEO_ASSEMBLER_X264_PRESET, crf: config.VIDEO_ASSEMBLER_CRF },
+    encode: { preset: config.VIDEO_ASSEMBLER_X264_PRESET, crf: config.VIDEO_ASSEMBLER_CRF, x264Params: config.VIDEO_ASSEMBLER_X264_PARAMS },
     concurrency: config.VIDEO_ASSEMBLER_CONCURRENCY,
     chunkSec: config.VIDEO_ASSEMBLER_CHUNK_SEC,
     musicDb: config.VIDEO_ASSEMBLER_MUSIC_DB,
