@@ -1,8 +1,9 @@
 // Times a full render through the video-assembler stage (captions, music when the stage adds it):
-//   node --import tsx bench/render.ts [seconds=60] [aspect=9:16] [--stills [--photos DIR]] [--media DIR] [--runs N] [--keep]
+//   node --import tsx bench/render.ts [seconds=60] [aspect=9:16] [--stills [--photos DIR]] [--clips [--clips-dir DIR]] [--media DIR] [--runs N] [--keep]
 // Default visuals: generated motion backgrounds. --stills: six detailed 1920×1280 pictures with a
 // Ken Burns move each (the recipe FACTS.md measured); with --photos DIR, the first six pictures of
-// DIR instead (e.g. photographs). Env: VIDEO_ASSEMBLER_* (preset, CRF, concurrency).
+// DIR instead (e.g. photographs). --clips: six 12 s test clips, three 1920×1080 and three 4K (made once
+// into --clips-dir, default $TMPDIR/faceless-bench-clips). Env: VIDEO_ASSEMBLER_* (preset, CRF, concurrency).
 // Prints one JSON line and one markdown row per run; wall time, speed (video s / wall s), CPU of
 // the whole process tree and the peak of its summed resident memory (sampled every 50 ms).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,16 +14,18 @@ import { FolderStore } from '@faceless/infra';
 import { createLogger, ffprobe } from '@faceless/runtime';
 import { createStage, createVideoAssemblerStage, parseVideoAssemblerConfig, syntheticNarration, writeToneWav } from '@faceless/video-assembler';
 import type { SegmentVisual, VideoAssemblerStage, VisualProvider } from '@faceless/video-assembler';
-import { flag, loadAverage, readPhotos, texts, writeDetailedStills } from './bench-inputs.ts';
+import { flag, loadAverage, readPhotos, texts, writeDetailedStills, writeTestClips } from './bench-inputs.ts';
 import { treeCpuSeconds, watchProcessTreeMemory } from './process-tree-memory.ts';
 
-const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !['--media', '--runs', '--photos'].includes(all[i - 1] ?? ''));
+const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !['--media', '--runs', '--photos', '--clips-dir'].includes(all[i - 1] ?? ''));
 const seconds = Number(positional[0] ?? 60);
 const aspect = (positional[1] ?? '9:16') as Aspect;
 const keep = process.argv.includes('--keep');
 const stills = process.argv.includes('--stills');
 const mediaDir = flag('--media');
 const photosDir = flag('--photos');
+const clips = process.argv.includes('--clips');
+const clipsDir = flag('--clips-dir') ?? join(tmpdir(), 'faceless-bench-clips');
 const runs = Number(flag('--runs') ?? 1);
 
 const root = await mkdtemp(join(tmpdir(), 'va-bench-'));
@@ -31,12 +34,14 @@ try {
   await writeToneWav(join(root, 'voice.wav'), seconds);
   const n = syntheticNarration(texts, seconds);
   let stage: VideoAssemblerStage;
-  if (stills) {
-    const pictures: SegmentVisual[] = (photosDir ? await readPhotos(photosDir) : await writeDetailedStills(root)).map((p) => ({ kind: 'image', ...p }));
+  if (stills || clips) {
+    const pictures: SegmentVisual[] = clips
+      ? (await writeTestClips(clipsDir)).map((c) => ({ kind: 'clip', ...c }))
+      : (photosDir ? await readPhotos(photosDir) : await writeDetailedStills(root)).map((p) => ({ kind: 'image', ...p }));
     const provider: VisualProvider = { name: 'bench-stills', plan: (briefs) => Promise.resolve(briefs.map((b) => pictures[b.segment % pictures.length] as SegmentVisual)) };
     const config = parseVideoAssemblerConfig(process.env);
     stage = createVideoAssemblerStage({
-      encode: { preset: config.VIDEO_ASSEMBLER_X264_PRESET, crf: config.VIDEO_ASSEMBLER_CRF },
+      encode: { preset: config.VIDEO_ASSEMBLER_X264_PRESET, crf: config.VIDEO_ASSEMBLER_CRF, x264Params: config.VIDEO_ASSEMBLER_X264_PARAMS },
       concurrency: config.VIDEO_ASSEMBLER_CONCURRENCY,
       chunkSec: config.VIDEO_ASSEMBLER_CHUNK_SEC,
       defaultVisuals: provider,
@@ -71,7 +76,7 @@ try {
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('VIDEO_ASSEMBLER_'))),
     };
     console.log(JSON.stringify(result));
-    const settings = [stills ? (photosDir ? 'six photos, Ken Burns' : 'six stills, Ken Burns') : mediaDir ? `--media` : 'generated motion', ...Object.entries(result.env).map(([k, v]) => `${k.replace('VIDEO_ASSEMBLER_', '')}=${v}`)].join(', ');
+    const settings = [clips ? 'six clips (3 HD, 3 4K)' : stills ? (photosDir ? 'six photos, pan' : 'six stills, pan') : mediaDir ? `--media` : 'generated motion', ...Object.entries(result.env).map(([k, v]) => `${k.replace('VIDEO_ASSEMBLER_', '')}=${v}`)].join(', ');
     console.log(`| ${new Date().toISOString().slice(0, 10)} | ${aspect} ${result.size} | ${settings} | ${load.toFixed(2)} | ${result.wallSec} s | ${result.speed}× | ${result.cpuSec} s | ${result.peakTreeRssMB} MB | ${result.sizeMB} MB |`);
   }
   if (keep) console.log(root);
