@@ -9,11 +9,13 @@ import { encodeWavMono16 } from './wav-header.ts';
 
 /**
  * How close the stage brings a voice-over to its target before pauses finish the job. A free engine
- * (espeak-ng) is re-rendered at a corrected rate while pauses alone would leave it over 1 % off; a billed
- * one only when they would leave it over 4 % off (the length promised is ±5 %), and at most once.
+ * (espeak-ng) is re-rendered at a corrected rate while pauses alone would leave it over 1 % off, or would
+ * have to move over 3 % of its length (every pause near its bound sounds rushed or slow, a rate 3 % off
+ * does not); a billed one only when pauses would leave it over 4 % off (the length promised is ±5 %), once.
  */
 export const PACING = {
   freeTolerance: 0.01,
+  freePauseShare: 0.03,
   billedTolerance: 0.04,
   maxRerenders: { free: 2, billed: 1 },
   /** A re-render changes the asked speed by at most this fraction: the script, sized for it, is close. */
@@ -77,7 +79,8 @@ export async function paceToTarget(options: {
     const pauses = findPauses({ samples, sampleRate: VOICE_SAMPLE_RATE, words: voiced.words });
     const plan = planPauseChanges(pauses, targetSec - durationSec);
     const off = Math.abs(plan.residualSec) / targetSec;
-    if (off > tolerance && rerenders < maxRerenders) {
+    const pausesMoveTooMuch = !billed && Math.abs(targetSec - durationSec) / targetSec > PACING.freePauseShare;
+    if ((off > tolerance || pausesMoveTooMuch) && rerenders < maxRerenders) {
       const next = correctedSpeed({ speed, askedSpeed: options.askedSpeed, durationSec, targetSec, ...(provider.speedRange ? { range: provider.speedRange } : {}) });
       if (Math.abs(next - speed) >= 0.005) {
         options.log.info('voice-over too far from its length for pauses alone; rendering again at another speed', { durationSec, targetSec, speed, next });
