@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, STAGES, type StageKey } from '@faceless/contracts';
-import { FolderStore, MemoryEventBus, openDatabase, type Database } from '@faceless/infra';
+import { FolderEventHistory, FolderStore, MemoryEventBus, openDatabase, type Database } from '@faceless/infra';
 import { buildGatewayApp, loadGatewayConfig, type UpstreamAnswer, type UpstreamCall } from '@faceless/api-gateway';
 import {
   FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, type PipelineCheckpoint,
@@ -104,13 +104,15 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   const store = new FolderStore(storeDir);
   const checkpoints = new FolderCheckpointStore<PipelineCheckpoint>(checkpointDir);
   const bus = new MemoryEventBus();
+  // Beside the checkpoints (<id>.events.jsonl next to <id>.json), so a restart keeps it.
+  const history = new FolderEventHistory(checkpointDir);
   const queue = new InProcessPipelineQueue({
     client: new InProcessStageClient({ stages, store, log }),
-    checkpoints, bus, log,
+    checkpoints, bus, history, log,
     concurrency: positiveInt(env.SERVE_CONCURRENCY, 1, 'SERVE_CONCURRENCY'),
     retry: { attempts: config.retryAttempts, baseDelayMs: 1000, maxDelayMs: 30_000 },
   });
-  const orchestrator = buildOrchestratorApp({ queue, checkpoints, logger: false, store });
+  const orchestrator = buildOrchestratorApp({ queue, checkpoints, history, logger: false, store });
 
   const stageApps = new Map<StageKey, Promise<FastifyInstance>>();
   const stageApp = (key: StageKey): Promise<FastifyInstance> => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EVENT_NAMES, PipelineRequest } from '@faceless/contracts';
-import { MemoryCheckpointStore, MemoryEventBus } from '@faceless/infra';
+import { MemoryCheckpointStore, MemoryEventBus, MemoryEventHistory } from '@faceless/infra';
 import { FacelessError } from '@faceless/runtime';
 import { InProcessPipelineQueue } from './in-process-queue.ts';
 import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
@@ -50,15 +50,17 @@ const request = PipelineRequest.parse({ topic: 'octopuses' });
 async function setup(concurrency?: number) {
   const checkpoints = new MemoryCheckpointStore<PipelineCheckpoint>();
   const bus = new MemoryEventBus();
+  const history = new MemoryEventHistory();
   const fake = gatedClient();
   const queue = new InProcessPipelineQueue({
-    client: fake.client, checkpoints, bus, retry: { attempts: 1, baseDelayMs: 1 }, ...(concurrency ? { concurrency } : {}),
+    client: fake.client, checkpoints, bus, history, retry: { attempts: 1, baseDelayMs: 1 }, ...(concurrency ? { concurrency } : {}),
   });
   const add = async (id: string): Promise<void> => {
     await checkpoints.save(id, newCheckpoint(id, request, `pipelines/${id}/`, new Date().toISOString()));
     await queue.enqueue(id);
   };
-  return { checkpoints, bus, fake, queue, add };
+  const failedOf = (id: string) => bus.published.filter((e) => e.pipelineId === id && e.name === 'pipeline.failed');
+  return { checkpoints, bus, history, fake, queue, add, failedOf };
 }
 
 test('runs pipelines one at a time by default, first in first out, publishing the seed events', async () => {
@@ -99,8 +101,8 @@ test('concurrency N runs N pipelines at once', async () => {
   await queue.close();
 });
 
-test('cancel: a waiting pipeline leaves the queue marked Failed (CANCELLED); a running one is aborted', async () => {
-  const { checkpoints, bus, fake, queue, add } = await setup();
+test('cancel: a waiting pipeline leaves the queue marked Failed (CANCELLED); a running one is aborted; each publishes pipeline.failed once', async () => {
+  const { checkpoints, bus, history, fake, queue, add, failedOf } = await setup();
   await add('run');
   await add('wait');
   await until(() => fake.gates.has('run'));
@@ -109,14 +111,22 @@ test('cancel: a waiting pipeline leaves the queue marked Failed (CANCELLED); a r
   assert.equal(waiting?.state, 'Failed');
   assert.equal(waiting?.error?.code, 'CANCELLED');
   assert.deepEqual(queue.queued(), []);
+  assert.deepEqual(failedOf('wait').map((e) => [e.seq, e.stage, e.data]), [[1, 'keywords', { code: 'CANCELLED', message: 'cancelled by the user' }]]);
+  assert.equal(waiting?.eventSeq, 1);
+  assert.deepEqual(await history.read('wait'), failedOf('wait'), 'the history holds what the bus carried');
+  assert.equal(await queue.cancel('wait'), 'dequeued', 'a second cancel');
+  assert.equal(failedOf('wait').length, 1, 'a second cancel publishes nothing');
 
   assert.equal(await queue.cancel('run'), 'signalled');
+  assert.equal(await queue.cancel('run'), 'signalled', 'cancelled twice while it runs');
   await queue.idle();
   const running = await checkpoints.load('run');
   assert.equal(running?.state, 'Failed');
   assert.deepEqual([running?.error?.stage, running?.error?.code], ['keywords', 'CANCELLED']);
   assert.deepEqual(fake.started, ['run'], 'the cancelled waiting pipeline never ran');
-  assert.ok(!bus.published.some((e) => e.name === 'pipeline.failed'), 'a cancel is not published as a failure');
+  assert.deepEqual(bus.published.filter((e) => e.pipelineId === 'run').map((e) => e.name), ['pipeline.started', 'pipeline.failed']);
+  assert.deepEqual(failedOf('run').map((e) => [e.seq, e.stage, e.data.code]), [[2, 'keywords', 'CANCELLED']]);
+  assert.deepEqual(await history.read('run'), bus.published.filter((e) => e.pipelineId === 'run'));
 
   // A retry resumes it: queued again, it runs to the end.
   await checkpoints.save('run', { ...(running as PipelineCheckpoint), state: 'Retry' });
@@ -125,6 +135,32 @@ test('cancel: a waiting pipeline leaves the queue marked Failed (CANCELLED); a r
   fake.gates.get('run')?.();
   await queue.idle();
   assert.equal((await checkpoints.load('run'))?.state, 'Completed');
+  const events = bus.published.filter((e) => e.pipelineId === 'run');
+  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'the retry continues the sequence');
+  assert.equal(events.at(-1)?.name, 'pipeline.completed');
+  assert.deepEqual(await history.read('run'), events);
+  assert.equal(failedOf('run').length, 1);
+  await queue.close();
+});
+
+test('concurrent cancels of a waiting pipeline, and a cancel racing its start, publish pipeline.failed once', async () => {
+  const { checkpoints, fake, queue, add, failedOf } = await setup();
+  await add('busy');
+  await add('wait');
+  await until(() => fake.gates.has('busy'));
+  assert.deepEqual(await Promise.all([queue.cancel('wait'), queue.cancel('wait'), queue.cancel('wait')]), ['dequeued', 'dequeued', 'dequeued']);
+  assert.equal(failedOf('wait').length, 1);
+
+  // Saved but not yet queued (the start route between its two awaits): the cancel ends it, the queue then skips it.
+  const id = 'orphan';
+  await checkpoints.save(id, newCheckpoint(id, request, '', new Date().toISOString()));
+  assert.equal(await queue.cancel(id), 'dequeued');
+  await queue.enqueue(id);
+  fake.gates.get('busy')?.();
+  await queue.idle();
+  assert.deepEqual(fake.started, ['busy'], 'neither cancelled pipeline ran');
+  assert.equal((await checkpoints.load(id))?.state, 'Failed');
+  assert.equal(failedOf(id).length, 1);
   await queue.close();
 });
 
@@ -149,6 +185,7 @@ test('close waits for running pipelines, or aborts them; afterwards enqueue is r
   await second.queue.close({ abort: true });
   const x = await second.checkpoints.load('x');
   assert.deepEqual([x?.state, x?.error?.code], ['Failed', 'CANCELLED']);
+  assert.equal(second.failedOf('x').length, 1, 'a run stopped with the server ends with its event too');
 });
 
 test('a pipeline whose checkpoint is gone or Completed does not run', async () => {

@@ -1,14 +1,16 @@
-import type { CheckpointStore, EventBus } from '@faceless/infra';
+import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
 import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
 import type { PipelineQueuePort } from './orchestrator-app.ts';
 import type { CancelOutcome } from './pipeline-queue.ts';
-import { resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
+import { failQueuedPipeline, resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
 import type { StageClient } from './stage-client.ts';
 
 export interface InProcessPipelineQueueOptions {
   client: StageClient;
   checkpoints: CheckpointStore<PipelineCheckpoint>;
   bus: EventBus;
+  /** Where every event the pipelines publish is kept, for GET /pipelines/:id/events. */
+  history: EventHistory;
   /** Pipelines run at once (default 1). */
   concurrency?: number;
   retry?: RunPipelineOptions['retry'];
@@ -25,12 +27,14 @@ interface Running {
 /**
  * The BullMQ PipelineQueue's semantics without Redis, for `faceless serve`: pipelines run in this
  * process in the order they were queued, `concurrency` at a time; cancel aborts a running one or
- * takes a waiting one out and marks it Failed (CANCELLED).
+ * takes a waiting one out and marks it Failed (CANCELLED). Either way it ends with one pipeline.failed.
  */
 export class InProcessPipelineQueue implements PipelineQueuePort {
   private readonly waiting: string[] = [];
   private readonly running = new Map<string, Running>();
   private readonly idleWaiters: (() => void)[] = [];
+  /** Pipelines a cancel is ending outside a run: a second cancel meanwhile must not end them again. */
+  private readonly ending = new Set<string>();
   private readonly concurrency: number;
   private readonly log: Logger;
   private readonly now: () => Date;
@@ -69,14 +73,21 @@ export class InProcessPipelineQueue implements PipelineQueuePort {
       run.controller.abort(new FacelessError('CANCELLED', `pipeline ${pipelineId} was cancelled`));
       return 'signalled';
     }
-    const cp = await this.options.checkpoints.load(pipelineId);
-    if (cp && cp.state !== 'Completed' && cp.state !== 'Failed') {
-      await this.options.checkpoints.save(pipelineId, {
-        ...cp,
-        state: 'Failed',
-        error: { stage: cp.currentStage ?? 'keywords', code: 'CANCELLED', message: 'cancelled by the user', attempts: 0 },
-        updatedAt: this.now().toISOString(),
-      });
+    if (this.ending.has(pipelineId)) return 'dequeued';
+    this.ending.add(pipelineId);
+    try {
+      const cp = await this.options.checkpoints.load(pipelineId);
+      // Started meanwhile (enqueued again and picked up while the checkpoint loaded): abort that run instead.
+      const started = this.running.get(pipelineId);
+      if (started) {
+        started.controller.abort(new FacelessError('CANCELLED', `pipeline ${pipelineId} was cancelled`));
+        return 'signalled';
+      }
+      if (cp && cp.state !== 'Completed' && cp.state !== 'Failed') {
+        await failQueuedPipeline(cp, { ...this.options, now: this.now }, { code: 'CANCELLED', message: 'cancelled by the user' });
+      }
+    } finally {
+      this.ending.delete(pipelineId);
     }
     return 'dequeued';
   }
@@ -132,12 +143,14 @@ export class InProcessPipelineQueue implements PipelineQueuePort {
   private async run(pipelineId: string, signal: AbortSignal): Promise<void> {
     const cp = await this.options.checkpoints.load(pipelineId);
     if (!cp) throw new FacelessError('NOT_FOUND', `pipeline ${pipelineId} has no checkpoint`);
-    if (cp.state === 'Completed') return;
+    // Failed: cancelled while it waited (a retry sets Retry before queuing it again).
+    if (cp.state === 'Completed' || cp.state === 'Failed') return;
     this.log.info('pipeline run', { pipelineId, resumeFrom: cp.state });
     await resumePipeline(cp, {
       client: this.options.client,
       checkpoints: this.options.checkpoints,
       bus: this.options.bus,
+      history: this.options.history,
       signal,
       retry: this.options.retry,
       hooks: this.options.hooks,

@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { STAGES } from '@faceless/contracts';
-import { RedisCheckpointStore, createEventBus, createObjectStore } from '@faceless/infra';
+import { RedisCheckpointStore, RedisEventHistory, createEventBus, createObjectStore } from '@faceless/infra';
 import {
   FacelessError, createLogger, failStartup, readLogLevel, readServerAddress,
 } from '@faceless/runtime';
@@ -54,19 +54,22 @@ async function main(): Promise<void> {
 
   const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: null });
   const checkpoints = new RedisCheckpointStore<PipelineCheckpoint>({ redis, prefix: cfg.CHECKPOINT_PREFIX });
+  const history = new RedisEventHistory({ redis, prefix: cfg.CHECKPOINT_PREFIX });
   const bus = createEventBus(env, { redis, name: 'orchestrator' });
   const pools = await createStagePools(env);
   const client = new HttpStageClient({
     pools, longTimeoutMs: cfg.STAGE_TIMEOUT_MS, shortTimeoutMs: cfg.STAGE_SHORT_TIMEOUT_MS, log,
   });
   const queue = new PipelineQueue({
-    redis, queueName: cfg.PIPELINE_QUEUE, client, checkpoints, bus, log,
+    redis, queueName: cfg.PIPELINE_QUEUE, client, checkpoints, bus, history, log,
     concurrency: cfg.ORCHESTRATOR_CONCURRENCY,
     retry: { attempts: cfg.STAGE_RETRY_ATTEMPTS, baseDelayMs: cfg.STAGE_RETRY_BASE_MS, maxDelayMs: 30_000 },
   });
   if (cfg.ORCHESTRATOR_WORKER === 'true') queue.startWorker();
 
-  const app = buildOrchestratorApp({ queue, checkpoints, logger: { level }, store: createObjectStore(process.env) });
+  const app = buildOrchestratorApp({
+    queue, checkpoints, history, logger: { level }, store: createObjectStore(process.env),
+  });
   const url = await app.listen({ port: address.port, host: address.host });
   log.info('orchestrator listening', {
     url, queue: cfg.PIPELINE_QUEUE, concurrency: cfg.ORCHESTRATOR_CONCURRENCY,

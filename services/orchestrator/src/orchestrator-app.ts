@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { PipelineRequest, type StartPipelineResponse } from '@faceless/contracts';
-import type { CheckpointStore, ObjectStore } from '@faceless/infra';
+import { PipelineRequest, type PipelineEvent, type PipelineState, type StartPipelineResponse } from '@faceless/contracts';
+import type { CheckpointStore, EventHistory, ObjectStore } from '@faceless/infra';
 import {
   FacelessError, createMetrics, registerErrorHandler, registerMetrics, validateBody, type AppMetrics, type LogLevel,
 } from '@faceless/runtime';
@@ -21,6 +21,8 @@ export type PipelineQueuePort = Pick<PipelineQueue, 'enqueue' | 'cancel' | 'ping
 export interface OrchestratorAppOptions {
   queue: PipelineQueuePort;
   checkpoints: ListableCheckpointStore<PipelineCheckpoint>;
+  /** The events the queue's runs keep, for GET /pipelines/:id/events. */
+  history: Pick<EventHistory, 'read'>;
   metrics?: AppMetrics;
   /** false for silence; default JSON lines on stdout. */
   logger?: false | { level?: LogLevel; stream?: { write(line: string): void } };
@@ -39,6 +41,13 @@ export interface PipelineArtifacts {
   artifacts: { name: string; key: string; url?: string; location: string }[];
 }
 
+/** What GET /pipelines/:id/events answers: the pipeline's stored events after a seq, ascending. */
+export interface PipelineEventHistory {
+  pipelineId: string;
+  state: PipelineState;
+  events: PipelineEvent[];
+}
+
 export interface PipelineList {
   pipelines: PipelineSummary[];
   limit: number;
@@ -46,6 +55,10 @@ export interface PipelineList {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+const EventsQuery = z.object({
+  after: z.string().regex(/^\d{1,15}$/, 'must be a whole number ≥ 0').transform(Number).default(0),
+});
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -116,6 +129,17 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
       ...(store?.signedUrl ? { url: await store.signedUrl(key, expiresInSec) } : {}),
     })));
     return { pipelineId: cp.pipelineId, expiresInSec, artifacts };
+  });
+
+  app.get<{ Params: { id: string } }>('/pipelines/:id/events', async (request): Promise<PipelineEventHistory> => {
+    const parsed = EventsQuery.safeParse(request.query);
+    if (!parsed.success) {
+      throw new FacelessError('INVALID_INPUT', `invalid after: ${parsed.error.issues[0]?.message ?? 'bad query'} (the seq of the last event you have; 0 or leave it out for all)`, { field: 'after' });
+    }
+    // The checkpoint first: once it says Completed or Failed, the history already holds the event that ended it.
+    const cp = await load(request.params.id);
+    const events = await options.history.read(cp.pipelineId, parsed.data.after);
+    return { pipelineId: cp.pipelineId, state: cp.state, events };
   });
 
   app.get('/pipelines', async (request): Promise<PipelineList> => {

@@ -4,14 +4,14 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { EVENT_NAMES, STAGES, type PipelineStatus, type StageKey } from '@faceless/contracts';
-import { MemoryEventBus, RedisCheckpointStore } from '@faceless/infra';
+import { EVENT_NAMES, PipelineRequest, STAGES, type PipelineEvent, type PipelineStatus, type StageKey } from '@faceless/contracts';
+import { MemoryEventBus, RedisCheckpointStore, RedisEventHistory } from '@faceless/infra';
 import type { FastifyInstance } from 'fastify';
 import { HttpStageClient } from './http-stage-client.ts';
 import { InstancePool } from './instance-pool.ts';
 import { buildOrchestratorApp } from './orchestrator-app.ts';
 import { PipelineQueue } from './pipeline-queue.ts';
-import type { PipelineCheckpoint } from './pipeline-runner.ts';
+import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
 import { FAKE_STAGE_OUTPUTS } from './fake-stage-outputs.ts';
 
 const OUTPUTS = FAKE_STAGE_OUTPUTS;
@@ -53,6 +53,7 @@ const queueName = `test-pipelines-${suffix}`;
 const prefix = `test-faceless-${suffix}`;
 const bus = new MemoryEventBus();
 let redis: Redis;
+let history: RedisEventHistory;
 let workerQueue: PipelineQueue;
 let apiQueue: PipelineQueue;
 let app: FastifyInstance;
@@ -61,14 +62,15 @@ before(async () => {
   for (const s of STAGES) fakes.set(s.key, await startFake(s.key, s.route));
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const checkpoints = new RedisCheckpointStore<PipelineCheckpoint>({ redis, prefix });
+  history = new RedisEventHistory({ redis, prefix });
   const pools = Object.fromEntries(STAGES.map((s) => [s.key, new InstancePool([fakes.get(s.key)?.url ?? ''], { coolOffMs: 10 })])) as Record<StageKey, InstancePool>;
   const client = new HttpStageClient({ pools, shortTimeoutMs: 5_000, longTimeoutMs: 5_000 });
-  const common = { redis, queueName, client, checkpoints, bus, retry: { attempts: 3, baseDelayMs: 5 }, cancelPollMs: 50 };
+  const common = { redis, queueName, client, checkpoints, bus, history, retry: { attempts: 3, baseDelayMs: 5 }, cancelPollMs: 50 };
   // The API and the worker as two processes would have them: a cancel must cross Redis.
   workerQueue = new PipelineQueue({ ...common, concurrency: 2 });
   workerQueue.startWorker();
   apiQueue = new PipelineQueue(common);
-  app = buildOrchestratorApp({ queue: apiQueue, checkpoints, logger: false });
+  app = buildOrchestratorApp({ queue: apiQueue, checkpoints, history, logger: false });
 });
 
 after(async () => {
@@ -110,6 +112,13 @@ async function waitFor(id: string, done: (s: PipelineStatus) => boolean, timeout
 }
 
 const calls = (key: StageKey, id: string): number => fakes.get(key)?.calls.get(id) ?? 0;
+const failedOf = (id: string) => bus.published.filter((e) => e.pipelineId === id && e.name === 'pipeline.failed');
+
+async function storedEvents(id: string, after?: number): Promise<{ pipelineId: string; state: string; events: PipelineEvent[] }> {
+  const res = await app.inject({ method: 'GET', url: `/pipelines/${id}/events${after === undefined ? '' : `?after=${after}`}` });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json();
+}
 const eventsOf = (id: string): string[] => bus.published.filter((e) => e.pipelineId === id).map((e) => e.name);
 const setBehaviour = (key: StageKey, b: Behaviour | undefined): void => {
   const f = fakes.get(key);
@@ -127,6 +136,12 @@ test('start → 202, the worker runs every stage over HTTP, status shows each st
   assert.deepEqual(eventsOf(id), EVENT_NAMES.filter((n) => n !== 'pipeline.failed'));
   assert.deepEqual(bus.published.filter((e) => e.pipelineId === id).map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   for (const st of STAGES) assert.equal(calls(st.key, id), 1, st.key);
+  // A subscriber arriving after the end gets the whole sequence from the stored history.
+  const stored = await storedEvents(id);
+  assert.deepEqual([stored.pipelineId, stored.state], [id, 'Completed']);
+  assert.deepEqual(stored.events, bus.published.filter((e) => e.pipelineId === id));
+  assert.deepEqual((await storedEvents(id, 7)).events.map((e) => e.name), ['pipeline.upload.completed', 'pipeline.completed']);
+  assert.deepEqual((await storedEvents(id, 9)).events, []);
 
   const list = await app.inject({ method: 'GET', url: '/pipelines?limit=50' });
   assert.equal(list.statusCode, 200);
@@ -151,6 +166,13 @@ test('bad requests: 400 naming the field, 404 for an unknown id', async () => {
   const missing = await app.inject({ method: 'GET', url: '/pipelines/status/nope' });
   assert.equal(missing.statusCode, 404);
   assert.equal(missing.json<{ error: { code: string } }>().error.code, 'NOT_FOUND');
+  for (const after of ['-1', '1.5', 'x', '']) {
+    const res = await app.inject({ method: 'GET', url: `/pipelines/nope/events?after=${after}` });
+    assert.equal(res.statusCode, 400, `after=${after}`);
+    assert.deepEqual([res.json<{ error: { code: string; field?: string } }>().error.code, res.json<{ error: { field?: string } }>().error.field], ['INVALID_INPUT', 'after']);
+  }
+  const noEvents = await app.inject({ method: 'GET', url: '/pipelines/nope/events' });
+  assert.deepEqual([noEvents.statusCode, noEvents.json<{ error: { code: string } }>().error.code], [404, 'NOT_FOUND']);
   const limit = await app.inject({ method: 'GET', url: '/pipelines?limit=0' });
   assert.deepEqual([limit.statusCode, limit.json<{ error: { field?: string } }>().error.field], [400, 'limit']);
   const ready = await app.inject({ method: 'GET', url: '/ready' });
@@ -218,9 +240,26 @@ test('cancel reaches a pipeline running in another process; the stage call is ab
     assert.equal(res.statusCode, 202, res.body);
     const s = await waitFor(id, (x) => x.state === 'Failed', 5_000);
     assert.deepEqual(s.error && [s.error.stage, s.error.code], ['video', 'CANCELLED']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const again = await app.inject({ method: 'POST', url: `/pipelines/${id}/cancel` });
+    assert.deepEqual([again.statusCode, again.json<{ state: string }>().state], [202, 'Failed']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(aborted, 'the HTTP call to the stage was aborted');
     assert.equal(calls('thumbnail', id), 0);
+    assert.deepEqual(failedOf(id).map((e) => [e.stage, e.data.code]), [['video', 'CANCELLED']], 'one pipeline.failed, after two cancels');
+    assert.deepEqual(eventsOf(id).at(-1), 'pipeline.failed');
+    const stored = await storedEvents(id);
+    assert.deepEqual([stored.state, stored.events], ['Failed', bus.published.filter((e) => e.pipelineId === id)]);
+
+    // Retried, it resumes at the video stage and completes; the cancel key no longer stops it.
+    setBehaviour('video', undefined);
+    const retry = await app.inject({ method: 'POST', url: `/pipelines/${id}/retry` });
+    assert.equal(retry.statusCode, 202, retry.body);
+    await waitFor(id, (x) => x.state === 'Completed');
+    assert.equal(calls('keywords', id), 1);
+    assert.equal(eventsOf(id).at(-1), 'pipeline.completed');
+    assert.equal(failedOf(id).length, 1);
+    const seqs = bus.published.filter((e) => e.pipelineId === id).map((e) => e.seq);
+    assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
   } finally {
     setBehaviour('video', undefined);
   }
@@ -229,19 +268,37 @@ test('cancel reaches a pipeline running in another process; the stage call is ab
 test('cancel of a queued pipeline takes it off the queue', async () => {
   const checkpoints = new RedisCheckpointStore<PipelineCheckpoint>({ redis, prefix });
   const idle = new PipelineQueue({
-    redis, queueName: `${queueName}-idle`, client: new HttpStageClient({ pools: {} as Record<StageKey, InstancePool> }), checkpoints, bus,
+    redis, queueName: `${queueName}-idle`, client: new HttpStageClient({ pools: {} as Record<StageKey, InstancePool> }), checkpoints, bus, history,
   });
-  const idleApp = buildOrchestratorApp({ queue: idle, checkpoints, logger: false });
+  // A second API process on the same Redis: cancels from both must end the pipeline once.
+  const otherApi = new PipelineQueue({
+    redis, queueName: `${queueName}-idle`, client: new HttpStageClient({ pools: {} as Record<StageKey, InstancePool> }), checkpoints, bus, history,
+  });
+  const idleApp = buildOrchestratorApp({ queue: idle, checkpoints, history, logger: false });
   try {
     const res = await idleApp.inject({ method: 'POST', url: '/pipelines/start', payload: { topic: 'never run' } });
     const { pipelineId } = res.json<{ pipelineId: string }>();
     assert.equal(await idle.queue.getWaitingCount(), 1);
+    const outcomes = await Promise.all([otherApi.cancel(pipelineId), idle.cancel(pipelineId), otherApi.cancel(pipelineId)]);
+    assert.deepEqual(outcomes.filter((o) => o === 'dequeued'), ['dequeued'], 'one cancel acts, the others see its key');
     const cancel = await idleApp.inject({ method: 'POST', url: `/pipelines/${pipelineId}/cancel` });
     assert.deepEqual([cancel.statusCode, cancel.json<{ state: string }>().state], [202, 'Failed']);
     assert.equal(await idle.queue.getWaitingCount(), 0);
     const cp = await checkpoints.load(pipelineId);
-    assert.equal(cp?.error?.code, 'CANCELLED');
+    assert.deepEqual([cp?.error?.code, cp?.eventSeq], ['CANCELLED', 1]);
+    assert.deepEqual(failedOf(pipelineId).map((e) => [e.seq, e.stage, e.data]), [[1, 'keywords', { code: 'CANCELLED', message: 'cancelled by the user' }]]);
+    const stored = await idleApp.inject({ method: 'GET', url: `/pipelines/${pipelineId}/events` });
+    assert.deepEqual(stored.json<{ state: string; events: PipelineEvent[] }>(), { pipelineId, state: 'Failed', events: failedOf(pipelineId) });
+
+    // Saved but never queued (an API process that died between the two): the cancel still ends it once.
+    const orphan = 'orphan-' + suffix;
+    await checkpoints.save(orphan, newCheckpoint(orphan, PipelineRequest.parse({ topic: 'orphan' }), '', new Date().toISOString()));
+    assert.equal(await otherApi.cancel(orphan), 'dequeued');
+    assert.equal(await idle.cancel(orphan), 'signalled', 'a second cancel does nothing');
+    assert.equal(failedOf(orphan).length, 1);
+    assert.equal((await checkpoints.load(orphan))?.state, 'Failed');
   } finally {
+    await otherApi.close();
     await idleApp.close();
     await idle.queue.obliterate({ force: true });
     await idle.close();

@@ -1,8 +1,8 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CheckpointStore, EventBus } from '@faceless/infra';
+import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
 import { FacelessError, createLogger, sleep, type Logger } from '@faceless/runtime';
-import { resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
+import { failQueuedPipeline, resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
 import type { StageClient } from './stage-client.ts';
 
 export const DEFAULT_QUEUE_NAME = 'faceless-pipelines';
@@ -18,6 +18,8 @@ export interface PipelineQueueOptions {
   client: StageClient;
   checkpoints: CheckpointStore<PipelineCheckpoint>;
   bus: EventBus;
+  /** Where every event the pipelines publish is kept, for GET /pipelines/:id/events. */
+  history: EventHistory;
   /** Pipelines run at once by this process's worker (default 2). */
   concurrency?: number;
   /** How long a job's lock lasts without renewal; BullMQ renews it at half this while the job runs. */
@@ -100,7 +102,8 @@ export class PipelineQueue {
     const { pipelineId } = job.data;
     const cp = await this.options.checkpoints.load(pipelineId);
     if (!cp) throw new FacelessError('NOT_FOUND', `pipeline ${pipelineId} has no checkpoint`);
-    if (cp.state === 'Completed') return cp.state;
+    // Failed: cancelled while it waited, or a run that failed and died before its job did (a retry sets Retry first).
+    if (cp.state === 'Completed' || cp.state === 'Failed') return cp.state;
     const controller = new AbortController();
     const abort = (): void => controller.abort(new FacelessError('CANCELLED', `pipeline ${pipelineId} was cancelled`));
     this.active.set(pipelineId, controller);
@@ -116,6 +119,7 @@ export class PipelineQueue {
         client: this.options.client,
         checkpoints: this.options.checkpoints,
         bus: this.options.bus,
+        history: this.options.history,
         signal: controller.signal,
         retry: this.options.retry,
         hooks: this.options.hooks,
@@ -131,10 +135,14 @@ export class PipelineQueue {
   /**
    * Cancels a pipeline: a waiting job leaves the queue and its checkpoint is marked Failed
    * (CANCELLED); a running one is aborted here or, through a Redis key, on whichever machine runs it.
+   * Either way one pipeline.failed goes out: the run publishes it, or the cancel that took the job
+   * off the queue. The cancel key is set only if absent (enqueue clears it), so of two cancels of
+   * one run, in any processes, only the first acts.
    */
   async cancel(pipelineId: string): Promise<CancelOutcome> {
-    await this.options.redis.set(this.cancelKey(pipelineId), '1', 'EX', 3600);
     this.active.get(pipelineId)?.abort(new FacelessError('CANCELLED', `pipeline ${pipelineId} was cancelled`));
+    const first = await this.options.redis.set(this.cancelKey(pipelineId), '1', 'EX', 3600, 'NX');
+    if (first === null) return 'signalled';
     const job = await this.queue.getJob(jobIdFor(pipelineId));
     const state = job ? await job.getState() : 'unknown';
     let dequeued = false;
@@ -147,15 +155,11 @@ export class PipelineQueue {
       }
     }
     if (!job || dequeued) {
+      // No job: the checkpoint was saved but never queued (or its job is gone); a worker that picks
+      // a job up meanwhile sees the cancel key, or the Failed checkpoint, and does not run it.
       const cp = await this.options.checkpoints.load(pipelineId);
       if (cp && cp.state !== 'Completed' && cp.state !== 'Failed') {
-        const stage = cp.currentStage ?? 'keywords';
-        await this.options.checkpoints.save(pipelineId, {
-          ...cp,
-          state: 'Failed',
-          error: { stage, code: 'CANCELLED', message: 'cancelled by the user', attempts: 0 },
-          updatedAt: this.now().toISOString(),
-        });
+        await failQueuedPipeline(cp, { ...this.options, now: this.now }, { code: 'CANCELLED', message: 'cancelled by the user' });
       }
       return 'dequeued';
     }

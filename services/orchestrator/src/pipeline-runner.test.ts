@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EVENT_NAMES, PipelineRequest, STAGE_KEYS, type StageKey } from '@faceless/contracts';
-import { MemoryCheckpointStore, MemoryEventBus } from '@faceless/infra';
+import { MemoryCheckpointStore, MemoryEventBus, MemoryEventHistory, type EventBus } from '@faceless/infra';
 import { FacelessError } from '@faceless/runtime';
 import { runPipeline, type PipelineCheckpoint } from './pipeline-runner.ts';
 import type { StageClient } from './stage-client.ts';
@@ -94,4 +94,57 @@ test('a completed pipeline is not run again', async () => {
   await runPipeline({ pipelineId: 'p5', request, client, checkpoints, bus: new MemoryEventBus(), retry: fast });
   await runPipeline({ pipelineId: 'p5', request, client, checkpoints, bus: new MemoryEventBus(), retry: fast });
   assert.equal(client.calls.length, STAGE_KEYS.length);
+});
+
+test('every event is in the history before the checkpoint counts it, pipeline.completed and pipeline.failed included', async () => {
+  const history = new MemoryEventHistory();
+  const checkpoints = new MemoryCheckpointStore<PipelineCheckpoint>();
+  const inner = new MemoryEventBus();
+  const seen: string[] = [];
+  // When the bus gets an event, the history has it and the checkpoint already says where it stands.
+  const bus: EventBus = {
+    async publish(event) {
+      const cp = await checkpoints.load(event.pipelineId);
+      const kept = await history.read(event.pipelineId);
+      assert.deepEqual(kept.at(-1), event);
+      assert.equal(cp?.eventSeq, event.seq);
+      seen.push(`${event.name}:${cp?.state ?? ''}`);
+      await inner.publish(event);
+    },
+    subscribe: (l) => inner.subscribe(l),
+    close: () => inner.close(),
+  };
+  let broken = true;
+  const client = fakeClient({ script: () => { if (broken) throw new FacelessError('INVALID_INPUT', 'no'); return OUTPUTS.script; } });
+  await assert.rejects(runPipeline({ pipelineId: 'h1', request, client, checkpoints, bus, history, retry: fast }));
+  assert.deepEqual(seen, ['pipeline.started:Running', 'pipeline.keywords.completed:Keywords', 'pipeline.failed:Failed']);
+  broken = false;
+  await runPipeline({ pipelineId: 'h1', request, client, checkpoints, bus, history, retry: fast });
+  assert.equal(seen.at(-1), 'pipeline.completed:Completed');
+  assert.deepEqual(await history.read('h1'), inner.published);
+  assert.equal((await history.read('h1')).at(-1)?.name, 'pipeline.completed');
+  assert.deepEqual((await history.read('h1', 3)).map((e) => e.seq), [4, 5, 6, 7, 8, 9, 10]);
+});
+
+test('a cancelled run saves Failed (CANCELLED) and publishes pipeline.failed once, with the stage and code', async () => {
+  const controller = new AbortController();
+  const client: StageClient = {
+    call(stage, _input, options) {
+      if (stage !== 'audio') return Promise.resolve(OUTPUTS[stage]);
+      controller.abort(new FacelessError('CANCELLED', 'cancelled'));
+      return Promise.reject(options.signal.reason as Error);
+    },
+  };
+  const bus = new MemoryEventBus();
+  const history = new MemoryEventHistory();
+  const checkpoints = new MemoryCheckpointStore<PipelineCheckpoint>();
+  await assert.rejects(
+    runPipeline({ pipelineId: 'c1', request, client, checkpoints, bus, history, signal: controller.signal, retry: fast }),
+    (err: FacelessError) => err.code === 'CANCELLED' && /audio/.test(err.message),
+  );
+  const failed = bus.published.filter((e) => e.name === 'pipeline.failed');
+  assert.deepEqual(failed.map((e) => [e.stage, e.data]), [['audio', { code: 'CANCELLED', message: 'cancelled by the user' }]]);
+  const cp = await checkpoints.load('c1');
+  assert.deepEqual([cp?.state, cp?.error?.code, cp?.eventSeq], ['Failed', 'CANCELLED', failed[0]?.seq]);
+  assert.deepEqual(await history.read('c1'), bus.published);
 });

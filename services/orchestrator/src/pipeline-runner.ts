@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   STAGES, type EventName, type PipelineEvent, type PipelineRequest, type PipelineState, type StageKey,
 } from '@faceless/contracts';
-import type { CheckpointStore, EventBus } from '@faceless/infra';
+import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
 import { FacelessError, toFacelessError, withRetry, type ErrorCode } from '@faceless/runtime';
 import { buildStageInput, type StageOutputs } from './stage-inputs.ts';
 import type { StageClient } from './stage-client.ts';
@@ -48,6 +48,8 @@ export interface RunPipelineOptions {
   client: StageClient;
   checkpoints: CheckpointStore<PipelineCheckpoint>;
   bus: EventBus;
+  /** Where every event is kept for late subscribers; unset in `faceless make`, which has none. */
+  history?: EventHistory | undefined;
   signal?: AbortSignal;
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs?: number };
   hooks?: RunnerHooks;
@@ -66,6 +68,7 @@ export interface ResumeDeps {
   client: StageClient;
   checkpoints: CheckpointStore<PipelineCheckpoint>;
   bus: EventBus;
+  history?: EventHistory | undefined;
   signal: AbortSignal;
   retry?: RunPipelineOptions['retry'] | undefined;
   hooks?: RunnerHooks | undefined;
@@ -81,11 +84,44 @@ export function resumePipeline(cp: PipelineCheckpoint, deps: ResumeDeps): Promis
     client: deps.client,
     checkpoints: deps.checkpoints,
     bus: deps.bus,
+    history: deps.history,
     signal: deps.signal,
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
+}
+
+/** The event that follows the checkpoint's last one. */
+function nextEvent(cp: PipelineCheckpoint, name: EventName, at: string, stage: StageKey | undefined, data: Record<string, unknown>): PipelineEvent {
+  return { id: randomUUID(), name, pipelineId: cp.pipelineId, seq: cp.eventSeq + 1, at, ...(stage ? { stage } : {}), data };
+}
+
+export interface FailQueuedDeps {
+  checkpoints: CheckpointStore<PipelineCheckpoint>;
+  bus: EventBus;
+  history?: EventHistory | undefined;
+  now?: (() => Date) | undefined;
+}
+
+/**
+ * Ends a pipeline that is not running (taken off its queue) as a run would end: Failed with the
+ * reason, and its pipeline.failed event, in the runner's order (history, checkpoint, bus). The
+ * caller makes sure only one caller ends a given pipeline.
+ */
+export async function failQueuedPipeline(
+  cp: PipelineCheckpoint, deps: FailQueuedDeps, reason: { code: ErrorCode; message: string },
+): Promise<PipelineCheckpoint> {
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  const stage = cp.currentStage ?? 'keywords';
+  const event = nextEvent(cp, 'pipeline.failed', at, stage, { code: reason.code, message: reason.message });
+  const failed: PipelineCheckpoint = {
+    ...cp, state: 'Failed', error: { stage, code: reason.code, message: reason.message, attempts: 0 }, eventSeq: event.seq, updatedAt: at,
+  };
+  await deps.history?.append(event);
+  await deps.checkpoints.save(cp.pipelineId, failed);
+  await deps.bus.publish(event);
+  return failed;
 }
 
 /** The stage outputs recorded in a checkpoint, typed by stage. */
@@ -113,12 +149,16 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     cp = { ...cp, ...patch, updatedAt: now().toISOString() };
     await options.checkpoints.save(cp.pipelineId, cp);
   };
-  const publish = async (name: EventName, stage?: StageKey, data: Record<string, unknown> = {}): Promise<void> => {
-    const event: PipelineEvent = {
-      id: randomUUID(), name, pipelineId: cp.pipelineId, seq: cp.eventSeq + 1, at: now().toISOString(),
-      ...(stage ? { stage } : {}), data,
-    };
-    await save({ eventSeq: event.seq });
+  /**
+   * History first, then the checkpoint (the patch and the new eventSeq in one save), then the bus:
+   * once a checkpoint says Completed or Failed, the history already holds the event that ended it.
+   */
+  const publish = async (
+    name: EventName, stage: StageKey | undefined, data: Record<string, unknown>, patch: Partial<PipelineCheckpoint> = {},
+  ): Promise<void> => {
+    const event = nextEvent(cp, name, now().toISOString(), stage, data);
+    await options.history?.append(event);
+    await save({ ...patch, eventSeq: event.seq });
     await options.bus.publish(event);
   };
 
@@ -127,10 +167,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const { error: _previousError, ...rest } = cp;
   cp = rest;
   await save({ state: 'Running', runs: cp.runs + 1 });
-  if (!cp.startedPublished) {
-    await publish('pipeline.started', undefined, { topic: cp.request.topic });
-    await save({ startedPublished: true });
-  }
+  if (!cp.startedPublished) await publish('pipeline.started', undefined, { topic: cp.request.topic }, { startedPublished: true });
 
   for (const info of STAGES) {
     const done = cp.stages[info.key];
@@ -155,25 +192,36 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
         });
       }, { ...retry, signal, onRetry: (r) => hooks.onRetry?.(info.key, r) });
       const record: StageRecord = { status: 'completed', output, startedAt, finishedAt: now().toISOString(), attempts };
-      await save({ stages: { ...cp.stages, [info.key]: record } });
+      // The record and its event in one save: a crash cannot keep the stage and lose its event. The
+      // last stage's event is pipeline.completed: the same save makes the pipeline Completed.
+      const last = info.event === 'pipeline.completed';
+      if (last) {
+        const { currentStage: _c, ...rest } = cp;
+        cp = rest;
+      }
+      await publish(info.event, info.key, summarize(info.key, output), {
+        stages: { ...cp.stages, [info.key]: record }, ...(last ? { state: 'Completed' as const } : {}),
+      });
       hooks.onStageDone?.(info.key, record);
-      await publish(info.event, info.key, summarize(info.key, output));
     } catch (err) {
       const error = toFacelessError(err);
       if (error.code === 'CANCELLED' || signal.aborted) {
-        await save({ state: 'Failed', error: { stage: info.key, code: 'CANCELLED', message: 'cancelled by the user', attempts } });
+        const message = 'cancelled by the user';
+        await publish('pipeline.failed', info.key, { code: 'CANCELLED', message }, { state: 'Failed', error: { stage: info.key, code: 'CANCELLED', message, attempts } });
         throw new FacelessError('CANCELLED', `cancelled during the ${info.key} stage`, { cause: error });
       }
-      await save({ state: 'Failed', error: { stage: info.key, code: error.code, message: error.message, attempts } });
-      await publish('pipeline.failed', info.key, { code: error.code, message: error.message });
+      const failure = { stage: info.key, code: error.code, message: error.message, attempts };
+      await publish('pipeline.failed', info.key, { code: error.code, message: error.message }, { state: 'Failed', error: failure });
       throw new FacelessError(error.code, `the ${info.key} stage (${info.service}) failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`, {
         cause: error, retryable: false, ...(error.field ? { field: error.field } : {}),
       });
     }
   }
-  const { currentStage: _c, ...finished } = cp;
-  cp = finished;
-  await save({ state: 'Completed' });
+  if (cp.state !== 'Completed') {
+    const { currentStage: _c, ...finished } = cp;
+    cp = finished;
+    await save({ state: 'Completed' });
+  }
   return cp;
 }
 
