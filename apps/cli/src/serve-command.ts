@@ -5,7 +5,7 @@ import { ErrorBody, STAGES, type StageKey } from '@faceless/contracts';
 import { FolderEventHistory, FolderStore, MemoryEventBus, openDatabase, type Database } from '@faceless/infra';
 import { buildGatewayApp, loadGatewayConfig, type UpstreamAnswer, type UpstreamCall } from '@faceless/api-gateway';
 import {
-  FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, type PipelineCheckpoint,
+  FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, type PipelineCheckpoint,
 } from '@faceless/orchestrator';
 import { FacelessError, buildStageApp, createLogger, type Logger } from '@faceless/runtime';
 import { readCliConfig } from './config.ts';
@@ -112,7 +112,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     concurrency: positiveInt(env.SERVE_CONCURRENCY, 1, 'SERVE_CONCURRENCY'),
     retry: { attempts: config.retryAttempts, baseDelayMs: 1000, maxDelayMs: 30_000 },
   });
-  const orchestrator = buildOrchestratorApp({ queue, checkpoints, history, logger: false, store });
+  const orchestrator = buildOrchestratorApp({ queue, checkpoints, history, mediaRoots: parseMediaRoots(env.MEDIA_ROOTS), logger: false, store });
 
   const stageApps = new Map<StageKey, Promise<FastifyInstance>>();
   const stageApp = (key: StageKey): Promise<FastifyInstance> => {

@@ -9,3 +9,4 @@ export * from './orchestrator-app.ts';
 export { OrchestratorEnv, parseOrchestratorEnv, STAGE_URL_ENV_NAMES } from './main.ts';
 export * from './in-process-queue.ts';
 export * from './folder-checkpoint-store.ts';
+export * from './media-roots.ts';

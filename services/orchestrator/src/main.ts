@@ -8,6 +8,7 @@ import {
 } from '@faceless/runtime';
 import { DEFAULT_LONG_TIMEOUT_MS, DEFAULT_SHORT_TIMEOUT_MS, HttpStageClient } from './http-stage-client.ts';
 import { createStagePools, refreshStagePools, serviceUrlEnvName } from './instance-pool.ts';
+import { parseMediaRoots } from './media-roots.ts';
 import { buildOrchestratorApp } from './orchestrator-app.ts';
 import { DEFAULT_QUEUE_NAME, PipelineQueue } from './pipeline-queue.ts';
 import type { PipelineCheckpoint } from './pipeline-runner.ts';
@@ -29,6 +30,15 @@ export const OrchestratorEnv = z.object({
   STAGE_DNS_REFRESH_SEC: z.preprocess(blank, z.coerce.number().int().min(0).default(30)),
   /** "false" runs the API only (no worker in this process). */
   ORCHESTRATOR_WORKER: z.preprocess(blank, z.enum(['true', 'false']).default('true')),
+  /** Absolute folders a pipeline started over the API may name as mediaDir/musicDir; none by default. */
+  MEDIA_ROOTS: z.string().optional().transform((v, ctx) => {
+    try {
+      return parseMediaRoots(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      return z.NEVER;
+    }
+  }),
 });
 export type OrchestratorEnv = z.infer<typeof OrchestratorEnv>;
 
@@ -68,7 +78,7 @@ async function main(): Promise<void> {
   if (cfg.ORCHESTRATOR_WORKER === 'true') queue.startWorker();
 
   const app = buildOrchestratorApp({
-    queue, checkpoints, history, logger: { level }, store: createObjectStore(process.env),
+    queue, checkpoints, history, mediaRoots: cfg.MEDIA_ROOTS, logger: { level }, store: createObjectStore(process.env),
   });
   const url = await app.listen({ port: address.port, host: address.host });
   log.info('orchestrator listening', {

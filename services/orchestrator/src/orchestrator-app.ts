@@ -7,6 +7,7 @@ import type { CheckpointStore, EventHistory, ObjectStore } from '@faceless/infra
 import {
   FacelessError, createMetrics, registerErrorHandler, registerMetrics, validateBody, type AppMetrics, type LogLevel,
 } from '@faceless/runtime';
+import { confineServerPaths } from './media-roots.ts';
 import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
 import type { PipelineQueue } from './pipeline-queue.ts';
 import { artifactKeys, toPipelineStatus, toPipelineSummary, type PipelineSummary } from './pipeline-status.ts';
@@ -23,6 +24,8 @@ export interface OrchestratorAppOptions {
   checkpoints: ListableCheckpointStore<PipelineCheckpoint>;
   /** The events the queue's runs keep, for GET /pipelines/:id/events. */
   history: Pick<EventHistory, 'read'>;
+  /** Absolute folders a request's mediaDir/musicDir must be inside (MEDIA_ROOTS); none by default, so none is accepted. */
+  mediaRoots?: readonly string[];
   metrics?: AppMetrics;
   /** false for silence; default JSON lines on stdout. */
   logger?: false | { level?: LogLevel; stream?: { write(line: string): void } };
@@ -38,6 +41,7 @@ export interface OrchestratorAppOptions {
 export interface PipelineArtifacts {
   pipelineId: string;
   expiresInSec: number;
+  /** `location` is the object key: never a path on the server. */
   artifacts: { name: string; key: string; url?: string; location: string }[];
 }
 
@@ -106,7 +110,7 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
 
   app.post('/pipelines/start', async (request, reply) => {
     validateBody(PipelineRequest, request.body, 'pipeline request');
-    const pipelineRequest = PipelineRequest.parse(request.body);
+    const pipelineRequest = await confineServerPaths(PipelineRequest.parse(request.body), options.mediaRoots ?? []);
     const pipelineId = newId();
     const cp = newCheckpoint(pipelineId, pipelineRequest, `pipelines/${pipelineId}/`, now().toISOString());
     await checkpoints.save(pipelineId, cp);
@@ -125,7 +129,7 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
     const artifacts = await Promise.all(artifactKeys(cp).map(async ({ name, key }) => ({
       name,
       key,
-      location: store?.describe(key) ?? key,
+      location: key,
       ...(store?.signedUrl ? { url: await store.signedUrl(key, expiresInSec) } : {}),
     })));
     return { pipelineId: cp.pipelineId, expiresInSec, artifacts };
