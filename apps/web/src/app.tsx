@@ -58,6 +58,8 @@ export function App() {
 
   // A new page: move focus to its heading so keyboard and screen-reader users start there.
   useEffect(() => {
+    // The first meaningful render (a page or the sign-in form, not "Loading…"): bench/web-dashboard.ts reads it.
+    if (auth.state !== 'checking' && performance.getEntriesByName('faceless:first-render').length === 0) performance.mark('faceless:first-render');
     if (auth.state !== 'checking') document.getElementById('page-title')?.focus({ preventScroll: true });
     document.title = `${auth.state === 'needed' ? 'Sign in' : NAV.find((n) => (n.pages as readonly string[]).includes(route.page))?.name ?? 'faceless'} · faceless`;
   }, [path, auth.state]);
