@@ -18,9 +18,17 @@ export const SPEAKING_RATES: Record<VoiceEngine, Record<Language, number>> = {
   openai: { en: 160, fr: 165, es: 165, de: 150, it: 160, pt: 160 },
 };
 
-/** Words a minute a script should be sized by for this engine, language and speed factor. */
+/** The speed factors each engine honours (espeak-ng 80–450 words a minute at its base 175; ElevenLabs' voice_settings.speed; OpenAI's speed). */
+export const ENGINE_SPEED_RANGES: Record<VoiceEngine, { min: number; max: number }> = {
+  espeak: { min: 80 / 175, max: 450 / 175 },
+  elevenlabs: { min: 0.7, max: 1.2 },
+  openai: { min: 0.25, max: 4 },
+};
+
+/** Words a minute a script should be sized by for this engine, language and speed (clamped as the engine clamps it). */
 export function speakingRate(engine: VoiceEngine, lang: Language, speed = 1): number {
-  return SPEAKING_RATES[engine][lang] * speed;
+  const range = ENGINE_SPEED_RANGES[engine];
+  return SPEAKING_RATES[engine][lang] * Math.min(range.max, Math.max(range.min, speed));
 }
 
 /** The engine an environment chooses: TTS_PROVIDER when set, else ElevenLabs when its key is there, else espeak-ng. */

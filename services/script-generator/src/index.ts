@@ -42,7 +42,10 @@ export function createScriptProvider(env: Record<string, string | undefined>): S
  */
 export function scriptGeneratorDeps(env: Record<string, string | undefined>): ScriptGeneratorDeps {
   const config = readScriptConfig(env);
-  const rate = { speakingRate: (lang: Parameters<typeof speakingRate>[1]) => config.wordsPerMinute ?? speakingRate(config.voiceEngine, lang) };
+  const rate = {
+    speakingRate: (lang: Parameters<typeof speakingRate>[1], speed: number) => (config.wordsPerMinute !== undefined
+      ? config.wordsPerMinute * speed : speakingRate(config.voiceEngine, lang, speed)),
+  };
   if (config.provider !== 'auto' || config.apiKey) return { provider: createScriptProvider(env), ...rate };
   const templates = createTemplateScriptProvider();
   return {

@@ -11,8 +11,8 @@ export interface ScriptGeneratorDeps {
   provider: ScriptProvider | ((ctx: { log: Logger }) => Promise<ScriptProvider>);
   /** Writes instead when the provider fails for a reason other than cancellation (auto: the templates). */
   fallback?: ScriptProvider;
-  /** Words a minute the voice speaks `lang` at speed 1, pauses included; espeak-ng's measured pace when absent. */
-  speakingRate?: (lang: Language) => number;
+  /** Words a minute the voice speaks `lang` at `speed`, pauses included; espeak-ng's measured pace when absent. */
+  speakingRate?: (lang: Language, speed: number) => number;
 }
 
 /** The script-generator stage: a topic (or the user's own text) in, a structured, timed script out. */
@@ -22,7 +22,7 @@ export function createScriptGenerator(deps: ScriptGeneratorDeps): Stage<typeof S
     input: ScriptGenerateInput,
     output: ScriptGenerateOutput,
     async run(input, ctx) {
-      const wordsPerMinute = (deps.speakingRate ?? ((lang) => speakingRate('espeak', lang)))(input.lang) * (input.voiceSpeed ?? 1);
+      const wordsPerMinute = (deps.speakingRate ?? ((lang, speed) => speakingRate('espeak', lang, speed)))(input.lang, input.voiceSpeed ?? 1);
       if (input.sourceText !== undefined) {
         ctx.progress(0, 'reading your script');
         const { wordCount: _w, estimatedDurationSec: _d, lang: _l, ...parsed } = parseScriptText(input.sourceText, input.lang);

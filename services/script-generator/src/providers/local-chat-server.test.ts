@@ -123,4 +123,9 @@ test('a faster voice gets a longer script for the same duration', async () => {
   const fast = await stage.execute({ topic: 'why the sky is blue', durationSec: 60, voiceSpeed: 1.4 }, context());
   assert.ok(fast.script.wordCount > normal.script.wordCount * 1.25, `${fast.script.wordCount} vs ${normal.script.wordCount} words`);
   assert.ok(Math.abs(fast.script.estimatedDurationSec - 60) <= 6, `${fast.script.estimatedDurationSec} s`);
+  // ElevenLabs speaks at most 1.2×: a script for 1.5× would be too long for it.
+  const eleven = createStage({ env: { SCRIPT_PROVIDER: 'offline', TTS_PROVIDER: 'elevenlabs', ELEVENLABS_API_KEY: 'k' } });
+  const capped = await eleven.execute({ topic: 'why the sky is blue', durationSec: 60, voiceSpeed: 1.5 }, context());
+  const target = targetWordCount(60, speakingRate('elevenlabs', 'en', 1.2));
+  assert.ok(Math.abs(capped.script.wordCount - target) <= target * 0.06, `${capped.script.wordCount} words, ${target} at ElevenLabs' 1.2×`);
 });

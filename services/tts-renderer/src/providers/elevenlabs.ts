@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { WordTiming } from '@faceless/contracts';
+import { ENGINE_SPEED_RANGES, type WordTiming } from '@faceless/contracts';
 import { FacelessError, runProcess, withRetry } from '@faceless/runtime';
 import { segmentWords } from '../script-words.ts';
 import { wavHeader } from '../wav-header.ts';
@@ -26,7 +26,7 @@ export function decodeToPcmArgs(input: string, output: string): string[] {
 }
 
 /** ElevenLabs accepts voice_settings.speed only in this range. */
-const SPEED_RANGE = { min: 0.7, max: 1.2 } as const;
+const SPEED_RANGE = ENGINE_SPEED_RANGES.elevenlabs;
 
 export interface ElevenLabsOptions {
   apiKey: string;

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type { EspeakVoice, EspeakWorker } from '@echogarden/espeak-ng-emscripten';
-import type { Language, WordTiming } from '@faceless/contracts';
+import { ENGINE_SPEED_RANGES, type Language, type WordTiming } from '@faceless/contracts';
 import { FacelessError } from '@faceless/runtime';
 import { splitWords } from '../script-words.ts';
 import { concatSamples, encodeWavMono16 } from '../wav-header.ts';
@@ -137,7 +137,7 @@ export function createEspeakProvider(options: EspeakProviderOptions = {}): Voice
 
   return {
     name: 'espeak-ng',
-    speedRange: { min: RATE_LIMITS.min / ESPEAK_BASE_RATE, max: RATE_LIMITS.max / ESPEAK_BASE_RATE },
+    speedRange: ENGINE_SPEED_RANGES.espeak,
     billed: false,
     synthesize,
     listVoices: (lang) => withEngine((worker) => worker.list_voices().filter((v) => !lang || voiceSpeaks(v, lang)).map(toVoiceInfo)),

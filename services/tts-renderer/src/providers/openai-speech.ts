@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WordTiming } from '@faceless/contracts';
+import { ENGINE_SPEED_RANGES, type WordTiming } from '@faceless/contracts';
 import { FacelessError, runProcess, sleep, withRetry } from '@faceless/runtime';
 import { splitWords } from '../script-words.ts';
 import { estimateWordTimings } from '../timing-estimator.ts';
@@ -19,7 +19,7 @@ export const OPENAI_SPEECH_DEFAULTS = {
 /** The documented built-in voices; they speak every language the model does. */
 export const OPENAI_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse'] as const;
 
-const SPEED_RANGE = { min: 0.25, max: 4 } as const;
+const SPEED_RANGE = ENGINE_SPEED_RANGES.openai;
 const PCM_RATE = 24_000;
 
 export function openAiSpeed(speed: number): number {
