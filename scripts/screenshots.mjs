@@ -1,0 +1,53 @@
+// Regenerates docs/screenshots/*.png, one per dashboard page, from a real run: an in-process `faceless serve`
+// with an API key, one 15 s video made through the API, Debian's Chromium (playwright-core).
+// Run: npm run build -w apps/web && node --import tsx scripts/screenshots.mjs
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launchBrowser, signIn, startDashboardServer } from '../apps/web/test/browser-harness.ts';
+
+const out = join(import.meta.dirname, '..', 'docs', 'screenshots');
+await mkdir(out, { recursive: true });
+const server = await startDashboardServer();
+const browser = await launchBrowser();
+const shot = async (page, name) => {
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  console.log(`docs/screenshots/${name}.png`);
+};
+try {
+  const api = async (path, init = {}) => {
+    const res = await fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' } });
+    if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  const { pipelineId } = await api('/api/pipelines/start', { method: 'POST', body: JSON.stringify({ topic: 'Why the sea is salty', durationSec: 15 }) });
+
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 })).newPage();
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('API key').waitFor();
+  await shot(page, 'sign-in');
+  await signIn(page, server.url, server.key);
+  await page.getByLabel('Topic').fill('How octopuses think');
+  await shot(page, 'make');
+  await page.getByRole('link', { name: 'Batch' }).click();
+  await page.getByLabel('Topics, one per line').fill('The history of tea\nWhy cats purr\nDeep sea giants');
+  await shot(page, 'batch');
+
+  await page.goto(`${server.url}/pipelines/${pipelineId}`);
+  await page.getByRole('progressbar', { name: 'Video' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('[role="progressbar"][aria-valuenow="100"]') !== null, undefined, { timeout: 300_000 });
+  await shot(page, 'pipeline-running');
+  for (let i = 0; i < 600; i++) {
+    const status = await api(`/api/pipelines/status/${pipelineId}`);
+    if (status.state === 'Completed' || status.state === 'Failed') break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  await page.getByText('Completed', { exact: true }).first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1500);
+  await shot(page, 'pipeline');
+  await page.getByRole('link', { name: 'Pipelines' }).click();
+  await page.getByRole('table').waitFor();
+  await shot(page, 'pipelines');
+} finally {
+  await browser.close();
+  await server.close();
+}
