@@ -62,8 +62,12 @@ test('a wrong key is refused with a clear message, and nothing else is shown', {
   await page.getByLabel('API key').waitFor();
   await assertAccessible('the sign-in page');
   assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0);
-  await page.getByLabel('API key').fill('fk_not-a-real-key');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  // From the keyboard alone: the page's heading has the focus, Tab reaches the field, Enter submits.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'page-title');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'api-key');
+  await page.keyboard.type('fk_not-a-real-key');
+  await page.keyboard.press('Enter');
   const alert = page.getByRole('alert');
   await alert.waitFor();
   assert.match(await alert.innerText(), /API key was refused \(401\)/);
