@@ -1,16 +1,8 @@
 import type { PipelineRequestInput, PipelineState, PipelineStatus } from '@faceless/contracts';
+// Types only: erased from the bundle, so the page ships none of the orchestrator.
+import type { PipelineSummary } from '@faceless/orchestrator';
 
-/** One line of GET /api/pipelines (the orchestrator's PipelineSummary). */
-export interface PipelineSummary {
-  pipelineId: string;
-  state: PipelineState;
-  topic: string;
-  currentStage?: string;
-  completedStages: number;
-  error?: { stage: string; code: string; message: string };
-  createdAt: string;
-  updatedAt: string;
-}
+export type { PipelineSummary };
 
 export interface PipelineList {
   pipelines: PipelineSummary[];
