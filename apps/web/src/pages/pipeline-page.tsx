@@ -175,7 +175,8 @@ export function PipelinePage({ id }: { id: string }) {
   const videoUrl = useFirstUrl(videoArtifact);
   const voiceUrl = useFirstUrl(find('voice'));
   const poster = find('poster')?.url;
-  const vtt = find('captions vtt')?.url;
+  // 'captions (WebVTT)' today; matched loosely so a renamed entry still finds the .vtt file.
+  const vtt = list.find((a) => /^captions\b/i.test(a.name) && /\.vtt$/i.test(a.key))?.url;
   const thumbnails = list.filter((a) => a.name.startsWith('thumbnail '));
   const metadata = outputOf<{ metadata?: MetadataView }>(status, 'metadata')?.metadata;
   const upload = outputOf<{ target?: string; videoId?: string; url?: string; publishAt?: string; privacyStatus?: string }>(status, 'upload');
@@ -220,7 +221,7 @@ export function PipelinePage({ id }: { id: string }) {
           <h2 id="video-title">Video</h2>
           {videoUrl ? (
             <video class="player" controls preload="metadata" src={videoUrl} {...(poster ? { poster } : {})} aria-label={`Video: ${topic}`}>
-              {vtt && <track kind="captions" src={vtt} srclang={String(status?.request.lang ?? 'en')} label="Captions" default />}
+              {vtt && <track kind="captions" src={vtt} srclang={String(status?.request.lang ?? 'en')} label="Captions (the video also has them burned in)" />}
             </video>
           ) : (
             <p>The video is made; this server offers no link to play it (artifacts without a signed URL).</p>
