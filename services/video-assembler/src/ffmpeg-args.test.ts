@@ -89,12 +89,12 @@ test('visualInputArgs: nothing to read for a generated background, the file for 
 
 test('visualInputArgs loops a clip shorter than its chunk and continues where the previous chunk stopped', () => {
   const clip = { kind: 'clip', path: '/m/c.mp4', durationSec: 4, source: 'c.mp4' } as const;
-  assert.deepEqual(visualInputArgs(clip, { offsetSec: 0, durationSec: 3 }), ['-i', '/m/c.mp4']);
-  assert.deepEqual(visualInputArgs(clip, { offsetSec: 0, durationSec: 10 }), ['-stream_loop', '-1', '-i', '/m/c.mp4']);
-  assert.deepEqual(visualInputArgs(clip, { offsetSec: 9, durationSec: 4 }), ['-stream_loop', '-1', '-ss', '1.000', '-i', '/m/c.mp4']);
-  assert.deepEqual(visualInputArgs(clip, { offsetSec: 1, durationSec: 2 }), ['-ss', '1.000', '-i', '/m/c.mp4']);
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 0, durationSec: 3 }), ['-threads', '2', '-i', '/m/c.mp4']);
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 0, durationSec: 10 }), ['-threads', '2', '-stream_loop', '-1', '-i', '/m/c.mp4']);
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 9, durationSec: 4 }), ['-threads', '2', '-stream_loop', '-1', '-ss', '1.000', '-i', '/m/c.mp4']);
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 1, durationSec: 2 }), ['-threads', '2', '-ss', '1.000', '-i', '/m/c.mp4']);
   // A seek rounded up would skip the frame it lands on (20 frames at 30 fps is 0.6667 s).
-  assert.deepEqual(visualInputArgs(clip, { offsetSec: 20 / 30, durationSec: 1 }), ['-ss', '0.666', '-i', '/m/c.mp4']);
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 20 / 30, durationSec: 1 }), ['-threads', '2', '-ss', '0.666', '-i', '/m/c.mp4']);
 });
 
 test('audioEncodeArgs makes AAC-LC 48 kHz stereo at the given bitrate', () => {

@@ -45,6 +45,9 @@ export function visualInputArgs(visual: SegmentVisual, chunk: { offsetSec: numbe
       const seek = chunk.offsetSec % clipLength;
       const loops = seek + chunk.durationSec > clipLength - 0.05;
       return [
+        // Two decoder threads instead of one per core plus one: the same CPU, 35 MB less for a 4K clip,
+        // and two chunks render side by side anyway.
+        '-threads', '2',
         ...(loops ? ['-stream_loop', '-1'] : []),
         // Rounded down: rounding up (20/30 s → 0.667) would skip the frame at 0.6667 s.
         ...(seek > 0 ? ['-ss', (Math.floor(seek * 1000 + 1e-6) / 1000).toFixed(3)] : []),
