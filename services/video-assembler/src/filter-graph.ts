@@ -225,8 +225,8 @@ function backgroundChain(o: BackgroundOptions): string {
 }
 
 /**
- * The filter graph of one chunk: its background (a generated still with a pan, an image with a Ken
- * Burns move, or a clip; files are input 0, then the previous segment's file when there is a
+ * The filter graph of one chunk: its background (a generated still with a pan, an image with a
+ * whole-pixel pan, or a clip; files are input 0, then the previous segment's file when there is a
  * transition) → optionally a transition from the previous segment's background → output-timeline
  * timestamps, so that captions and motion continue across chunks → captions → `[v]`, with the
  * timestamps reset to zero for the concat demuxer. With `poster`, only `[poster]`.

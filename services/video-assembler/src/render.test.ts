@@ -143,7 +143,7 @@ test('the poster is the frame of the video at the poster position, rendered on i
   await runProcess('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x480:r=30', '-frames:v', '90', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', moving]);
   const image = { kind: 'image', path: detailed, source: 'detailed.png' } as const;
   const clip = { kind: 'clip', path: moving, source: 'moving.mp4', durationSec: 3 } as const;
-  // A still with a Ken Burns move, then a clip: the poster frame must come from the same place in each.
+  // A still with a pan, then a clip: the poster frame must come from the same place in each.
   for (const visual of [image, clip]) {
     const output = join(dir, `poster-${visual.kind}.jpg`);
     const workDir = await mkdtemp(join(dir, `${visual.kind}-`));
