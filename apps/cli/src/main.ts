@@ -61,17 +61,17 @@ export async function main(argv: readonly string[], env: Record<string, string |
           env: stackEnv,
           onReady: (name, url) => write(`✓ ${name.padEnd(17)} ${url}\n`),
           ...(env.LOG_LEVEL === 'debug' ? { onLine: (name: string, line: string) => write(`${name}: ${line}\n`) } : {}),
+          // A service that dies is started again with backoff: only Ctrl-C or SIGTERM stops the stack.
+          supervise: {
+            onExit: (name, info) => process.stderr.write(`faceless stack: ${name} exited (${info.code ?? info.signal ?? 'unknown'}); starting it again in ${Math.round(info.delayMs / 1000)} s${info.tail ? `\n${info.tail}` : ''}\n`),
+            onRestarted: (name, url) => write(`✓ ${name.padEnd(17)} ${url} (started again)\n`),
+            onRestartFailed: (name, error) => process.stderr.write(`faceless stack: ${name} did not come back: ${error.message}\n`),
+          },
         });
         write(`All ten services are ready: POST ${stack.url('api-gateway')}/api/pipelines/start. Ctrl-C stops them.\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
-          for (const s of stack.services) {
-            s.child.once('exit', (code) => {
-              process.stderr.write(`faceless stack: ${s.name} stopped (${code ?? 'signal'}): ${s.tail()}\n`);
-              resolve();
-            });
-          }
         });
         await stack.stop();
         return 0;
