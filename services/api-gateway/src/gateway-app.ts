@@ -300,14 +300,16 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       };
       openStreams.add(close);
       raw.on('close', close);
-      const deliver = (event: PipelineEvent): void => {
+      const deliver = (event: PipelineEvent, final = isFinalEvent(event)): void => {
         // History, live events and a broker's redeliveries overlap: the pipeline's own sequence number drops repeats.
         if (closed || event.seq <= lastSeq) return;
         lastSeq = event.seq;
         raw.write(formatSseEvent(event));
-        if (isFinalEvent(event)) close();
+        if (final) close();
       };
-      for (const event of [...(Array.isArray(history.events) ? history.events : []), ...pending].sort((a, b) => a.seq - b.seq)) deliver(event);
+      // A retried pipeline's history holds an earlier pipeline.failed: only the last event can end the replay.
+      const replay = [...(Array.isArray(history.events) ? history.events : []), ...pending].sort((a, b) => a.seq - b.seq);
+      replay.forEach((event, index) => deliver(event, isFinalEvent(event) && index === replay.length - 1));
       sink.deliver = deliver;
       if (!closed && (history.state === 'Completed' || history.state === 'Failed')) {
         // A pipeline that ended before its history was kept has no final event to send.
