@@ -131,14 +131,14 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
     summary: 'Retry a failed pipeline from the stage that failed.',
     params: PipelineIdParams,
     response: { status: 202, description: 'queued again', schema: StartPipelineResponse },
-    errors: [404, 409, 414, 503],
+    errors: [404, 409, 413, 414, 415, 503],
   },
   {
     method: 'POST', path: '/api/pipelines/{id}/cancel',
     summary: 'Cancel a queued or running pipeline; it ends Failed (CANCELLED) and publishes pipeline.failed.',
     params: PipelineIdParams,
     response: { status: 202, description: 'cancel accepted; the state after it', schema: StartPipelineResponse },
-    errors: [404, 409, 414, 503],
+    errors: [404, 409, 413, 414, 415, 503],
   },
   {
     method: 'GET', path: '/api/pipelines/{id}/events',
@@ -175,7 +175,7 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'INVALID_INPUT: malformed JSON, wrong type, unknown field, bad parameter (error.field names it)',
   401: 'UNAUTHORIZED: missing or wrong API key',
-  403: 'FORBIDDEN: a download link that is expired or not signed by this gateway',
+  403: 'UNAUTHORIZED: a download link that is expired or not signed by this gateway (ask /artifacts for a new one)',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
