@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { FacelessError } from '@faceless/runtime';
-import { parseApiKeysEnv, parseApiKeysFile, type ApiKeyRecord } from './api-keys.ts';
+import { defaultKeysFilePath, parseApiKeysEnv, parseApiKeysFile, type ApiKeyRecord } from './api-keys.ts';
 
 const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const url = (fallback: string) => z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:3001' }).default(fallback);
@@ -75,27 +73,14 @@ export function loadGatewayConfig(
     envKeyIds.push(...fromEnv.records.map((r) => r.id));
     problems.push(...fromEnv.problems);
   }
-  if (present.API_KEYS_FILE) {
-    let text: string | undefined;
-    try {
-      text = readFile(present.API_KEYS_FILE);
-    } catch (err) {
-      problems.push(`API_KEYS_FILE: cannot read ${present.API_KEYS_FILE}: ${(err as Error).message}`);
-    }
-    if (text !== undefined) {
-      const fromFile = parseApiKeysFile(text, present.API_KEYS_FILE);
-      apiKeys.push(...fromFile.records);
-      problems.push(...fromFile.problems);
-    }
-  }
-  const dataDir = present.FACELESS_DATA_DIR ?? join(homedir(), '.faceless');
-  const keysFile = present.API_KEYS_FILE ?? join(dataDir, 'api-keys.json');
-  if (!present.API_KEYS_FILE && existsSync(keysFile)) {
+  // API_KEYS_FILE must be readable; the data folder's api-keys.json (what `faceless keys` writes) is read when it exists.
+  const keysFile = defaultKeysFilePath(present);
+  if (present.API_KEYS_FILE || existsSync(keysFile)) {
     let text: string | undefined;
     try {
       text = readFile(keysFile);
     } catch (err) {
-      problems.push(`keys file ${keysFile}: cannot read it: ${(err as Error).message}`);
+      problems.push(`${present.API_KEYS_FILE ? 'API_KEYS_FILE' : 'keys file'}: cannot read ${keysFile}: ${(err as Error).message}`);
     }
     if (text !== undefined) {
       const fromFile = parseApiKeysFile(text, keysFile);
