@@ -113,6 +113,8 @@ async function launch(name: string, amqpUrl = AMQP, extraEnv: Record<string, str
       FACELESS_DATA_DIR: join(work, 'data'),
       API_KEYS: `e2e:${hashApiKey(API_KEY)}`,
       STAGE_RETRY_BASE_MS: '200',
+      // The status polls (about 200 a minute) and every stack of this file share one key and one Redis.
+      RATE_LIMIT_PER_MINUTE: '100000',
       ...extraEnv,
     },
   });
