@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { PipelineRequest, type PipelineEvent, type PipelineState, type StartPipelineResponse } from '@faceless/contracts';
 import type { CheckpointStore, EventHistory, ObjectStore } from '@faceless/infra';
 import {
-  FacelessError, createMetrics, registerErrorHandler, registerMetrics, validateBody, type AppMetrics, type LogLevel,
+  FacelessError, createMetrics, fastifyLoggerOptions, registerErrorHandler, registerMetrics, validateBody, type AppMetrics, type LogLevel,
 } from '@faceless/runtime';
 import { confineServerPaths } from './media-roots.ts';
 import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
@@ -78,11 +78,11 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
   const newId = options.newId ?? randomUUID;
   const { queue, checkpoints } = options;
   const app = Fastify({
-    logger: options.logger === false ? false : {
+    logger: options.logger === false ? false : fastifyLoggerOptions({
       level: options.logger?.level ?? 'info',
       base: { service: 'orchestrator' },
       ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
-    },
+    }),
     bodyLimit: options.bodyLimit ?? 256 * 1024,
     genReqId: (req: IncomingMessage) => {
       const v = req.headers['x-request-id'];
