@@ -10,6 +10,8 @@ export const ErrorBody = z.strictObject({
     message: z.string(),
     field: z.string().optional(),
     requestId: z.string().optional(),
+    /** Whether trying again later can help: the FacelessError's own decision, which can differ from its code's default. */
+    retryable: z.boolean().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
@@ -26,6 +28,9 @@ export const StageStatus = z.strictObject({
   finishedAt: z.string().optional(),
   durationMs: z.number().optional(),
   attempts: z.number().int().optional(),
+  /** A running stage's last progress report: whole percent done and what it is doing. */
+  percent: z.number().int().min(0).max(100).optional(),
+  note: z.string().optional(),
   output: z.unknown().optional(),
 });
 export type StageStatus = z.infer<typeof StageStatus>;

@@ -8,6 +8,8 @@ export interface ClassifiedError {
   code: ErrorCode;
   message: string;
   field?: string;
+  /** The error's own retry decision (a FacelessError may override its code's default). */
+  retryable: boolean;
 }
 
 const INTERNAL_MESSAGE = 'internal error: the service log has the details under this request id';
@@ -38,28 +40,32 @@ export function classifyError(err: unknown): ClassifiedError {
     const status = ERROR_CODES[err.code].status;
     // INTERNAL often wraps an unexpected error whose text was never meant for clients.
     const message = err.code === 'INTERNAL' ? INTERNAL_MESSAGE : err.message;
-    return { status, code: err.code, message, ...(err.field ? { field: err.field } : {}) };
+    return { status, code: err.code, message, retryable: err.retryable, ...(err.field ? { field: err.field } : {}) };
   }
   const fstCode = prop(err, 'code');
   if (typeof fstCode === 'string') {
     const known = FASTIFY_CODES[fstCode];
-    if (known) return { status: ERROR_CODES[known.code].status, ...known };
+    if (known) return { status: ERROR_CODES[known.code].status, retryable: ERROR_CODES[known.code].retryable, ...known };
   }
-  if (prop(err, 'name') === 'AbortError') return { status: ERROR_CODES.CANCELLED.status, code: 'CANCELLED', message: 'the request was cancelled' };
+  if (prop(err, 'name') === 'AbortError') return { status: ERROR_CODES.CANCELLED.status, code: 'CANCELLED', message: 'the request was cancelled', retryable: false };
   const status = prop(err, 'statusCode');
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Fastify's 4xx messages are its own wording (e.g. JSON parse errors, schema validation), not secrets.
     const message = err instanceof Error && err.message ? err.message : 'bad request';
-    if (prop(err, 'validation') !== undefined || err instanceof SyntaxError) return { status: 400, code: 'INVALID_INPUT', message };
-    return { status, code: STATUS_CODES[status] ?? 'INVALID_INPUT', message };
+    if (prop(err, 'validation') !== undefined || err instanceof SyntaxError) return { status: 400, code: 'INVALID_INPUT', message, retryable: false };
+    const code = STATUS_CODES[status] ?? 'INVALID_INPUT';
+    return { status, code, message, retryable: ERROR_CODES[code].retryable };
   }
-  return { status: 500, code: 'INTERNAL', message: INTERNAL_MESSAGE };
+  return { status: 500, code: 'INTERNAL', message: INTERNAL_MESSAGE, retryable: false };
 }
 
-/** The ErrorBody for an error; pure, so tests can check the mapping without a server. */
+/**
+ * The ErrorBody for an error; pure, so tests can check the mapping without a server. It carries
+ * the error's retry decision, so a client over HTTP retries exactly what an in-process caller would.
+ */
 export function errorBody(err: unknown, requestId?: string): ErrorBody {
-  const { code, message, field } = classifyError(err);
-  return { error: { code, message, ...(field ? { field } : {}), ...(requestId ? { requestId } : {}) } };
+  const { code, message, field, retryable } = classifyError(err);
+  return { error: { code, message, ...(field ? { field } : {}), ...(requestId ? { requestId } : {}), retryable } };
 }
 
 /** Every error and unknown route of the app answers with ErrorBody and the status of its code. */
@@ -72,7 +78,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = {
-      error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, requestId: request.id },
+      error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, requestId: request.id, retryable: false },
     };
     return reply.status(404).send(body);
   });

@@ -8,6 +8,7 @@ export * from './process.ts';
 export * from './http-errors.ts';
 export * from './metrics.ts';
 export * from './serve-stage.ts';
+export * from './progress-stream.ts';
 export * from './seeded-random.ts';
 export * from './file-lock.ts';
 export * from './atomic-file.ts';

@@ -213,8 +213,13 @@ test('the stage signal aborts when the client disconnects', async () => {
 
 test('errorBody maps codes without a server', () => {
   assert.deepEqual(errorBody(new FacelessError('NOT_FOUND', 'no pipeline p1', { field: 'pipelineId' }), 'r1'), {
-    error: { code: 'NOT_FOUND', message: 'no pipeline p1', field: 'pipelineId', requestId: 'r1' },
+    error: { code: 'NOT_FOUND', message: 'no pipeline p1', field: 'pipelineId', requestId: 'r1', retryable: false },
   });
+  // The error's own decision travels, not its code's default: an exhausted quota is not worth retrying.
+  const quota = new FacelessError('PROVIDER_RATE_LIMITED', 'insufficient_quota', { retryable: false });
+  assert.equal(errorBody(quota).error.retryable, false);
+  assert.equal(errorBody(new FacelessError('PROVIDER_RATE_LIMITED', '429')).error.retryable, true);
+  assert.equal(errorBody(new TypeError('x')).error.retryable, false);
   assert.deepEqual(errorBody(new TypeError('x is undefined at secret.ts:1')).error.code, 'INTERNAL');
   assert.doesNotMatch(errorBody(new TypeError('x is undefined at secret.ts:1')).error.message, /secret/);
   assert.doesNotMatch(errorBody(new FacelessError('INTERNAL', 'token abc leaked')).error.message, /abc/);

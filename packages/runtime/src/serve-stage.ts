@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { stageInfo, type StageKey } from '@faceless/contracts';
 import type { Database, ObjectStore } from './ports.ts';
-import { FacelessError } from './errors.ts';
-import { registerErrorHandler } from './http-errors.ts';
+import { ERROR_CODES, FacelessError } from './errors.ts';
+import { errorBody, registerErrorHandler } from './http-errors.ts';
 import { fastifyLoggerOptions, redactFields, type Logger } from './logger.ts';
 import { createMetrics, registerMetrics, type StageOutcome } from './metrics.ts';
+import {
+  PROGRESS_STREAM_TYPE, acceptsProgressStream, progressThrottle, type ProgressStreamLine, type ProgressThrottle,
+} from './progress-stream.ts';
 import type { Stage, StageFactoryOptions } from './stage.ts';
 
 /** The Fastify app a stage service serves; re-exported so services need not depend on fastify. */
@@ -121,8 +124,9 @@ export function storeReady(store: ObjectStore): () => Promise<ReadyResult> {
 }
 
 /**
- * One stage as an HTTP service (not yet listening): POST <route> runs the stage on the JSON body,
- * plus GET /health, /ready and /metrics, JSON logs with request and pipeline ids, ErrorBody on every error.
+ * One stage as an HTTP service (not yet listening): POST <route> runs the stage on the JSON body
+ * (answering JSON, or a progress stream to a client that accepts application/x-ndjson), plus
+ * GET /health, /ready and /metrics, JSON logs with request and pipeline ids, ErrorBody on every error.
  */
 export function buildStageApp(options: StageAppOptions): FastifyInstance {
   const { stage, route, service } = options;
@@ -177,6 +181,7 @@ export function buildStageApp(options: StageAppOptions): FastifyInstance {
     reply.raw.once('close', onClose);
     const workDir = await mkdtemp(join(tmpdir(), `faceless-${service}-`));
     const log = request.log.child({ stage: stage.name });
+    const stream = acceptsProgressStream(request.headers.accept) ? openProgressStream(reply, request.id) : undefined;
     const started = process.hrtime.bigint();
     let outcome: StageOutcome = 'error';
     try {
@@ -185,14 +190,26 @@ export function buildStageApp(options: StageAppOptions): FastifyInstance {
         log: loggerFromPino(log),
         signal: controller.signal,
         workDir,
-        progress: (fraction, note) => log.debug({ fraction, note }, 'progress'),
+        progress: (fraction, note) => {
+          log.debug({ fraction, note }, 'progress');
+          stream?.progress.report(fraction, note);
+        },
       });
       outcome = 'ok';
-      return output;
+      if (!stream) return output;
+      stream.end({ result: output });
+      return reply;
     } catch (err) {
       if (controller.signal.aborted) outcome = 'cancelled';
-      throw err;
+      if (!stream) throw err;
+      // The 200 and its headers are sent: the error travels as the stream's last line.
+      const body = errorBody(err, request.id);
+      if (ERROR_CODES[body.error.code].status >= 500) log.error({ err }, 'request failed');
+      else log.info({ code: body.error.code, field: body.error.field, reason: body.error.message }, 'request rejected');
+      stream.end(body);
+      return reply;
     } finally {
+      stream?.progress.stop();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.stageDuration.observe({ stage: stage.name, outcome }, seconds);
       log.info({ outcome, durationMs: Math.round(seconds * 1000) }, 'stage finished');
@@ -201,6 +218,33 @@ export function buildStageApp(options: StageAppOptions): FastifyInstance {
     }
   });
   return app;
+}
+
+/**
+ * Answers a stage request as a progress stream: 200 with NDJSON headers now, progress lines while
+ * the stage runs, and one final line. Errors found before the stage starts (a bad body) still
+ * answer with their status and ErrorBody, since they are thrown before this is opened.
+ */
+function openProgressStream(reply: FastifyReply, requestId: string): { progress: ProgressThrottle; end(line: ProgressStreamLine): void } {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
+    'content-type': `${PROGRESS_STREAM_TYPE}; charset=utf-8`,
+    'cache-control': 'no-cache, no-transform',
+    'x-accel-buffering': 'no',
+    'x-request-id': requestId,
+  });
+  const write = (line: ProgressStreamLine): void => {
+    if (!raw.writableEnded && !raw.destroyed) raw.write(`${JSON.stringify(line)}\n`);
+  };
+  return {
+    progress: progressThrottle(write),
+    end(line) {
+      write(line);
+      if (!raw.writableEnded) raw.end();
+    },
+  };
 }
 
 /** PORT and HOST from the environment; PORT must be an integer 0–65535. */

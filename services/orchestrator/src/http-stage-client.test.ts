@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { after, test } from 'node:test';
+import { z } from 'zod';
 import { STAGE_KEYS, type StageKey } from '@faceless/contracts';
-import type { FacelessError } from '@faceless/runtime';
+import { FolderStore } from '@faceless/infra';
+import { FacelessError, buildStageApp, defineStage, sleep } from '@faceless/runtime';
 import { HttpStageClient, errorFromResponse } from './http-stage-client.ts';
 import { InstancePool } from './instance-pool.ts';
 
@@ -106,6 +109,71 @@ test('status and body mapping', () => {
   assert.deepEqual([limited.code, limited.retryable], ['RATE_LIMITED', true]);
   const odd = errorFromResponse(404, 'nope', 'x');
   assert.deepEqual([odd.code, odd.retryable], ['INTERNAL', false]);
+});
+
+test('the retry decision comes from the body: an exhausted quota or a missing bucket is not retried, as in process', async () => {
+  const quota = errorFromResponse(503, JSON.stringify({ error: { code: 'PROVIDER_RATE_LIMITED', message: 'insufficient_quota', retryable: false } }), 'x');
+  assert.deepEqual([quota.code, quota.retryable], ['PROVIDER_RATE_LIMITED', false]);
+  const bucket = errorFromResponse(503, JSON.stringify({ error: { code: 'STORAGE_FAILED', message: 'NoSuchBucket', retryable: false } }), 'x');
+  assert.deepEqual([bucket.code, bucket.retryable], ['STORAGE_FAILED', false]);
+  const internal = errorFromResponse(500, JSON.stringify({ error: { code: 'INTERNAL', message: 'oops', retryable: false } }), 'x');
+  assert.deepEqual([internal.code, internal.retryable], ['INTERNAL', false]);
+  const busy = errorFromResponse(422, JSON.stringify({ error: { code: 'LIMIT_EXCEEDED', message: 'busy', retryable: true } }), 'x');
+  assert.deepEqual([busy.code, busy.retryable], ['LIMIT_EXCEEDED', true]);
+  // Over a real call too: one attempt, and the instance stays up since retrying elsewhere cannot help.
+  const s = await fakeStage((res) => json(res, 503, { error: { code: 'PROVIDER_RATE_LIMITED', message: 'insufficient_quota', retryable: false } }));
+  const { client, pool } = clientFor([s.url]);
+  await assert.rejects(client.call('script', {}, call), (err: FacelessError) => err.code === 'PROVIDER_RATE_LIMITED' && !err.retryable);
+  assert.equal(pool.isUp(s.url), true);
+});
+
+const steps = defineStage({
+  name: 'steps',
+  input: z.object({ steps: z.number().int(), fail: z.boolean().default(false) }).loose(),
+  output: z.strictObject({ done: z.number() }),
+  async run(input, ctx) {
+    for (let i = 1; i <= input.steps; i++) {
+      await sleep(120);
+      ctx.progress(i / input.steps, `frame ${i}`);
+    }
+    if (input.fail) throw new FacelessError('STORAGE_FAILED', 'the bucket does not exist', { retryable: false });
+    return { done: input.steps };
+  },
+});
+
+test('a stage service over real HTTP: the client receives rising fractions while it works, then the result', async () => {
+  const app = buildStageApp({ stage: steps, route: '/videos/assemble', service: 'video-assembler', createContext: () => ({ store: new FolderStore(tmpdir()) }), logger: false });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const { client } = clientFor([url]);
+    const seen: { fraction: number; note: string | undefined; at: number }[] = [];
+    const started = Date.now();
+    const out = await client.call('video', { steps: 10 }, { ...call, onProgress: (fraction, note) => seen.push({ fraction, note, at: Date.now() - started }) });
+    const finished = Date.now() - started;
+    assert.deepEqual(out, { done: 10 });
+    assert.ok(seen.length >= 2, `got ${seen.length} reports`);
+    assert.ok(seen.every((p, i) => i === 0 || p.fraction > (seen[i - 1]?.fraction ?? 0)), `rising: ${seen.map((p) => p.fraction).join(', ')}`);
+    assert.match(String(seen[0]?.note), /^frame \d+$/);
+    assert.ok((seen[0]?.at ?? Infinity) < finished - 500, 'the first report arrives while the stage works');
+    await assert.rejects(client.call('video', { steps: 2, fail: true }, call), (err: FacelessError) =>
+      err.code === 'STORAGE_FAILED' && !err.retryable && err.message === 'the bucket does not exist');
+  } finally {
+    await app.close();
+  }
+});
+
+test('a progress stream cut before its result is an unreachable instance: STAGE_UNAVAILABLE, retryable', async () => {
+  const s = await fakeStage((res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.write('{"progress":0.3}\n');
+    setTimeout(() => res.destroy(), 30);
+  });
+  const { client } = clientFor([s.url]);
+  const fractions: number[] = [];
+  await assert.rejects(client.call('video', {}, { ...call, onProgress: (f) => fractions.push(f) }), (err: FacelessError) =>
+    err.code === 'STAGE_UNAVAILABLE' && err.retryable);
+  assert.deepEqual(fractions, [0.3]);
+  assert.equal(s.received[0]?.headers.accept, 'application/x-ndjson, application/json;q=0.9');
 });
 
 test('no answer within the timeout: STAGE_UNAVAILABLE after trying the other instance', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ErrorBody, stageInfo, type StageKey } from '@faceless/contracts';
-import { ERROR_CODES, FacelessError, parseJsonOrUndefined, type Logger } from '@faceless/runtime';
+import { ERROR_CODES, FacelessError, PROGRESS_STREAM_TYPE, parseJsonOrUndefined, type Logger } from '@faceless/runtime';
 import type { InstancePool } from './instance-pool.ts';
 import { serviceUrlEnvName } from './instance-pool.ts';
 import type { StageCallOptions, StageClient } from './stage-client.ts';
@@ -82,16 +82,20 @@ export class HttpStageClient implements StageClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([options.signal, timeout]);
     const url = `${base}${info.route}`;
-    let res: { status: number; text: string };
+    let res: StageAnswer;
     try {
-      res = await postJson(url, JSON.stringify(input), {
+      res = await postStage(url, JSON.stringify(input), {
         'x-pipeline-id': options.pipelineId,
         'x-request-id': randomUUID(),
-      }, signal);
+      }, { signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     } catch (err) {
       if (options.signal.aborted) throw err;
       if (timeout.aborted) throw new InstanceUnreachable(`no answer within ${Math.round(timeoutMs / 1000)} s`, { cause: err });
       throw new InstanceUnreachable(networkReason(err), { cause: err });
+    }
+    if ('final' in res) {
+      if ('result' in res.final) return res.final.result;
+      throw errorFromBody(res.final.error);
     }
     const { status, text } = res;
     if (status >= 200 && status < 300) {
@@ -106,17 +110,21 @@ export class HttpStageClient implements StageClient {
 }
 
 /**
- * A stage's error answer as a FacelessError. An ErrorBody keeps its code and field, and its
- * retry flag from ERROR_CODES, so a stage behaves the same over HTTP as in process (an ffmpeg
- * failure is not retried either way); a 5xx without one, or with INTERNAL, is retryable.
+ * An ErrorBody's error as a FacelessError, keeping its code, field and retry decision, so a stage
+ * behaves the same over HTTP as in process (an exhausted quota is not retried either way). Only a
+ * body without `retryable` (an older service) falls back to the code's default, and a 5xx INTERNAL
+ * to retryable.
  */
+export function errorFromBody(error: ErrorBody['error'], status: number = ERROR_CODES[error.code].status): FacelessError {
+  const { code, message, field } = error;
+  const retryable = error.retryable ?? (ERROR_CODES[code].retryable || (status >= 500 && code === 'INTERNAL'));
+  return new FacelessError(code, message, { retryable, ...(field ? { field } : {}) });
+}
+
+/** A stage's plain error answer as a FacelessError: its ErrorBody, or what its status says. */
 export function errorFromResponse(status: number, text: string, where: string): FacelessError {
   const body = ErrorBody.safeParse(parseJsonOrUndefined(text));
-  if (body.success) {
-    const { code, message, field } = body.data.error;
-    const retryable = ERROR_CODES[code].retryable || (status >= 500 && code === 'INTERNAL');
-    return new FacelessError(code, message, { retryable, ...(field ? { field } : {}) });
-  }
+  if (body.success) return errorFromBody(body.data.error, status);
   const snippet = text.slice(0, 200).replace(/\s+/g, ' ');
   if (status >= 500) {
     return new FacelessError('STAGE_UNAVAILABLE', `${where} answered ${status}${snippet ? `: ${snippet}` : ''}`, { retryable: true });
@@ -129,22 +137,82 @@ function networkReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+type StageAnswer =
+  | { status: number; text: string }
+  | { status: number; final: { result: unknown } | { error: ErrorBody['error'] } };
+
+/** One line of a progress stream, or undefined for a line this client does not know. */
+function parseStreamLine(line: string): { progress: number; note?: string } | { result: unknown } | { error: ErrorBody['error'] } | undefined {
+  const value = parseJsonOrUndefined(line);
+  if (typeof value !== 'object' || value === null) return undefined;
+  if ('result' in value) return { result: value.result };
+  if ('error' in value) {
+    const body = ErrorBody.safeParse(value);
+    return body.success ? { error: body.data.error } : undefined;
+  }
+  if ('progress' in value && typeof value.progress === 'number' && value.progress >= 0 && value.progress <= 1) {
+    const note = 'note' in value && typeof value.note === 'string' ? value.note : undefined;
+    return { progress: value.progress, ...(note ? { note } : {}) };
+  }
+  return undefined;
+}
+
 /**
  * POST with node:http rather than fetch: fetch gives up on a response whose headers take over
- * 5 minutes, and a video render can take longer; here only our own timeout applies.
+ * 5 minutes, and a video render can take longer; here only our own timeout applies. It asks for
+ * the progress stream (JSON as the fallback): progress lines go to onProgress as they come, and a
+ * stream that ends without its final line rejects like a dropped connection.
  */
-function postJson(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; text: string }> {
+function postStage(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { signal: AbortSignal; onProgress?: (fraction: number, note?: string) => void },
+): Promise<StageAnswer> {
   return new Promise((resolve, reject) => {
     const request = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, {
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      signal,
+      headers: {
+        ...headers,
+        accept: `${PROGRESS_STREAM_TYPE}, application/json;q=0.9`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
+      signal: options.signal,
     }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      const status = res.statusCode ?? 0;
       res.on('error', reject);
       res.on('aborted', () => reject(new Error('the connection closed before the answer was complete')));
+      const streamed = status >= 200 && status < 300 && (res.headers['content-type'] ?? '').startsWith(PROGRESS_STREAM_TYPE);
+      if (!streamed) {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status, text: Buffer.concat(chunks).toString('utf8') }));
+        return;
+      }
+      res.setEncoding('utf8');
+      let buffered = '';
+      let final: { result: unknown } | { error: ErrorBody['error'] } | undefined;
+      const take = (line: string): void => {
+        const parsed = line.trim() ? parseStreamLine(line) : undefined;
+        if (!parsed || final) return;
+        if ('progress' in parsed) options.onProgress?.(parsed.progress, parsed.note);
+        else final = parsed;
+      };
+      res.on('data', (chunk: string) => {
+        buffered += chunk;
+        let nl = buffered.indexOf('\n');
+        while (nl >= 0) {
+          take(buffered.slice(0, nl));
+          buffered = buffered.slice(nl + 1);
+          nl = buffered.indexOf('\n');
+        }
+      });
+      res.on('end', () => {
+        take(buffered);
+        if (final) resolve({ status, final });
+        else reject(new Error('the stream ended before the stage\'s result: the service stopped mid-stage'));
+      });
     });
     request.on('error', reject);
     request.end(body);

@@ -148,3 +148,29 @@ test('a cancelled run saves Failed (CANCELLED) and publishes pipeline.failed onc
   assert.deepEqual([cp?.state, cp?.error?.code, cp?.eventSeq], ['Failed', 'CANCELLED', failed[0]?.seq]);
   assert.deepEqual(await history.read('c1'), bus.published);
 });
+
+test('a running stage\'s progress is saved in the checkpoint (at most twice a second) and dropped when the stage ends', async () => {
+  const checkpoints = new MemoryCheckpointStore<PipelineCheckpoint>();
+  const saved: { fraction: number; note?: string }[] = [];
+  const client: StageClient = {
+    async call(stage, _input, options) {
+      if (stage !== 'video') return OUTPUTS[stage];
+      for (let i = 1; i <= 8; i++) {
+        options.onProgress?.(i / 8, `chunk ${i}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const p = (await checkpoints.load('p-progress'))?.progress;
+        if (p && saved.at(-1)?.fraction !== p.fraction) saved.push({ fraction: p.fraction, ...(p.note ? { note: p.note } : {}) });
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      return OUTPUTS.video;
+    },
+  };
+  const cp = await runPipeline({ pipelineId: 'p-progress', request, client, checkpoints, bus: new MemoryEventBus(), retry: fast });
+  assert.equal(cp.state, 'Completed');
+  assert.equal(cp.progress, undefined);
+  assert.equal((await checkpoints.load('p-progress'))?.progress, undefined);
+  // 8 reports ~155 ms apart: the first is saved, then one about every 500 ms.
+  assert.ok(saved.length >= 2 && saved.length <= 4, `saved ${JSON.stringify(saved)}`);
+  assert.deepEqual(saved[0], { fraction: 0.125, note: 'chunk 1' });
+  assert.ok(saved.every((p, i) => i === 0 || p.fraction > (saved[i - 1]?.fraction ?? 0)));
+});

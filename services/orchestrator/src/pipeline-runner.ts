@@ -15,6 +15,17 @@ export interface StageRecord {
   attempts: number;
 }
 
+export interface StageProgress {
+  stage: StageKey;
+  /** Fraction done, in [0, 1]. */
+  fraction: number;
+  note?: string;
+  at: string;
+}
+
+/** A running stage's progress is saved at most this often: a live percent without a write per frame. */
+export const PROGRESS_SAVE_INTERVAL_MS = 500;
+
 /** What survives a crash: enough to resume at the first unfinished stage. */
 export interface PipelineCheckpoint {
   version: 1;
@@ -25,6 +36,8 @@ export interface PipelineCheckpoint {
   currentStage?: StageKey;
   stages: Partial<Record<StageKey, StageRecord>>;
   error?: { stage: StageKey; code: ErrorCode; message: string; attempts: number };
+  /** The running stage's last progress report, for the status; dropped when the stage ends. */
+  progress?: StageProgress;
   /** Runs of the pipeline so far; a run after a failure is a retry. */
   runs: number;
   eventSeq: number;
@@ -145,9 +158,19 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     ?? newCheckpoint(options.pipelineId, options.request, options.outputPrefix ?? '', now().toISOString());
   if (cp.state === 'Completed') return cp;
 
-  const save = async (patch: Partial<PipelineCheckpoint>): Promise<void> => {
+  // Saves go out one after another in call order: a progress save still in flight must not land
+  // after (and undo) the save that ends its stage.
+  let lastSave: Promise<void> = Promise.resolve();
+  const save = (patch: Partial<PipelineCheckpoint>): Promise<void> => {
     cp = { ...cp, ...patch, updatedAt: now().toISOString() };
-    await options.checkpoints.save(cp.pipelineId, cp);
+    const snapshot = cp;
+    const saved = lastSave.then(() => options.checkpoints.save(snapshot.pipelineId, snapshot));
+    lastSave = saved.catch(() => undefined);
+    return saved;
+  };
+  const withoutProgress = (): void => {
+    const { progress: _p, ...rest } = cp;
+    cp = rest;
   };
   /**
    * History first, then the checkpoint (the patch and the new eventSeq in one save), then the bus:
@@ -175,10 +198,22 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       hooks.onStageSkipped?.(info.key, done);
       continue;
     }
+    withoutProgress();
     await save({ state: info.state, currentStage: info.key });
     hooks.onStageStart?.(info.key, { resumed: cp.runs > 1 });
     const startedAt = now().toISOString();
     let attempts = 0;
+    let stageRunning = true;
+    let lastProgressAt = -Infinity;
+    const onProgress = (fraction: number, note?: string): void => {
+      hooks.onStageProgress?.(info.key, fraction, note);
+      const at = Date.now();
+      if (!stageRunning || at - lastProgressAt < PROGRESS_SAVE_INTERVAL_MS || !Number.isFinite(fraction)) return;
+      lastProgressAt = at;
+      const progress: StageProgress = { stage: info.key, fraction: Math.min(1, Math.max(0, fraction)), ...(note ? { note } : {}), at: now().toISOString() };
+      // Progress is shown, not relied on: a failed save of it must not fail the stage.
+      save({ progress }).catch(() => undefined);
+    };
     try {
       const input = buildStageInput(info.key, {
         pipelineId: cp.pipelineId, request: cp.request, outputPrefix: cp.outputPrefix, outputs: checkpointOutputs(cp),
@@ -188,9 +223,11 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
         return options.client.call(info.key, input, {
           pipelineId: cp.pipelineId,
           signal,
-          onProgress: (f, note) => hooks.onStageProgress?.(info.key, f, note),
+          onProgress,
         });
       }, { ...retry, signal, onRetry: (r) => hooks.onRetry?.(info.key, r) });
+      stageRunning = false;
+      withoutProgress();
       const record: StageRecord = { status: 'completed', output, startedAt, finishedAt: now().toISOString(), attempts };
       // The record and its event in one save: a crash cannot keep the stage and lose its event. The
       // last stage's event is pipeline.completed: the same save makes the pipeline Completed.
@@ -204,6 +241,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       });
       hooks.onStageDone?.(info.key, record);
     } catch (err) {
+      stageRunning = false;
+      withoutProgress();
       const error = toFacelessError(err);
       if (error.code === 'CANCELLED' || signal.aborted) {
         const message = 'cancelled by the user';

@@ -48,3 +48,16 @@ test('a failed pipeline: the failed stage, the error, no current stage', () => {
   assert.deepEqual(s.error, { stage: 'keywords', code: 'PROVIDER_RATE_LIMITED', message: 'slow down', attempts: 3 });
   assert.equal(toPipelineSummary(cp).error?.code, 'PROVIDER_RATE_LIMITED');
 });
+
+test('the running stage shows its last progress as a whole percent and its note; a stale report of another stage does not', () => {
+  const running: PipelineCheckpoint = {
+    ...base, state: 'Video', currentStage: 'video',
+    progress: { stage: 'video', fraction: 0.427, note: 'encoding chunk 3 of 7', at: '2026-01-01T00:00:09.000Z' },
+  };
+  const video = toPipelineStatus(running).stages[3];
+  assert.deepEqual([video?.status, video?.percent, video?.note], ['running', 42, 'encoding chunk 3 of 7']);
+  assert.equal(PipelineStatus.safeParse(toPipelineStatus(running)).success, true);
+  const stale = toPipelineStatus({ ...running, state: 'Thumbnail', currentStage: 'thumbnail' });
+  assert.equal(stale.stages[4]?.percent, undefined);
+  assert.equal(stale.stages[3]?.percent, undefined);
+});

@@ -23,7 +23,13 @@ export function toPipelineStatus(cp: PipelineCheckpoint): PipelineStatus {
       return { stage: info.key, service: info.service, status: 'failed', attempts: cp.error.attempts };
     }
     if (cp.currentStage === info.key && !TERMINAL.includes(cp.state)) {
-      return { stage: info.key, service: info.service, status: 'running' };
+      const p = cp.progress?.stage === info.key ? cp.progress : undefined;
+      return {
+        stage: info.key,
+        service: info.service,
+        status: 'running',
+        ...(p ? { percent: Math.floor(p.fraction * 100), ...(p.note ? { note: p.note } : {}) } : {}),
+      };
     }
     return { stage: info.key, service: info.service, status: 'pending' };
   });
