@@ -7,7 +7,7 @@
  */
 import { seededRandom } from '@faceless/runtime';
 import { DEFAULT_SCENARIO, percentile, simulateMany, type Scenario } from '../services/ab-tester/src/ab-simulation.ts';
-import { DEFAULT_TIME_POLICY, type TimeDecisionPolicy } from '../services/ab-tester/src/period-decision.ts';
+import { DEFAULT_TIME_POLICY, MANY_VARIANTS_THRESHOLD, type TimeDecisionPolicy } from '../services/ab-tester/src/period-decision.ts';
 import type { RotationDesign } from '../services/ab-tester/src/rotation-plan.ts';
 
 const runs = Number(process.argv[2] ?? 400);
@@ -40,7 +40,8 @@ const CASES: Case[] = [
   ...[4000, 8000, 12000, 16000].map((n) => ({ name: `B +10 %, ${n / 1000}k/day`, scenario: { lifts: [1, 1.1], impressionsPerDay: n } })),
   ...[2000, 4000, 8000].map((n) => ({ name: `B +20 %, ${n / 1000}k/day`, scenario: { lifts: [1, 1.2], impressionsPerDay: n } })),
   ...[16000, 32000].map((n) => ({ name: `C +10 % of 3, ${n / 1000}k/day`, scenario: { lifts: [1, 1, 1.1], impressionsPerDay: n } })),
-  { name: 'C +10 % of 3, 16k/day, 56 days', scenario: { lifts: [1, 1, 1.1], impressionsPerDay: 16000, days: 56 } },
+  { name: 'C +10 % of 3, 16k/day, 42 days', scenario: { lifts: [1, 1, 1.1], impressionsPerDay: 16000, days: 42 } },
+  { name: 'A = B = C = D, launch CTR ×2', scenario: { lifts: [1, 1, 1, 1] } },
   ...[4000, 8000].map((n) => ({ name: `C +20 % of 3, ${n / 1000}k/day`, scenario: { lifts: [1, 1, 1.2], impressionsPerDay: n } })),
 ];
 
@@ -57,7 +58,7 @@ function wilson(k: number, n: number): string {
 }
 
 const p = DEFAULT_TIME_POLICY;
-console.log(`policy: P(best) ≥ ${p.threshold}, expected loss ≤ ${pct(p.maxExpectedLoss)}, ≥ ${p.minPeriodsPerVariant} periods and ${p.minImpressionsPerVariant} impressions per variant, first ${p.launchDays} days left out, ${p.draws} draws`);
+console.log(`policy: P(best) ≥ ${p.threshold} (${MANY_VARIANTS_THRESHOLD} with three or more variants), expected loss ≤ ${pct(p.maxExpectedLoss)}, ≥ ${p.minPeriodsPerVariant} periods and ${p.minImpressionsPerVariant} impressions per variant, first ${p.launchDays} days left out, ${p.draws} draws`);
 console.log(`scenario: base CTR ${pct(DEFAULT_SCENARIO.baseCtr)}, launch traffic ×${1 + DEFAULT_SCENARIO.launchTraffic} fading e^(−day/4), weekdays, one 5× day with CTR ×0.8, ${pct(DEFAULT_SCENARIO.dailyNoise)} daily CTR noise, ${DEFAULT_SCENARIO.days} days unless said; ${runs} runs per case\n`);
 console.log('| case | winner declared | 95 % interval | picked the better | median days | p90 days | median impressions | wall |');
 console.log('|---|---|---|---|---|---|---|---|');

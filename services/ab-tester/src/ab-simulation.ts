@@ -7,7 +7,7 @@
  */
 import { FacelessError } from '@faceless/runtime';
 import { sampleNormal } from './pooled-posterior.ts';
-import { decideSequentially, DEFAULT_TIME_POLICY, type PeriodRow, type SequentialVerdict, type TimeDecisionPolicy } from './period-decision.ts';
+import { decideSequentially, timePolicyFor, type PeriodRow, type SequentialVerdict, type TimeDecisionPolicy } from './period-decision.ts';
 import { pacificDayPeriod, variantPositionForPeriod, type RotationDesign } from './rotation-plan.ts';
 
 /** Binomial(n, p): a rounded normal approximation when n·p and n·(1−p) are both ≥ 30, else n Bernoulli trials. */
@@ -109,7 +109,7 @@ export interface SimulationResult {
 }
 
 export function simulateTest(options: { scenario: Scenario; policy?: Partial<TimeDecisionPolicy>; design?: RotationDesign; random: () => number }): SimulationResult {
-  const policy = { ...DEFAULT_TIME_POLICY, ...options.policy };
+  const policy = timePolicyFor(options.scenario.lifts.length, options.policy);
   const launchPeriods = Math.ceil(policy.launchDays);
   const design = options.design ?? 'counterbalanced';
   const data = simulateRows(options.scenario, { design, launchPeriods }, options.random);

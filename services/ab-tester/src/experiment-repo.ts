@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@faceless/infra';
-import { DEFAULT_TIME_POLICY, type TimeDecisionPolicy } from './period-decision.ts';
+import { DEFAULT_TIME_POLICY, timePolicyFor, type TimeDecisionPolicy } from './period-decision.ts';
 import type { RotationDesign } from './rotation-plan.ts';
 import { toInt, toIso, toIsoOrNull, toTextOrNull } from './row-values.ts';
 
@@ -170,7 +170,7 @@ export function createExperimentRepo(db: Database): ExperimentRepo {
         thumbnail_key: v.thumbnailKey ?? null,
         title: v.title ?? null,
       }));
-      const policy = { ...DEFAULT_EXPERIMENT_POLICY, ...input.policy };
+      const { draws: _d, ...policy } = timePolicyFor(input.variants.length, input.policy);
       const { rows } = await db.query(CREATE_SQL, [
         id, input.pipelineId, input.videoId, input.rotationHours, input.now.toISOString(), JSON.stringify(variants), randomUUID(),
         policy.threshold, policy.maxExpectedLoss, policy.minImpressionsPerVariant,
