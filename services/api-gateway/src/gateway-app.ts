@@ -20,7 +20,9 @@ import {
 } from './gateway-routes.ts';
 import { KeyRing } from './key-ring.ts';
 import { DEFAULT_WEB_ROOT, registerWebAssets } from './web-assets.ts';
-import { SSE_HEARTBEAT, formatSseEvent, isFinalEvent } from './sse-format.ts';
+import {
+  SSE_HEARTBEAT, SSE_PROGRESS_POLL_MS, formatSseEvent, formatSseProgress, isFinalEvent, runningProgress,
+} from './sse-format.ts';
 import { callUpstream, type UpstreamAnswer, type UpstreamCall } from './upstream-client.ts';
 
 /** Where the gateway hears pipeline events: RabbitMQ in the services mode, the in-process bus in `faceless serve`. */
@@ -290,10 +292,26 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       let lastSeq = resumeAfter;
       let closed = false;
       const heartbeat = setInterval(() => raw.write(SSE_HEARTBEAT), config.sseHeartbeatMs);
+      // Progress is not a seed event: it is read from the status the orchestrator keeps and sent when it changes.
+      const finishedStages = new Set<string>();
+      let lastProgress = '';
+      let polling = false;
+      const progressPoll = setInterval(() => {
+        if (polling || closed) return;
+        polling = true;
+        call(request, 'orchestrator', { method: 'GET', path: `/pipelines/status/${encodeURIComponent(id)}` }).then((answer) => {
+          const progress = answer.status === 200 ? runningProgress(answer.body) : undefined;
+          if (closed || !progress || finishedStages.has(progress.stage)) return;
+          const text = formatSseProgress(progress);
+          if (text !== lastProgress) raw.write(text);
+          lastProgress = text;
+        }, () => undefined).finally(() => { polling = false; });
+      }, SSE_PROGRESS_POLL_MS);
       const close = (): void => {
         if (closed) return;
         closed = true;
         clearInterval(heartbeat);
+        clearInterval(progressPoll);
         unsubscribe();
         openStreams.delete(close);
         if (!raw.writableEnded) raw.end();
@@ -304,6 +322,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
         // History, live events and a broker's redeliveries overlap: the pipeline's own sequence number drops repeats.
         if (closed || event.seq <= lastSeq) return;
         lastSeq = event.seq;
+        if (event.stage && event.name !== 'pipeline.failed') finishedStages.add(event.stage);
         raw.write(formatSseEvent(event));
         if (final) close();
       };
