@@ -16,7 +16,7 @@ interface Received {
   body: { model: string; messages: { role: string; content: string }[]; response_format: { type: string; json_schema: { name: string; strict: boolean; schema: unknown } } };
 }
 
-type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+type Reply = { status: number; body: unknown; headers?: Record<string, string> } | 'hang';
 
 const GOOD_SCRIPT = {
   titleIdea: 'How Octopuses Think',
@@ -46,6 +46,7 @@ async function fakeChat(): Promise<{ url: string; received: Received[]; reply: (
     req.setEncoding('utf8').on('data', (c: string) => { raw += c; }).on('end', () => {
       received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: JSON.parse(raw) as Received['body'] });
       const r = queue.length > 1 ? queue.shift()! : queue[0] ?? { status: 500, body: { error: { message: 'no reply queued' } } };
+      if (r === 'hang') return;
       res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers }).end(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
     });
   });
@@ -54,15 +55,16 @@ async function fakeChat(): Promise<{ url: string; received: Received[]; reply: (
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     reply: (...r) => { queue = r; received.length = 0; },
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
 
 const server = await fakeChat();
 after(() => server.close());
 
-const provider = (over: { attempts?: number; apiKey?: string; baseUrl?: string; maxRetryAfterMs?: number } = {}) => createOpenAiScriptProvider({
-  apiKey: over.apiKey ?? KEY, baseUrl: over.baseUrl ?? server.url, model: 'gpt-4o-mini', attempts: over.attempts ?? 3, retryBaseDelayMs: 1, ...(over.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: over.maxRetryAfterMs } : {}),
+const provider = (over: { attempts?: number; apiKey?: string; baseUrl?: string; maxRetryAfterMs?: number; timeoutMs?: number } = {}) => createOpenAiScriptProvider({
+  apiKey: over.apiKey ?? KEY, baseUrl: over.baseUrl ?? server.url, model: 'gpt-4o-mini', attempts: over.attempts ?? 3, retryBaseDelayMs: 1,
+  ...(over.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: over.maxRetryAfterMs } : {}), ...(over.timeoutMs !== undefined ? { timeoutMs: over.timeoutMs } : {}),
 });
 const input = ScriptGenerateInput.parse({ topic: 'how octopuses think', lang: 'fr', durationSec: 60, keywords: ['pieuvre intelligence'] });
 const ctx = (wordsPerMinute = 150) => ({ log: createLogger({ level: 'error' }), signal: new AbortController().signal, wordsPerMinute });
@@ -184,4 +186,35 @@ test('Retry-After is read as seconds, milliseconds or a date', () => {
   assert.equal(retryAfterMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4_000), 6_000);
   assert.equal(retryAfterMs(new Headers()), undefined);
   assert.match(buildScriptMessages(ScriptGenerateInput.parse({ topic: 't', durationSec: 180 }))[1]?.content ?? '', /about 450 spoken words.*\n.*exactly 6 sections/);
+});
+
+test('cancellation is CANCELLED at once; a server that never answers is a retryable timeout', async () => {
+  server.reply('hang');
+  const controller = new AbortController();
+  const writing = provider().write(input, { ...ctx(), signal: controller.signal });
+  setTimeout(() => controller.abort(), 50);
+  await assert.rejects(writing, (e: FacelessError) => e.code === 'CANCELLED' && !e.retryable);
+  assert.equal(server.received.length, 1);
+
+  server.reply('hang');
+  await assert.rejects(provider({ attempts: 2, timeoutMs: 100 }).write(input, ctx()), (e: FacelessError) => e.code === 'PROVIDER_UNAVAILABLE' && e.retryable && /did not answer within/.test(e.message));
+  assert.equal(server.received.length, 2, 'a timeout is retried by our loop, once per attempt');
+});
+
+test('the SDK reads nothing from the environment: no organization, project or admin key reaches the server', async () => {
+  const saved = { ...process.env };
+  Object.assign(process.env, { OPENAI_ORG_ID: 'org-env', OPENAI_PROJECT_ID: 'proj-env', OPENAI_ADMIN_KEY: 'sk-admin-env-123456', OPENAI_BASE_URL: 'http://127.0.0.1:9' });
+  try {
+    server.reply({ status: 200, body: completion(GOOD_SCRIPT) });
+    await provider({ apiKey: '' }).write(input, ctx());
+    const headers = server.received[0]?.headers ?? {};
+    assert.equal(headers.authorization, undefined);
+    assert.equal(headers['openai-organization'], undefined);
+    assert.equal(headers['openai-project'], undefined);
+  } finally {
+    for (const k of ['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'OPENAI_ADMIN_KEY', 'OPENAI_BASE_URL']) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  }
 });

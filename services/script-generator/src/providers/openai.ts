@@ -1,5 +1,6 @@
 import { Script, WORDS_PER_MINUTE, type Language, type ScriptGenerateInput } from '@faceless/contracts';
-import { FacelessError, parseJsonOrUndefined, sleep } from '@faceless/runtime';
+import { FacelessError, sleep } from '@faceless/runtime';
+import { createOpenAiClient, openAiApiRoot, openAiFailure, type OpenAiChatRequest } from '@faceless/runtime/openai';
 import { z } from 'zod';
 import { salientWords } from '../salient-words.ts';
 import { SCRIPT_JSON_SCHEMA } from '../script-json-schema.ts';
@@ -31,6 +32,8 @@ export interface ChatMessage {
   role: 'system' | 'user';
   content: string;
 }
+
+export { retryAfterMs } from '@faceless/runtime/openai';
 
 /** The prompt: language, target length in words (at the voice's pace), section count, keywords to weave in. */
 export function buildScriptMessages(input: ScriptGenerateInput, note?: string, wordsPerMinute: number = WORDS_PER_MINUTE): ChatMessage[] {
@@ -110,87 +113,47 @@ export function parseScriptContent(content: string, lang: Language, wordsPerMinu
   return script.data;
 }
 
-/** Retry-After in seconds or as an HTTP date, or OpenAI's retry-after-ms; undefined when absent. */
-export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const ms = Number(headers.get('retry-after-ms'));
-  if (headers.has('retry-after-ms') && Number.isFinite(ms)) return Math.max(0, ms);
-  const value = headers.get('retry-after');
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
-}
-
-function redact(text: string, apiKey: string | undefined): string {
-  const masked = text.replace(/\b(sk|key|api)[-_][\w*.-]{6,}/gi, '[redacted]');
-  return apiKey ? masked.split(apiKey).join('[redacted]') : masked;
-}
-
 /** The wait a server asked for (Retry-After) on a retryable error. */
 const retryDelays = new WeakMap<FacelessError, number>();
 
-function withDelay(error: FacelessError, delayMs: number | undefined): FacelessError {
-  if (delayMs !== undefined) retryDelays.set(error, delayMs);
-  return error;
-}
-
 /**
  * Any OpenAI-compatible chat completions server (OpenAI, Ollama, vLLM, LM Studio, llama.cpp, OpenRouter),
- * asked for a strict JSON-schema answer. 429 and 5xx are retried (honouring Retry-After); an answer cut
+ * through the openai SDK, asked for a strict JSON-schema answer. 429 and 5xx are retried here (honouring
+ * Retry-After up to maxRetryAfterMs; the SDK's own retries are off, see createOpenAiClient); an answer cut
  * off at the token limit is asked again once, shorter; refusals and malformed answers fail clearly.
  */
 export function createOpenAiScriptProvider(options: OpenAiScriptOptions): ScriptProvider {
-  const endpoint = `${options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/chat/completions`;
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const client = createOpenAiClient({ baseUrl: options.baseUrl, timeoutMs, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+  const endpoint = `${openAiApiRoot(options.baseUrl)}/v1/chat/completions`;
   const attempts = options.attempts ?? 3;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
 
-  async function post(body: unknown, ctx: ScriptProviderContext): Promise<z.infer<typeof Completion>> {
-    let res: Response;
+  async function post(body: OpenAiChatRequest, ctx: ScriptProviderContext): Promise<z.infer<typeof Completion>> {
+    let answer: unknown;
     try {
-      res = await fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(options.timeoutMs ?? 120_000)]),
-      });
+      answer = await client.chat.completions.create(body, { signal: ctx.signal });
     } catch (err) {
-      if (ctx.signal.aborted) throw new FacelessError('CANCELLED', 'script generation was cancelled', { cause: err });
-      throw new FacelessError('PROVIDER_UNAVAILABLE', `could not reach the chat API at ${endpoint}: ${(err as Error).message}. Check OPENAI_BASE_URL and the network`, { retryable: true, cause: err });
-    }
-    const text = await res.text();
-    const json = parseJsonOrUndefined(text);
-    if (res.ok) {
-      const parsed = Completion.safeParse(json);
-      if (!parsed.success) throw new FacelessError('PROVIDER_BAD_RESPONSE', `the chat API answered HTTP ${res.status} without choices[0].message: ${JSON.stringify(text.slice(0, 120))}`);
-      return parsed.data;
-    }
-    const apiError = (json as { error?: { message?: unknown; code?: unknown; type?: unknown } } | undefined)?.error;
-    const said = typeof apiError?.message === 'string' ? `: ${redact(apiError.message, options.apiKey)}` : '';
-    if (res.status === 401 || res.status === 403) {
-      // OpenAI echoes part of a wrong key in its message: it is left out.
-      throw new FacelessError('PROVIDER_AUTH', `the chat API rejected the API key (HTTP ${res.status}). Check OPENAI_API_KEY, and OPENAI_BASE_URL if you use another provider`, { field: 'OPENAI_API_KEY' });
-    }
-    if (res.status === 429) {
-      if (apiError?.code === 'insufficient_quota' || apiError?.type === 'insufficient_quota') {
-        throw new FacelessError('PROVIDER_RATE_LIMITED', `the chat API account has no quota left (HTTP 429${said}). Check the plan and billing; retrying will not help`, { retryable: false });
+      const failure = openAiFailure(err, {
+        api: 'the chat API', endpoint, signal: ctx.signal, timeoutMs, keyVar: 'OPENAI_API_KEY', baseUrlVar: 'OPENAI_BASE_URL',
+        ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+        refused: (status, said) => (status === 404
+          ? new FacelessError('INVALID_OPTION', `the chat API has no model "${options.model}" or no ${endpoint} (HTTP 404${said}). Check OPENAI_MODEL and OPENAI_BASE_URL`, { field: 'OPENAI_MODEL' })
+          : new FacelessError('INVALID_OPTION', `the chat API refused the request (HTTP ${status}${said}). The model "${options.model}" may not support json_schema structured outputs: check OPENAI_MODEL`, { field: 'OPENAI_MODEL' })),
+      });
+      if (failure.error instanceof FacelessError) {
+        if (failure.retryAfterMs !== undefined) retryDelays.set(failure.error, failure.retryAfterMs);
+        throw failure.error;
       }
-      throw withDelay(new FacelessError('PROVIDER_RATE_LIMITED', `the chat API is rate limiting requests (HTTP 429${said}); retry later`, { retryable: true }), retryAfterMs(res.headers));
+      // An answer that is not JSON (a proxy's HTML page): the SDK fails to parse it.
+      throw new FacelessError('PROVIDER_BAD_RESPONSE', `the chat API at ${endpoint} did not answer JSON: ${(err as Error).message.slice(0, 120)}`, { cause: err });
     }
-    if (res.status >= 500) {
-      throw withDelay(new FacelessError('PROVIDER_UNAVAILABLE', `the chat API failed (HTTP ${res.status}${said}); retry later`, { retryable: true }), retryAfterMs(res.headers));
-    }
-    if (res.status === 404) {
-      throw new FacelessError('INVALID_OPTION', `the chat API has no model "${options.model}" or no ${endpoint} (HTTP 404${said}). Check OPENAI_MODEL and OPENAI_BASE_URL`, { field: 'OPENAI_MODEL' });
-    }
-    throw new FacelessError('INVALID_OPTION', `the chat API refused the request (HTTP ${res.status}${said}). The model "${options.model}" may not support json_schema structured outputs: check OPENAI_MODEL`, { field: 'OPENAI_MODEL' });
+    const parsed = Completion.safeParse(answer);
+    if (!parsed.success) throw new FacelessError('PROVIDER_BAD_RESPONSE', `the chat API answered without choices[0].message: ${JSON.stringify(JSON.stringify(answer ?? null).slice(0, 120))}`);
+    return parsed.data;
   }
 
-  async function postWithRetry(body: unknown, ctx: ScriptProviderContext): Promise<z.infer<typeof Completion>> {
+  async function postWithRetry(body: OpenAiChatRequest, ctx: ScriptProviderContext): Promise<z.infer<typeof Completion>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await post(body, ctx);

@@ -156,3 +156,33 @@ test('TTS_PROVIDER=openai chooses it (key from OPENAI_API_KEY); never by default
   assert.equal(createProvider(parseTtsConfig({ TTS_PROVIDER: 'openai', OPENAI_TTS_BASE_URL: 'http://127.0.0.1:8880' })).name, 'openai-speech');
   assert.throws(() => parseTtsConfig({ TTS_PROVIDER: 'openai' }), /OPENAI_TTS_API_KEY: TTS_PROVIDER=openai needs an API key/);
 });
+
+test('a spent quota (429 insufficient_quota) is not retried; a refused request names the model and voice', async () => {
+  reset({ status: 429, type: 'application/json', body: JSON.stringify({ error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }) });
+  const provider = createOpenAiSpeechProvider({ apiKey: KEY, baseUrl, attempts: 3, retryBaseDelayMs: 1 });
+  await assert.rejects(provider.synthesize(request(['Hello.'])), (err: Error & { code?: string; retryable?: boolean }) => {
+    assert.equal(err.code, 'PROVIDER_RATE_LIMITED');
+    assert.equal(err.retryable, false);
+    assert.match(err.message, /no quota left.*billing/);
+    return true;
+  });
+  assert.equal(received.length, 1);
+  reset(jsonError(400, "Invalid value for 'voice': 'robot'"));
+  await assert.rejects(provider.synthesize(request(['Hello.'])), (err: Error & { code?: string }) => err.code === 'INVALID_INPUT' && /HTTP 400.*robot.*OPENAI_TTS_MODEL/.test(err.message));
+  assert.equal(received.length, 1);
+});
+
+test('cancelling stops the request at once as CANCELLED', async () => {
+  const hang = createServer(() => {});
+  await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
+  try {
+    const provider = createOpenAiSpeechProvider({ apiKey: KEY, baseUrl: `http://127.0.0.1:${(hang.address() as AddressInfo).port}`, retryBaseDelayMs: 1 });
+    const controller = new AbortController();
+    const speaking = provider.synthesize({ ...request(['Hello.']), signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(speaking, { code: 'CANCELLED', retryable: false });
+  } finally {
+    hang.closeAllConnections();
+    await new Promise<void>((resolve) => hang.close(() => resolve()));
+  }
+});

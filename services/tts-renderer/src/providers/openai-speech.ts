@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENGINE_SPEED_RANGES, type WordTiming } from '@faceless/contracts';
 import { FacelessError, runProcess, sleep, withRetry } from '@faceless/runtime';
+import { createOpenAiClient, openAiApiRoot, openAiFailure, type OpenAiSpeechRequest } from '@faceless/runtime/openai';
 import { splitWords } from '../script-words.ts';
 import { estimateWordTimings } from '../timing-estimator.ts';
 import { wavHeader } from '../wav-header.ts';
@@ -69,32 +70,6 @@ export function decodeSpeechArgs(input: string, output: string): string[] {
   return ['-hide_banner', '-nostats', '-y', '-i', input, '-vn', '-ac', '1', '-ar', String(PCM_RATE), '-f', 's16le', '-c:a', 'pcm_s16le', output];
 }
 
-function parseRetryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const sec = Number(value);
-  if (Number.isFinite(sec)) return Math.max(0, sec * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-/** Maps an HTTP failure of /v1/audio/speech to the error a user can act on. */
-export async function openAiSpeechError(res: Response): Promise<FacelessError> {
-  const body = await res.text().catch(() => '');
-  let detail = body.slice(0, 300);
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: string; code?: string } };
-    if (parsed.error?.message) detail = parsed.error.message.slice(0, 300);
-  } catch {
-    // not JSON: keep the raw text
-  }
-  // An OpenAI 401 message can quote the start of the key: never pass it on.
-  if (res.status === 401 || res.status === 403) return new FacelessError('PROVIDER_AUTH', `the speech API answered HTTP ${res.status}: check OPENAI_TTS_API_KEY (or OPENAI_API_KEY) and the account's access`);
-  const what = `the speech API answered HTTP ${res.status}${detail ? ` (${detail})` : ''}`;
-  if (res.status === 429) return new FacelessError('PROVIDER_RATE_LIMITED', `${what}: rate limit or quota reached; retry later`, { retryable: true });
-  if (res.status >= 500) return new FacelessError('PROVIDER_UNAVAILABLE', `${what}: the service is failing; retry later`, { retryable: true });
-  return new FacelessError('INVALID_INPUT', `${what}: the request was refused; check OPENAI_TTS_MODEL and the voice`);
-}
-
 export interface OpenAiSpeechOptions {
   /** Empty for a local OpenAI-compatible server that needs none. */
   apiKey: string;
@@ -124,32 +99,29 @@ export function createOpenAiSpeechProvider(options: OpenAiSpeechOptions): VoiceP
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
   const retry = { attempts: options.attempts ?? 4, baseDelayMs: options.retryBaseDelayMs ?? 1000, maxDelayMs: 20_000 };
 
-  async function speak(body: Record<string, unknown>, signal: AbortSignal): Promise<Buffer> {
+  const client = createOpenAiClient({ baseUrl, timeoutMs: requestTimeoutMs, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+  const endpoint = `${openAiApiRoot(baseUrl)}/v1/audio/speech`;
+
+  async function speak(body: OpenAiSpeechRequest, signal: AbortSignal): Promise<Buffer> {
     return withRetry(async (attempt) => {
-      let res: Response;
+      let bytes: Buffer;
+      let contentType: string | null;
       try {
-        res = await fetch(`${baseUrl}/v1/audio/speech`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-          },
-          body: JSON.stringify(body),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]),
-        });
+        // The SDK's timeout ends at the answer's headers for audio: this one covers reading the audio too.
+        const res = await client.audio.speech.create(body, { signal: AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]) });
+        contentType = res.headers.get('content-type');
+        bytes = Buffer.from(await res.arrayBuffer());
       } catch (err) {
-        if (signal.aborted) throw new FacelessError('CANCELLED', 'the speech request was cancelled', { cause: err });
-        throw new FacelessError('PROVIDER_UNAVAILABLE', `the speech API at ${baseUrl} could not be reached: ${(err as Error).message}; check OPENAI_TTS_BASE_URL and the network`, { retryable: true, cause: err });
+        const failure = openAiFailure(err, {
+          api: 'the speech API', endpoint, signal, timeoutMs: requestTimeoutMs, keyVar: 'OPENAI_TTS_API_KEY', baseUrlVar: 'OPENAI_TTS_BASE_URL',
+          ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+          refused: (status, said) => new FacelessError('INVALID_INPUT', `the speech API refused the request (HTTP ${status}${said}); check OPENAI_TTS_MODEL and the voice`),
+        });
+        if (failure.retryAfterMs !== undefined && attempt < retry.attempts) await sleep(Math.min(failure.retryAfterMs, maxRetryAfterMs), signal);
+        throw failure.error;
       }
-      if (!res.ok) {
-        const error = await openAiSpeechError(res);
-        const wait = res.status === 429 ? parseRetryAfterMs(res.headers.get('retry-after')) : undefined;
-        if (wait !== undefined && attempt < retry.attempts) await sleep(Math.min(wait, maxRetryAfterMs), signal);
-        throw error;
-      }
-      const bytes = Buffer.from(await res.arrayBuffer());
       if (!looksLikeAudio(bytes)) {
-        throw new FacelessError('PROVIDER_BAD_RESPONSE', `the speech API answered ${res.headers.get('content-type') ?? 'without a content type'} (${bytes.length} bytes) instead of audio: check OPENAI_TTS_BASE_URL points at an OpenAI-compatible server`);
+        throw new FacelessError('PROVIDER_BAD_RESPONSE', `the speech API answered ${contentType ?? 'without a content type'} (${bytes.length} bytes) instead of audio: check OPENAI_TTS_BASE_URL points at an OpenAI-compatible server`);
       }
       return bytes;
     }, { ...retry, signal });
