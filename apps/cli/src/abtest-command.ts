@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { FolderStore, openDatabase, type Database } from '@faceless/infra';
 import {
   createAbTestService, createRecordingPublisher, createYouTubeVariantPublisher, decidePeriods, decideSequentially, describeDatabaseTarget,
@@ -15,7 +15,7 @@ import {
 } from '@faceless/ab-tester';
 import { createLogger, isFacelessError } from '@faceless/runtime';
 import { readYouTubeConfig } from '@faceless/youtube';
-import { UsageError } from './make-options.ts';
+import { cliCommand, collect, parseCli, UsageError } from './cli-parse.ts';
 
 export const ABTEST_USAGE = `Usage: faceless abtest <command>
 
@@ -47,7 +47,38 @@ Commands:
   rotate                                    apply the next variant where a period is over (run it from cron)
   fetch                                     import the channels' channel_reach_basic_a1 reports (YouTube Reporting API)
 
-<id> may be the first 8 characters of the experiment id.`;
+<id> may be the first 8 characters of the experiment id. faceless abtest <command> --help: the options of one command.`;
+
+/** `faceless abtest`: its commands, their arguments and options. */
+export function abtestCli(): Command {
+  const abtest = cliCommand('faceless abtest', 'A/B tests of thumbnails and titles');
+  const id = ['[id]', 'the experiment id, or its first 8 characters (see faceless abtest list)'] as const;
+  const decision = (c: Command): Command => c
+    .option('--metric <m>', `what decides: ${DECISION_METRICS.join(' or ')} (CTR × average view duration, as Test & Compare); default ctr`)
+    .option('--launch-days <n>', `days the first variant stays live, left out of the verdict (default ${DEFAULT_TIME_POLICY.launchDays})`)
+    .option('--threshold <p>', `P(best) needed to stop (default ${DEFAULT_TIME_POLICY.threshold})`);
+  abtest.command('list').description('experiments, newest first')
+    .option('--status <status>', `only those ${EXPERIMENT_STATUSES.join(', ')}`);
+  abtest.command('show').description('counts, CTR, the lift with its 95% interval, the chart and the plan').argument(...id);
+  decision(abtest.command('create').description('start an experiment on an uploaded video: --video with --variant twice or more, or --from a "faceless make" folder')
+    .option('--video <id>', 'the YouTube id of the uploaded video (with --from: the video to test, when not the run\'s own)')
+    .option('--variant <spec>', 'a variant, label[:title][:thumbnail.jpg]; repeat for each (at least two)', collect)
+    .option('--from <out-dir>', 'the variants of a "faceless make" run: its thumbnails and titles')
+    .option('--hours <n>', 'rotate every n hours, 1-168 (default 24: at midnight Pacific)')
+    .option('--min-impressions <n>', 'per variant before deciding (default 1000)'));
+  decision(abtest.command('decide').description('the verdict on a CSV of period rows, no experiment needed')
+    .argument('[metrics.csv]', 'period rows: variant,period_start,period_end,impressions,clicks,views,avg_view_duration_sec')
+    .option('--sequential', 'evaluate after each period in time order, as the service does; report where it stops')
+    .option('--json', '{status, winner, stoppedAt, lift, interval, probabilityBest, expectedLoss, reason}'));
+  abtest.command('import').description('metrics: a channel_reach_basic_a1 report or a CSV of periods (faceless abtest --help)')
+    .argument(...id).argument('[file.csv]', 'the report or the CSV');
+  abtest.command('evaluate').description('decide now; a winner is applied for good').argument(...id);
+  abtest.command('stop').description('end the test by hand, optionally applying a variant').argument(...id)
+    .option('--winner <label>', 'the variant to apply for good');
+  abtest.command('rotate').description('apply the next variant where a period is over (run it from cron)');
+  abtest.command('fetch').description('import the channels\' channel_reach_basic_a1 reports (YouTube Reporting API)');
+  return abtest.configureHelp({ formatHelp: () => `${ABTEST_USAGE}\n` });
+}
 
 export interface AbtestIo {
   env: Record<string, string | undefined>;
@@ -254,32 +285,18 @@ function required(value: string | undefined, name: string, what: string): string
 }
 
 async function run(argv: readonly string[], io: AbtestIo, service: () => Promise<AbTestService>): Promise<number> {
-  const [command, ...rest] = argv;
+  const parsed = parseCli(abtestCli(), argv, (text) => { io.stdout.write(text); });
+  if ('help' in parsed) return parsed.help;
+  const command = parsed.command.name();
+  const positionals = parsed.args.filter((a): a is string => typeof a === 'string');
+  const values = parsed.values as {
+    status?: string; video?: string; variant?: string[]; from?: string; hours?: string; 'min-impressions'?: string; winner?: string;
+    metric?: string; 'launch-days'?: string; threshold?: string; sequential?: boolean; json?: boolean;
+  };
   const cwd = io.cwd ?? process.cwd();
   const out = (text: string): void => { io.stdout.write(text); };
-  const parse = <O extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(options: O) => {
-    try {
-      return parseArgs({ args: rest, options, allowPositionals: true, strict: true });
-    } catch (err) {
-      const m = /'(-[-\w]+)/.exec((err as Error).message);
-      throw new UsageError(m?.[1] ?? command ?? 'abtest', (err as Error).message);
-    }
-  };
-  const noExtra = (positionals: string[], expected: number): void => {
-    if (positionals.length > expected) throw new UsageError(positionals[expected]!, `unexpected argument for "faceless abtest ${command ?? ''}"`);
-  };
   switch (command) {
-    case undefined:
-      out(`${ABTEST_USAGE}\n`);
-      return 2;
-    case 'help':
-    case '--help':
-    case '-h':
-      out(`${ABTEST_USAGE}\n`);
-      return 0;
     case 'list': {
-      const { values, positionals } = parse({ status: { type: 'string' } });
-      noExtra(positionals, 0);
       const status = values.status;
       if (status !== undefined && !(EXPERIMENT_STATUSES as readonly string[]).includes(status)) {
         throw new UsageError('--status', `"${status}" is not one of ${EXPERIMENT_STATUSES.join(', ')}`);
@@ -296,18 +313,10 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       return 0;
     }
     case 'show': {
-      const { positionals } = parse({});
-      noExtra(positionals, 1);
       out(formatReport(await (await service()).show(required(positionals[0], '<id>', 'the experiment id (see faceless abtest list)'))));
       return 0;
     }
     case 'create': {
-      const { values, positionals } = parse({
-        video: { type: 'string' }, variant: { type: 'string', multiple: true }, from: { type: 'string' },
-        hours: { type: 'string' }, threshold: { type: 'string' }, 'min-impressions': { type: 'string' },
-        metric: { type: 'string' }, 'launch-days': { type: 'string' },
-      });
-      noExtra(positionals, 0);
       const hours = number('--hours', values.hours, (n) => Number.isInteger(n) && n >= 1 && n <= 168, 'a whole number of hours from 1 to 168');
       const { threshold, metric, launchDays } = decideOptions(values);
       const minImpressions = number('--min-impressions', values['min-impressions'], (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0');
@@ -341,10 +350,6 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       return 0;
     }
     case 'decide': {
-      const { values, positionals } = parse({
-        sequential: { type: 'boolean' }, json: { type: 'boolean' }, metric: { type: 'string' }, 'launch-days': { type: 'string' }, threshold: { type: 'string' },
-      });
-      noExtra(positionals, 1);
       const file = required(positionals[0], '<metrics.csv>', 'a CSV of period rows with the header variant,period_start,period_end,impressions,clicks,views,avg_view_duration_sec');
       const policy = decideOptions(values);
       const rows = toPeriodRows(parseMetricsCsv(await readText(cwd, file, '<metrics.csv>')));
@@ -366,8 +371,6 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       return 0;
     }
     case 'import': {
-      const { positionals } = parse({});
-      noExtra(positionals, 2);
       const id = required(positionals[0], '<id>', 'the experiment id (see faceless abtest list)');
       const file = required(positionals[1], '<file.csv>', 'the metrics CSV or the channel_reach_basic_a1 report to import');
       const text = await readText(cwd, file, '<file.csv>');
@@ -375,21 +378,15 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       return 0;
     }
     case 'evaluate': {
-      const { positionals } = parse({});
-      noExtra(positionals, 1);
       out(formatEnd(await (await service()).evaluate(required(positionals[0], '<id>', 'the experiment id (see faceless abtest list)'))));
       return 0;
     }
     case 'stop': {
-      const { values, positionals } = parse({ winner: { type: 'string' } });
-      noExtra(positionals, 1);
       const id = required(positionals[0], '<id>', 'the experiment id (see faceless abtest list)');
       out(formatEnd(await (await service()).stop(id, values.winner !== undefined ? { winner: values.winner } : {})));
       return 0;
     }
     case 'fetch': {
-      const { positionals } = parse({});
-      noExtra(positionals, 0);
       const outcomes = await fetchReachReports({ config: readYouTubeConfig(io.env), service: await service() });
       if (outcomes.length === 0) out('no running experiments\n');
       for (const o of outcomes) {
@@ -399,8 +396,6 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       return 0;
     }
     case 'rotate': {
-      const { positionals } = parse({});
-      noExtra(positionals, 0);
       const outcomes = await (await service()).tick();
       if (outcomes.length === 0) out('no running experiments\n');
       for (const o of outcomes) {
@@ -409,7 +404,7 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       return outcomes.some((o) => o.action === 'failed') ? 1 : 0;
     }
     default:
-      throw new UsageError(command, `unknown abtest command: one of list, show, create, decide, import, evaluate, stop, rotate, fetch (faceless abtest --help)`);
+      throw new UsageError(command, 'unknown abtest command; see "faceless abtest --help"');
   }
 }
 

@@ -1,15 +1,16 @@
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { isFacelessError } from '@faceless/runtime';
 import {
   ChannelStore, createChannelRecord, openQuotaLedger, readYouTubeConfig, requireClientCredentials, requireSecretKey,
   runInstalledAppFlow, tokenExpiryWarning, type ChannelDefaults, type InstalledAppFlowOptions,
 } from '@faceless/youtube';
-import { UsageError } from './make-options.ts';
+import { cliCommand, parseCli, UsageError } from './cli-parse.ts';
 
 export const CHANNELS_USAGE = `Usage:
   faceless channels add <name> [options]   authorize a YouTube channel (opens Google's consent page)
   faceless channels list                    the channels, their defaults and token health, and today's quota
   faceless channels remove <name>           forget a channel (revoke access at myaccount.google.com/permissions)
+  faceless channels <command> --help        the arguments and options of one command
 
 Options of add (kept when a channel is added again):
   --slots <HH:MM,...>   daily publishing times in UTC (default 15:00)
@@ -33,9 +34,27 @@ export interface ChannelsIo {
   now?: () => Date;
 }
 
+/** `faceless channels`: its commands, their arguments and options. */
+export function channelsCli(): Command {
+  const channels = cliCommand('faceless channels', 'YouTube channels');
+  channels.command('add').description('authorize a YouTube channel (opens Google\'s consent page); adding it again keeps its options')
+    .argument('[name]', 'the channel\'s name here: 1-64 characters of a-z 0-9 _ - (e.g. "science-en")')
+    .option('--slots <HH:MM,...>', 'daily publishing times in UTC (default 15:00)')
+    .option('--privacy <status>', 'private (scheduled into the next slot), unlisted or public (default private)')
+    .option('--category <id>', 'YouTube category id (default 27, Education)')
+    .option('--lang <code>', 'the channel\'s language (default en)')
+    .option('--made-for-kids', 'declare the channel\'s videos made for kids (default: not)')
+    .option('--production', 'the Google OAuth app is published (its refresh tokens do not expire after 7 days)')
+    .addHelpText('after', '\nNeeds GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and FACELESS_SECRET_KEY (faceless channels --help).');
+  channels.command('list').description('the channels, their defaults and token health, and today\'s quota');
+  channels.command('remove').description('forget a channel (revoke access at myaccount.google.com/permissions)')
+    .argument('[name]', 'the channel (see faceless channels list)');
+  return channels.configureHelp({ formatHelp: () => `${CHANNELS_USAGE}\n` });
+}
+
 const SLOT = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-function defaultsFrom(values: Record<string, string | boolean | undefined>): Partial<ChannelDefaults> {
+function defaultsFrom(values: Record<string, string | string[] | boolean | undefined>): Partial<ChannelDefaults> {
   const defaults: Partial<ChannelDefaults> = {};
   if (typeof values.slots === 'string') {
     const slots = values.slots.split(',').map((s) => s.trim()).filter(Boolean);
@@ -58,27 +77,14 @@ function defaultsFrom(values: Record<string, string | boolean | undefined>): Par
 
 /** `faceless channels …`: returns the exit code. */
 export async function channelsCommand(argv: readonly string[], env: Record<string, string | undefined>, io: ChannelsIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.write(`${CHANNELS_USAGE}\n`);
-    return sub === undefined ? 2 : 0;
-  }
+  const parsed = parseCli(channelsCli(), argv, io.write);
+  if ('help' in parsed) return parsed.help;
+  const sub = parsed.command.name();
+  const { values } = parsed;
+  const positionals = parsed.args as (string | undefined)[];
   const config = readYouTubeConfig(env);
   const store = new ChannelStore(config.dataDir);
   const now = io.now ?? (() => new Date());
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...rest], allowPositionals: true, strict: true,
-      options: {
-        slots: { type: 'string' }, privacy: { type: 'string' }, category: { type: 'string' }, lang: { type: 'string' },
-        'made-for-kids': { type: 'boolean' }, production: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError('options', `${(err as Error).message.replace(/\. To specify.*$/s, '')}. See "faceless channels --help".`);
-  }
-  const { values, positionals } = parsed;
   switch (sub) {
     case 'add': {
       const name = positionals[0];
@@ -133,6 +139,6 @@ export async function channelsCommand(argv: readonly string[], env: Record<strin
       return 0;
     }
     default:
-      throw new UsageError(sub, `unknown channels command. ${CHANNELS_USAGE}`);
+      throw new UsageError(sub, 'unknown channels command; see "faceless channels --help"');
   }
 }

@@ -3,12 +3,12 @@
  * <FACELESS_DATA_DIR>/api-keys.json), which it reads again when it changes. A key is printed once and
  * only its sha256 is stored.
  */
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import {
   createApiKey, defaultKeysFilePath, parseApiKeysEnv, readKeysFile, updateKeysFile, type ApiKeyRecord,
 } from '@faceless/api-gateway';
 import { FacelessError, isFacelessError } from '@faceless/runtime';
-import { UsageError } from './make-options.ts';
+import { cliCommand, parseCli, UsageError } from './cli-parse.ts';
 
 export const KEYS_USAGE = `Usage: faceless keys <command>
 
@@ -21,6 +21,7 @@ Commands:
                                      --rate-limit: requests a minute for this key (default RATE_LIMIT_PER_MINUTE)
   list                               the keys: name, created, rate limit, start of the hash
   revoke <name>                      remove a key: requests with it are refused from then on
+  faceless keys <command> --help     the arguments and options of one command
 
 The keys file: API_KEYS_FILE when set, else <FACELESS_DATA_DIR or ~/.faceless>/api-keys.json.
 Keys in API_KEYS (id:sha256hex pairs) are accepted too but are not managed here.`;
@@ -36,6 +37,18 @@ export interface KeysIo {
 
 function envKeyIds(env: Record<string, string | undefined>): string[] {
   return env.API_KEYS ? parseApiKeysEnv(env.API_KEYS).records.map((r) => r.id) : [];
+}
+
+/** `faceless keys`: its commands, their arguments and options. */
+export function keysCli(): Command {
+  const keys = cliCommand('faceless keys', 'API keys of the HTTP API');
+  keys.command('create').description('make a key and print it once (only its sha256 is stored)')
+    .argument('[name...]', 'the key\'s name: 1-64 letters, digits, "_", "." or "-"')
+    .option('--rate-limit <n>', 'requests a minute for this key, 1-100000 (default RATE_LIMIT_PER_MINUTE)');
+  keys.command('list').description('the keys: name, created, rate limit, start of the hash');
+  keys.command('revoke').description('remove a key: requests with it are refused from then on')
+    .argument('[name...]', 'the key\'s name (see faceless keys list)');
+  return keys.configureHelp({ formatHelp: () => `${KEYS_USAGE}\n` });
 }
 
 function oneName(positionals: readonly string[], command: string): string {
@@ -55,10 +68,9 @@ function parseRateLimit(raw: string | undefined): number | undefined {
   return n;
 }
 
-async function create(argv: readonly string[], io: KeysIo, file: string): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], options: { 'rate-limit': { type: 'string' } }, allowPositionals: true, strict: true });
+async function create(positionals: readonly string[], rateLimit: string | undefined, io: KeysIo, file: string): Promise<number> {
   const name = oneName(positionals, 'create');
-  const rateLimitPerMinute = parseRateLimit(values['rate-limit']);
+  const rateLimitPerMinute = parseRateLimit(rateLimit);
   if (envKeyIds(io.env).includes(name)) {
     throw new FacelessError('CONFLICT', `API_KEYS already has a key "${name}": choose another name`, { field: 'name' });
   }
@@ -87,8 +99,7 @@ function formatTable(records: readonly ApiKeyRecord[]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
-async function list(argv: readonly string[], io: KeysIo, file: string): Promise<number> {
-  parseArgs({ args: [...argv], options: {}, allowPositionals: false, strict: true });
+async function list(io: KeysIo, file: string): Promise<number> {
   const records = await readKeysFile(file);
   if (records.length === 0) io.stdout.write(`No keys in ${file}: create one with "faceless keys create <name>".\n`);
   else io.stdout.write(`${formatTable(records)}\n`);
@@ -97,8 +108,7 @@ async function list(argv: readonly string[], io: KeysIo, file: string): Promise<
   return 0;
 }
 
-async function revoke(argv: readonly string[], io: KeysIo, file: string): Promise<number> {
-  const { positionals } = parseArgs({ args: [...argv], options: {}, allowPositionals: true, strict: true });
+async function revoke(positionals: readonly string[], io: KeysIo, file: string): Promise<number> {
   const name = oneName(positionals, 'revoke');
   await updateKeysFile(file, (records) => {
     const kept = records.filter((r) => r.name !== name && r.id !== name);
@@ -117,21 +127,18 @@ async function revoke(argv: readonly string[], io: KeysIo, file: string): Promis
 
 /** Runs `faceless keys …`; returns the exit code: 0 done, 1 failed, 2 bad usage. */
 export async function keysCommand(argv: readonly string[], io: KeysIo): Promise<number> {
-  const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
-      (command === undefined ? io.stderr : io.stdout).write(`${KEYS_USAGE}\n`);
-      return command === undefined ? 2 : 0;
-    }
+    const parsed = parseCli(keysCli(), argv, (text) => { io.stdout.write(text); });
+    if ('help' in parsed) return parsed.help;
     const file = defaultKeysFilePath(io.env);
-    switch (command) {
-      case 'create': return await create(rest, io, file);
-      case 'list': return await list(rest, io, file);
-      case 'revoke': return await revoke(rest, io, file);
-      default: throw new UsageError(command, 'unknown command: use create, list or revoke (faceless keys --help)');
+    const names = (parsed.args[0] ?? []) as string[];
+    switch (parsed.command.name()) {
+      case 'create': return await create(names, parsed.values['rate-limit'] as string | undefined, io, file);
+      case 'list': return await list(io, file);
+      default: return await revoke(names, io, file);
     }
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError) {
       io.stderr.write(`faceless keys: ${(err as Error).message}\n`);
       return 2;
     }

@@ -1,26 +1,60 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
+import { cliCommand, parseCli } from './cli-parse.ts';
 import { readCliConfig } from './config.ts';
 import { formatChecks, runDoctor } from './doctor.ts';
 import { failureMessage, makeCommand, summary } from './make-command.ts';
-import { MAKE_USAGE, parseMakeOptions, UsageError } from './make-options.ts';
+import { makeCli, makeOptionsFrom, UsageError } from './make-options.ts';
 
 const USAGE = `faceless: topic in, faceless YouTube video out.
 
 Usage:
-  faceless make "<topic>" [options]   make a video (faceless make --help for the options)
+  faceless make "<topic>" [options]   make a video
   faceless publish <out-dir> --channel <name>  publish a video made earlier to YouTube
-  faceless channels add|list|remove   YouTube channels (Google OAuth; faceless channels --help)
-  faceless abtest <command>           A/B tests of thumbnails and titles: list, show, create, import, evaluate, stop, rotate, fetch (faceless abtest --help)
+  faceless channels add|list|remove   YouTube channels (Google OAuth)
+  faceless abtest <command>           A/B tests of thumbnails and titles: list, show, create, decide, import, evaluate, stop, rotate, fetch
   faceless voices [--lang <code>]     list the voices of the speech provider (for --voice)
   faceless doctor                     check ffmpeg, the voice engine and the data folder
   faceless serve [--port N] [--host H] serve the HTTP API in one process (default 127.0.0.1:3000)
-  faceless keys create|list|revoke    API keys of the HTTP API (faceless keys --help)
+  faceless keys create|list|revoke    API keys of the HTTP API
   faceless stack                      start the ten services on ports 3000-3009 (REDIS_URL, AMQP_URL, DATABASE_URL, S3_*)
   faceless --version
 
+Every command and subcommand has --help (faceless make --help, faceless abtest create --help),
+which prints its options and starts nothing.
+
 Docs: README.md`;
+
+/** The commands: name and one line; each parses the rest of the line itself (see the switch in main). */
+export const COMMANDS: readonly (readonly [string, string])[] = [
+  ['make', 'make a video'], ['publish', 'publish a video made earlier to YouTube'], ['channels', 'YouTube channels'],
+  ['abtest', 'A/B tests of thumbnails and titles'], ['voices', 'list the voices of the speech provider'],
+  ['doctor', 'check ffmpeg, the voice engine and the data folder'], ['serve', 'serve the HTTP API in one process'],
+  ['keys', 'API keys of the HTTP API'], ['stack', 'start the ten services on ports 3000-3009'],
+];
+
+/** `faceless <command> …`: commander picks the command (or suggests one) and hands it the rest of the line. */
+function router(): Command {
+  const program = cliCommand('faceless', 'topic in, faceless YouTube video out').enablePositionalOptions().helpCommand(false)
+    .version(version(), '-v, --version', 'print the version');
+  for (const [name, description] of COMMANDS) {
+    program.command(name).description(description).helpOption(false).passThroughOptions().allowUnknownOption().argument('[args...]');
+  }
+  return program.configureHelp({ formatHelp: () => `${USAGE}\n` });
+}
+
+const serveCli = (): Command => cliCommand('faceless serve', 'Serves the HTTP API (the gateway and every stage) in one process; Ctrl-C stops it.')
+  .option('--port <n>', 'the port to listen on, 0-65535 (0: any free port)', '3000')
+  .option('--host <host>', 'the address to listen on', '127.0.0.1');
+
+const stackCli = (): Command => cliCommand('faceless stack', 'Starts the ten services on ports 3000-3009, each in its own process, and starts a service that exits again with backoff; Ctrl-C or SIGTERM stops them.')
+  .addHelpText('after', '\nEnvironment: REDIS_URL, AMQP_URL, DATABASE_URL, S3_* (see README.md); LOG_LEVEL=debug shows every service\'s log lines.');
+
+const voicesCli = (): Command => cliCommand('faceless voices', 'Lists the voices of the speech provider (for faceless make --voice).')
+  .option('--lang <code>', 'only the voices that speak this language (en, fr, es, de, it, pt)');
+
+const doctorCli = (): Command => cliCommand('faceless doctor', 'Checks ffmpeg, the voice engine and the data folder.');
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -29,27 +63,28 @@ function version(): string {
 
 /** Runs one CLI command and returns the exit code: 0 done, 1 failed, 2 bad usage, 130 interrupted. */
 export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  const [command, ...rest] = argv;
   const write = (text: string): void => { process.stdout.write(text); };
   try {
+    // `faceless help abtest create` is `faceless abtest create --help`
+    const words = argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv[0] === 'help' ? ['--help'] : argv;
+    const routed = parseCli(router(), words, write);
+    if ('help' in routed) return routed.help;
+    const command = routed.command.name();
+    const rest = (routed.args[0] ?? []) as string[];
+    /** The rest of the line parsed by the command's own declaration; { help } when its help was printed. */
+    const parse = (cli: Command): ReturnType<typeof parseCli> => parseCli(cli, rest, write);
     switch (command) {
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        write(`${USAGE}\n`);
-        return command === undefined ? 2 : 0;
-      case '--version':
-      case '-v':
-        write(`${version()}\n`);
-        return 0;
       case 'doctor': {
+        const parsed = parse(doctorCli());
+        if ('help' in parsed) return parsed.help;
         const config = readCliConfig(env);
         const checks = await runDoctor(config.dataDir);
         write(formatChecks(checks));
         return checks.some((c) => c.required && !c.ok) ? 1 : 0;
       }
       case 'stack': {
+        const parsed = parse(stackCli());
+        if ('help' in parsed) return parsed.help;
         const { startStack } = await import('./stack.ts');
         const stackEnv = { ...env };
         const { defaultKeysFilePath } = await import('@faceless/api-gateway');
@@ -77,11 +112,13 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return 0;
       }
       case 'serve': {
-        const { values } = parseArgs({ args: [...rest], options: { port: { type: 'string' }, host: { type: 'string' } }, strict: true });
-        const port = values.port === undefined ? 3000 : Number(values.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port', `"${values.port ?? ''}" is not a port number (0-65535)`);
+        const parsed = parse(serveCli());
+        if ('help' in parsed) return parsed.help;
+        const { port: portText, host } = parsed.values as { port: string; host: string };
+        const port = /^\d+$/.test(portText.trim()) ? Number(portText) : Number.NaN;
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port', `"${portText}" is not a port number (0-65535)`);
         const { serveBanner, startServe } = await import('./serve-command.ts');
-        const served = await startServe({ port, host: values.host ?? '127.0.0.1', env });
+        const served = await startServe({ port, host, env });
         write(serveBanner(served));
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
@@ -92,7 +129,9 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return 0;
       }
       case 'voices': {
-        const { values } = parseArgs({ args: [...rest], options: { lang: { type: 'string' } }, strict: true });
+        const parsed = parse(voicesCli());
+        if ('help' in parsed) return parsed.help;
+        const values = parsed.values as { lang?: string };
         const { listVoices } = await import('@faceless/tts-renderer');
         const voices = await listVoices(env, values.lang);
         if (voices.length === 0) throw new UsageError('--lang', `no voice speaks "${values.lang ?? ''}"; try en, fr, es, de, it or pt`);
@@ -119,11 +158,9 @@ export async function main(argv: readonly string[], env: Record<string, string |
         }
       }
       case 'publish': {
-        const { PUBLISH_USAGE, publishCommand } = await import('./publish-command.ts');
-        if (rest.includes('--help') || rest.includes('-h')) {
-          write(`${PUBLISH_USAGE}\n`);
-          return 0;
-        }
+        const { publishCli, publishCommand } = await import('./publish-command.ts');
+        const parsed = parse(publishCli());
+        if ('help' in parsed) return parsed.help;
         const controller = new AbortController();
         const onSigint = (): void => {
           process.stderr.write('\nStopping… run the same command again to resume the upload where it stopped.\n');
@@ -131,19 +168,17 @@ export async function main(argv: readonly string[], env: Record<string, string |
         };
         process.once('SIGINT', onSigint);
         try {
-          await publishCommand(rest, { config: readCliConfig(env), env, write, signal: controller.signal });
+          await publishCommand(parsed, { config: readCliConfig(env), env, write, signal: controller.signal });
           return 0;
         } finally {
           process.off('SIGINT', onSigint);
         }
       }
       case 'make': {
-        if (rest.includes('--help') || rest.includes('-h')) {
-          write(`${MAKE_USAGE}\n`);
-          return 0;
-        }
+        const parsed = parse(makeCli());
+        if ('help' in parsed) return parsed.help;
         const config = readCliConfig(env);
-        const options = await parseMakeOptions(rest);
+        const options = await makeOptionsFrom(parsed);
         if (options.publishTo) {
           const { assertYouTubeChannel } = await import('./publish-command.ts');
           await assertYouTubeChannel(options.publishTo, '--publish', env);
@@ -173,7 +208,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         }
       }
       default:
-        throw new UsageError(command, `unknown command. ${USAGE}`);
+        throw new UsageError(command, 'unknown command; see "faceless --help"');
     }
   } catch (err) {
     if (err instanceof UsageError) {

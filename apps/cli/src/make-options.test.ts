@@ -53,7 +53,9 @@ test('each bad option gets one message naming it and what is allowed', async () 
   await expectUsage(['t', '--out', join(cwd, 'file.txt', 'sub')], '--out', /cannot be written \(ENOTDIR\)/, cwd);
   await expectUsage(['t', '--out', '/proc/faceless'], '--out', /cannot be written/, cwd);
   await expectUsage(['t', '--script', join(cwd, 'missing.md')], '--script', /cannot read/, cwd);
-  await expectUsage(['t', '--bogus'], 'options', /Unknown option '--bogus'/, cwd);
+  await expectUsage(['t', '--bogus'], '--bogus', /unknown option; see "faceless make --help"/, cwd);
+  await expectUsage(['t', '--durration', '20'], '--durration', /unknown option; did you mean --duration\?/, cwd);
+  await expectUsage(['t', '--duration'], '--duration', /needs a value: --duration <time>/, cwd);
   await expectUsage(['two', 'words'], '<topic>', /in quotes/, cwd);
   await expectUsage(['t', '--captions', 'karaoke'], '--captions', /highlight, block, single, plain, none/, cwd);
   await expectUsage(['t', '--music-dir', join(cwd, 'nope')], '--music-dir', /does not exist/, cwd);

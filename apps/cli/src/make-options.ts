@@ -1,18 +1,13 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat, writeFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import {
   ASPECTS, CAPTION_POSITIONS, CAPTION_SCALE_LIMITS, CAPTION_SIZES, CAPTION_STYLES, DURATION_LIMITS, LANGUAGES, PipelineRequest, TOPIC_MAX_CHARS, VOICE_SPEED_LIMITS,
 } from '@faceless/contracts';
+import { cliCommand, parseCli, UsageError, type Parsed } from './cli-parse.ts';
 
-/** A problem with what the user typed: printed as one line naming the option, exit code 2. */
-export class UsageError extends Error {
-  constructor(readonly option: string, message: string) {
-    super(`${option}: ${message}`);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 export interface MakeOptions {
   request: PipelineRequest;
@@ -31,37 +26,37 @@ const OPTION_OF_FIELD: Record<string, string> = {
   'captions.highlightColor': '--caption-highlight', 'captions.outlineColor': '--caption-outline', 'captions.font': '--caption-font',
 };
 
-export const MAKE_USAGE = `Usage: faceless make "<topic>" [options]
+/** `faceless make`: its arguments, options and help, declared once. */
+export function makeCli(): Command {
+  return cliCommand('faceless make', 'Makes a video from a topic: keywords, script, voice-over, captioned video, thumbnails, metadata, a publish record and an A/B test, into one folder.')
+    .usage('"<topic>" [options]')
+    .argument('[topic...]', 'what the video is about, in quotes (optional with --script: its first heading)')
+    .option('--lang <code>', `language of the script and voice: ${LANGUAGES.join(', ')} (default en)`)
+    .option('--duration <time>', `target length: seconds (60), "90s", "2m" or "1:30"; ${DURATION_LIMITS.min}s to ${DURATION_LIMITS.max / 60}m (default 60)`)
+    .option('--aspect <ratio>', `${ASPECTS.join(', ')} (default 9:16, a Short)`)
+    .option('--voice <id>', 'voice of the speech provider (faceless voices lists them; default per language)')
+    .option('--voice-speed <x>', `the voice's pace, ${VOICE_SPEED_LIMITS.min} to ${VOICE_SPEED_LIMITS.max} (default 1; ElevenLabs keeps 0.7–1.2); the script is sized for it, so the video keeps its --duration`)
+    .option('--media-dir <dir>', 'your own images and clips to show, matched to sections by file name')
+    .option('--script <file>', 'narrate your own text (Markdown; sections start at headings) instead of a generated script')
+    .option('--captions <style>', `${CAPTION_STYLES.join(', ')} (default highlight: one short line, the spoken word coloured; block: two lines; single: one big word at a time)`)
+    .option('--caption-size <s>', `${CAPTION_SIZES.join(', ')} or a scale from ${CAPTION_SCALE_LIMITS.min} to ${CAPTION_SCALE_LIMITS.max} (default medium)`)
+    .option('--caption-position <p>', `${CAPTION_POSITIONS.join(', ')}, always inside a Short's safe area (default bottom; single: middle)`)
+    .option('--caption-color <#RRGGBB>', 'colour of the words (default #FFFFFF)')
+    .option('--caption-highlight <#RRGGBB>', 'colour of the spoken word (default yellow; block: green)')
+    .option('--caption-outline <#RRGGBB>', 'colour of the outline (default #000000)')
+    .option('--caption-font <font>', 'an installed font family ("DejaVu Sans") or a .ttf/.otf file (default Montserrat ExtraBold)')
+    .option('--music-dir <dir>', 'your own background music (mp3, m4a, wav, flac, ogg), moods from file names or tags.json')
+    .option('--mood <mood>', 'the music\'s mood, e.g. calm, upbeat, dramatic (default: any)')
+    .option('--no-music', 'the voice alone, no background music (default: music under the voice)')
+    .option('--out <dir>', 'where to write everything (default ./faceless-out/<topic>)')
+    .option('--channel <name>', 'publishing channel (default local: a folder, see LOCAL_CHANNEL_DIR)')
+    .option('--publish <name>', 'publish to this YouTube channel (added with faceless channels add) when the video is made')
+    .option('--fresh', 'start over even if --out holds an unfinished run of another request')
+    .addHelpText('after', '\nRunning the same command again resumes an interrupted run at the first unfinished stage.');
+}
 
-Makes a video from a topic: keywords, script, voice-over, captioned video, thumbnails,
-metadata, a publish record and an A/B test, into one folder.
-
-Options:
-  --lang <code>        language of the script and voice: ${LANGUAGES.join(', ')} (default en)
-  --duration <time>    target length: seconds (60), "90s", "2m" or "1:30"; ${DURATION_LIMITS.min}s to ${DURATION_LIMITS.max / 60}m (default 60)
-  --aspect <ratio>     ${ASPECTS.join(', ')} (default 9:16, a Short)
-  --voice <id>         voice of the speech provider (see the espeak-ng voice list; default per language)
-  --voice-speed <x>    the voice's pace, ${VOICE_SPEED_LIMITS.min} to ${VOICE_SPEED_LIMITS.max} (default 1; ElevenLabs keeps 0.7–1.2); the script is
-                       sized for it, so the video keeps its --duration
-  --media-dir <dir>    your own images and clips to show, matched to sections by file name
-  --script <file>      narrate your own text (Markdown; sections start at headings) instead of a generated script
-  --captions <style>   ${CAPTION_STYLES.join(', ')} (default highlight: one short line, the spoken word coloured;
-                       block: two lines; single: one big word at a time)
-  --caption-size <s>   ${CAPTION_SIZES.join(', ')} or a scale from ${CAPTION_SCALE_LIMITS.min} to ${CAPTION_SCALE_LIMITS.max} (default medium)
-  --caption-position <p>  ${CAPTION_POSITIONS.join(', ')}, always inside a Short's safe area (default bottom; single: middle)
-  --caption-color <#RRGGBB>      colour of the words (default #FFFFFF)
-  --caption-highlight <#RRGGBB>  colour of the spoken word (default yellow; block: green)
-  --caption-outline <#RRGGBB>    colour of the outline (default #000000)
-  --caption-font <font>  an installed font family ("DejaVu Sans") or a .ttf/.otf file (default Montserrat ExtraBold)
-  --music-dir <dir>    your own background music (mp3, m4a, wav, flac, ogg), moods from file names or tags.json
-  --mood <mood>        the music's mood, e.g. calm, upbeat, dramatic (default: any)
-  --no-music           the voice alone, no background music (default: music under the voice)
-  --out <dir>          where to write everything (default ./faceless-out/<topic>)
-  --channel <name>     publishing channel (default local: a folder, see LOCAL_CHANNEL_DIR)
-  --publish <name>     publish to this YouTube channel (added with faceless channels add) when the video is made
-  --fresh              start over even if --out holds an unfinished run of another request
-
-Running the same command again resumes an interrupted run at the first unfinished stage.`;
+/** The help of `faceless make`, as `faceless make --help` prints it. */
+export const MAKE_USAGE = makeCli().helpInformation().trimEnd();
 
 /** "60", "90s", "2m", "1:30" → seconds; NaN when it is none of these. */
 export function parseDuration(text: string): number {
@@ -85,25 +80,21 @@ export function slugify(text: string): string {
 
 /** Parses `faceless make` arguments and checks every option before any work starts. */
 export async function parseMakeOptions(argv: readonly string[], cwd = process.cwd()): Promise<MakeOptions> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        lang: { type: 'string' }, duration: { type: 'string' }, aspect: { type: 'string' }, voice: { type: 'string' }, 'voice-speed': { type: 'string' },
-        'media-dir': { type: 'string' }, script: { type: 'string' }, out: { type: 'string' }, channel: { type: 'string' },
-        publish: { type: 'string' }, captions: { type: 'string' }, 'music-dir': { type: 'string' }, mood: { type: 'string' }, 'no-music': { type: 'boolean' },
-        'caption-size': { type: 'string' }, 'caption-position': { type: 'string' }, 'caption-color': { type: 'string' },
-        'caption-highlight': { type: 'string' }, 'caption-outline': { type: 'string' }, 'caption-font': { type: 'string' },
-        fresh: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError('options', `${(err as Error).message.replace(/\. To specify.*$/s, '')}. See "faceless make --help".`);
-  }
-  const { values, positionals } = parsed;
+  const parsed = parseCli(makeCli(), argv, () => {});
+  if ('help' in parsed) throw new UsageError('--help', 'asks for the help, not a video: run faceless make --help');
+  return makeOptionsFrom(parsed, cwd);
+}
+
+/** The options of a parsed `faceless make`, each checked, the folders and files read. */
+export async function makeOptionsFrom(parsed: Parsed, cwd = process.cwd()): Promise<MakeOptions> {
+  const positionals = (parsed.args[0] ?? []) as string[];
+  const text = (name: string): string | undefined => (typeof parsed.values[name] === 'string' ? parsed.values[name] : undefined);
+  const values = {
+    lang: text('lang'), duration: text('duration'), aspect: text('aspect'), voice: text('voice'), 'voice-speed': text('voice-speed'),
+    'media-dir': text('media-dir'), script: text('script'), out: text('out'), channel: text('channel'), publish: text('publish'),
+    captions: text('captions'), 'music-dir': text('music-dir'), mood: text('mood'),
+    'no-music': parsed.values['no-music'] === true, fresh: parsed.values.fresh === true,
+  };
   if (positionals.length > 1) {
     throw new UsageError('<topic>', `got ${positionals.length} words outside quotes; put the topic in quotes: faceless make "${positionals.join(' ')}"`);
   }
@@ -154,7 +145,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
     : await readableDir(resolve(cwd, values['media-dir']), '--media-dir', 'images (jpg, png) and clips (mp4, mov)');
   const musicDir = values['music-dir'] === undefined ? undefined
     : await readableDir(resolve(cwd, values['music-dir']), '--music-dir', 'music files (mp3, m4a, wav, flac, ogg)');
-  const captions = await captionOptions(values, cwd);
+  const captions = await captionOptions(parsed.values, cwd);
   const voiceSpeed = values['voice-speed'] === undefined ? undefined : parseVoiceSpeed(values['voice-speed']);
 
   const result = PipelineRequest.safeParse({
@@ -184,7 +175,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
   const outDir = resolve(cwd, values.out ?? join('faceless-out', slugify(result.data.topic)));
   await assertWritableDir(outDir);
   return {
-    request: result.data, outDir, fresh: values.fresh ?? false,
+    request: result.data, outDir, fresh: values.fresh,
     ...(scriptFile ? { scriptFile } : {}),
     ...(values.publish !== undefined ? { publishTo: values.publish } : {}),
   };
@@ -194,7 +185,7 @@ export async function parseMakeOptions(argv: readonly string[], cwd = process.cw
  * The --caption-* options as the request's `captions` (checked by its schema); a font that names a
  * file is made absolute and must exist, a family is left for the video-assembler to find.
  */
-async function captionOptions(values: Record<string, string | boolean | undefined>, cwd: string): Promise<Record<string, unknown> | undefined> {
+async function captionOptions(values: Parsed['values'], cwd: string): Promise<Record<string, unknown> | undefined> {
   const text = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
   const size = text('caption-size');
   let font = text('caption-font');

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { PrivacyStatus, UploadOutput } from '@faceless/contracts';
 import { FolderStore, JsonFileCheckpointStore } from '@faceless/infra';
 import { buildStageInput, checkpointOutputs, InProcessStageClient, type PipelineCheckpoint } from '@faceless/orchestrator';
@@ -7,19 +7,19 @@ import { createLogger, isFacelessError } from '@faceless/runtime';
 import { ChannelStore, readYouTubeConfig } from '@faceless/youtube';
 import type { CliConfig } from './config.ts';
 import { CHECKPOINT_FILE } from './make-command.ts';
-import { UsageError } from './make-options.ts';
+import { cliCommand, parseCli, UsageError, type Parsed } from './cli-parse.ts';
 import { stageRegistry } from './stage-registry.ts';
 
-export const PUBLISH_USAGE = `Usage: faceless publish <out-dir> --channel <name> [options]
-
-Publishes a video made earlier with "faceless make" (review it first), to a YouTube channel added
-with "faceless channels add". Running it again never uploads a second video: an interrupted upload
-resumes where it stopped, a finished one is reported.
-
-Options:
-  --channel <name>     the channel (see faceless channels list)
-  --privacy <status>   private, unlisted or public (default: the channel's; private is scheduled)
-  --at <time>          publish at this ISO 8601 time instead of the channel's next free slot (private only)`;
+/** `faceless publish`: its arguments, options and help. */
+export function publishCli(): Command {
+  return cliCommand('faceless publish', 'Publishes a video made earlier with "faceless make" (review it first), to a YouTube channel added with '
+    + '"faceless channels add". Running it again never uploads a second video: an interrupted upload resumes where it stopped, a finished one is reported.')
+    .usage('<out-dir> --channel <name> [options]')
+    .argument('[out-dir...]', 'the folder "faceless make" wrote (it holds pipeline.json)')
+    .option('--channel <name>', 'the channel (see faceless channels list)')
+    .option('--privacy <status>', "private, unlisted or public (default: the channel's; private is scheduled)")
+    .option('--at <time>', "publish at this ISO 8601 time instead of the channel's next free slot (private only)");
+}
 
 /** The --publish/--channel channel exists, checked before any work starts. */
 export async function assertYouTubeChannel(name: string, option: string, env: Record<string, string | undefined>): Promise<void> {
@@ -40,17 +40,11 @@ export interface PublishDeps {
 }
 
 /** `faceless publish <out-dir> --channel <name>`: the uploader stage on a finished run's video, thumbnail and metadata. */
-export async function publishCommand(argv: readonly string[], deps: PublishDeps): Promise<UploadOutput> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv], allowPositionals: true, strict: true,
-      options: { channel: { type: 'string' }, privacy: { type: 'string' }, at: { type: 'string' } },
-    });
-  } catch (err) {
-    throw new UsageError('options', `${(err as Error).message.replace(/\. To specify.*$/s, '')}. See "faceless publish --help".`);
-  }
-  const { values, positionals } = parsed;
+export async function publishCommand(argv: readonly string[] | Parsed, deps: PublishDeps): Promise<UploadOutput> {
+  const parsed = Array.isArray(argv) ? parseCli(publishCli(), argv as readonly string[], () => {}) : argv as Parsed;
+  if ('help' in parsed) throw new UsageError('--help', 'asks for the help: run faceless publish --help');
+  const positionals = (parsed.args[0] ?? []) as string[];
+  const values = parsed.values as { channel?: string; privacy?: string; at?: string };
   if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('<out-dir>', 'give the one folder "faceless make" wrote (it holds pipeline.json)');
   const channel = values.channel;
   if (!channel) throw new UsageError('--channel', 'missing: which channel? See faceless channels list');
