@@ -7,6 +7,7 @@ export * from './retry.ts';
 export * from './process.ts';
 export * from './http-errors.ts';
 export * from './metrics.ts';
+export * from './operator-metrics.ts';
 export * from './serve-stage.ts';
 export * from './progress-stream.ts';
 export * from './seeded-random.ts';

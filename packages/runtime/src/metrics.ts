@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FacelessError } from './errors.ts';
 
 /** One app's metrics on its own registry, so several apps (and tests) in one process never clash. */
 export interface AppMetrics {
@@ -37,8 +38,11 @@ export function createMetrics(options: { defaultMetrics?: boolean; labels?: Reco
   };
 }
 
+const appRegistries = new WeakMap<FastifyInstance, Registry>();
+
 /** Counts and times every request (labelled by route pattern, not raw URL) and serves GET /metrics. */
 export function registerMetrics(app: FastifyInstance, metrics: AppMetrics): void {
+  appRegistries.set(app, metrics.registry);
   app.addHook('onResponse', async (request, reply) => {
     // Unmatched URLs share one label so that scanners cannot blow up the series count.
     const route = request.routeOptions.url ?? 'unmatched';
@@ -50,4 +54,14 @@ export function registerMetrics(app: FastifyInstance, metrics: AppMetrics): void
     const text = await metrics.registry.metrics();
     return reply.header('content-type', metrics.registry.contentType).send(text);
   });
+}
+
+/**
+ * The registry an app's GET /metrics serves, for a service that adds its own metrics (render speed,
+ * experiments) to an app built by buildStageApp. Its default labels (service) apply to them too.
+ */
+export function metricsRegistryOf(app: FastifyInstance): Registry {
+  const registry = appRegistries.get(app);
+  if (!registry) throw new FacelessError('INTERNAL', 'this app serves no /metrics: call registerMetrics(app, createMetrics()) when building it');
+  return registry;
 }
