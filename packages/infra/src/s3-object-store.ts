@@ -1,11 +1,12 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type * as S3Sdk from '@aws-sdk/client-s3';
-import type { BucketLocationConstraint, CompletedPart, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { BucketLocationConstraint, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { Upload as UploadClass } from '@aws-sdk/lib-storage';
 import type { getSignedUrl as presignFn } from '@aws-sdk/s3-request-presigner';
 import { FacelessError } from '@faceless/runtime';
 import { assertSafeKey } from './object-store.ts';
@@ -18,6 +19,8 @@ export const MIN_PART_SIZE = 5 * MiB;
 export const MAX_PARTS = 10_000;
 export const DEFAULT_MULTIPART_THRESHOLD = 64 * MiB;
 export const DEFAULT_PART_SIZE = 16 * MiB;
+/** Parts in flight at once: lib-storage's default; memory is about this many parts. */
+export const MULTIPART_QUEUE_SIZE = 4;
 
 export interface S3ObjectStoreOptions {
   /** e.g. http://127.0.0.1:9000 for MinIO; unset for AWS. */
@@ -43,23 +46,13 @@ export interface S3ObjectStoreOptions {
   maxAttempts?: number;
 }
 
-export interface PartRange {
-  partNumber: number;
-  /** First byte, inclusive. */
-  start: number;
-  /** Last byte, inclusive (as fs.createReadStream and HTTP ranges count). */
-  end: number;
-}
-
-/** Splits `size` bytes into parts of `partSize`, growing the part size when 10,000 parts would not hold the file. */
-export function planMultipartParts(size: number, partSize: number = DEFAULT_PART_SIZE): PartRange[] {
+/**
+ * The part size for a multipart upload of `size` bytes: `partSize`, at least S3's 5 MiB floor, grown
+ * when 10,000 parts would not hold the file.
+ */
+export function multipartPartSize(size: number, partSize: number = DEFAULT_PART_SIZE): number {
   if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`cannot split ${size} bytes into parts`);
-  const chosen = Math.max(partSize, MIN_PART_SIZE, Math.ceil(size / MAX_PARTS));
-  const parts: PartRange[] = [];
-  for (let start = 0, n = 1; start < size; start += chosen, n++) {
-    parts.push({ partNumber: n, start, end: Math.min(start + chosen, size) - 1 });
-  }
-  return parts;
+  return Math.max(partSize, MIN_PART_SIZE, Math.ceil(size / MAX_PARTS));
 }
 
 /** "a", "a/", "/a//" → "a/"; "" → "". */
@@ -120,6 +113,7 @@ interface Sdk {
   /** Signs URLs: the client itself, or one for the public endpoint (the host is part of the signature). */
   signer: S3Client;
   getSignedUrl: typeof presignFn;
+  Upload: typeof UploadClass;
 }
 
 /** Objects in an S3-compatible bucket (AWS S3, MinIO, R2, s3rver). */
@@ -160,10 +154,10 @@ export class S3ObjectStore implements ObjectStore {
   /** Loads the SDK on first use, so processes on the folder store never pay for it. */
   private load(): Promise<Sdk> {
     this.sdk ??= (async () => {
-      const [s3, presigner] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
+      const [s3, presigner, storage] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner'), import('@aws-sdk/lib-storage')]);
       const client = new s3.S3Client(this.clientConfig);
       const signer = this.publicEndpoint ? new s3.S3Client({ ...this.clientConfig, endpoint: this.publicEndpoint }) : client;
-      return { s3, client, signer, getSignedUrl: presigner.getSignedUrl };
+      return { s3, client, signer, getSignedUrl: presigner.getSignedUrl, Upload: storage.Upload };
     })();
     return this.sdk;
   }
@@ -203,32 +197,23 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * lib-storage's Upload: it reads the file in parts of `multipartPartSize`, sends up to
+   * MULTIPART_QUEUE_SIZE of them at once (each a buffer the client can resend on a retry), completes
+   * the upload, and aborts it on failure so no parts are left billed in the bucket.
+   */
   private async putMultipart(Key: string, localPath: string, size: number, contentType: string | undefined): Promise<void> {
-    const { s3, client } = await this.load();
-    let uploadId: string | undefined;
+    const { client, Upload } = await this.load();
+    const upload = new Upload({
+      client,
+      params: { Bucket: this.bucket, Key, Body: createReadStream(localPath), ...(contentType ? { ContentType: contentType } : {}) },
+      partSize: multipartPartSize(size, this.partSize),
+      queueSize: MULTIPART_QUEUE_SIZE,
+      leavePartsOnError: false,
+    });
     try {
-      const created = await client.send(new s3.CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ...(contentType ? { ContentType: contentType } : {}) }));
-      uploadId = created.UploadId;
-      if (!uploadId) throw new FacelessError('STORAGE_FAILED', `s3://${this.bucket} returned no UploadId for "${Key}"`, { retryable: true });
-      const done: CompletedPart[] = [];
-      const file = await open(localPath, 'r');
-      try {
-        for (const part of planMultipartParts(size, this.partSize)) {
-          // One part in memory at a time, so the SDK can resend it on a retry (a stream could not be replayed).
-          const body = Buffer.allocUnsafe(part.end - part.start + 1);
-          const { bytesRead } = await file.read(body, 0, body.length, part.start);
-          if (bytesRead !== body.length) throw new FacelessError('STORAGE_FAILED', `"${localPath}" changed while uploading it`, { retryable: true });
-          const r = await client.send(new s3.UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber: part.partNumber, Body: body, ContentLength: body.length }));
-          done.push({ PartNumber: part.partNumber, ETag: r.ETag });
-        }
-      } finally {
-        await file.close();
-      }
-      await client.send(new s3.CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: done } }));
+      await upload.done();
     } catch (err) {
-      if (uploadId) {
-        await client.send(new s3.AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId })).catch(() => undefined);
-      }
       throw this.fail(err, `upload "${Key}" in parts`);
     }
   }
