@@ -10,6 +10,8 @@ export type AbTestVariantInput = z.infer<typeof AbTestVariantInput>;
 export const AbTestCreateInput = z.strictObject({
   pipelineId: z.string().min(1).max(100),
   videoId: z.string().min(1),
+  /** The YouTube channel the video was uploaded to (the upload stage's output); absent for a local upload. */
+  channel: z.string().min(1).max(64).optional(),
   variants: z.array(AbTestVariantInput).min(2, 'an experiment needs at least two variants').max(10),
   rotationHours: z.number().int().min(1).max(24 * 7).default(24),
   /** What the test decides on: CTR, or watch time per impression (CTR × average view duration). */

@@ -24,6 +24,8 @@ export type UploadInput = z.infer<typeof UploadInput>;
 
 export const UploadOutput = z.strictObject({
   target: z.string(),
+  /** The channel the video was published on (absent in outputs written before it was added). */
+  channel: z.string().min(1).max(64).optional(),
   videoId: z.string().min(1),
   url: z.string().optional(),
   recordPath: z.string().optional(),

@@ -114,9 +114,12 @@ export function buildStageInput<K extends StageKey>(key: K, c: StageInputContext
     abtest: () => {
       const meta = need(o, 'metadata').metadata;
       const titles = [meta.title, ...meta.titleAlternatives];
+      const upload = need(o, 'upload');
       return {
         pipelineId: c.pipelineId,
-        videoId: need(o, 'upload').videoId,
+        videoId: upload.videoId,
+        // Only a YouTube upload has a channel whose titles and thumbnails the ab-tester switches.
+        ...(upload.target === 'youtube' ? { channel: upload.channel ?? r.channel } : {}),
         variants: need(o, 'thumbnail').variants.map((v, i) => ({
           label: v.id,
           thumbnailPath: v.path,

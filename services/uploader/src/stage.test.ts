@@ -64,7 +64,7 @@ test('publishes a record into the channel folder and the object store, on the ne
   const out = await stageAt(channels, '2025-03-10T08:00:00Z').execute(input(), ctx);
   const videoId = localVideoId('pipe-1');
   assert.match(videoId, /^local-[A-Za-z0-9_-]{11}$/);
-  assert.deepEqual(out, { target: 'local', videoId, recordPath: 'run/publish-record.json', publishAt: '2025-03-10T15:00:00.000Z', privacyStatus: 'private' });
+  assert.deepEqual(out, { target: 'local', channel: 'local', videoId, recordPath: 'run/publish-record.json', publishAt: '2025-03-10T15:00:00.000Z', privacyStatus: 'private' });
 
   const record = JSON.parse(await readFile(join(channels, 'local', `${videoId}.json`), 'utf8')) as Record<string, unknown>;
   assert.deepEqual({ ...record, createdAt: undefined }, {

@@ -123,7 +123,7 @@ export class LocalChannelTarget implements PublishTarget {
 }
 
 function outputOf(record: PublishRecord, recordPath: string): UploadOutput {
-  return { target: LOCAL_TARGET, videoId: record.videoId, recordPath, publishAt: record.publishAt, privacyStatus: record.privacyStatus };
+  return { target: LOCAL_TARGET, channel: record.channel, videoId: record.videoId, recordPath, publishAt: record.publishAt, privacyStatus: record.privacyStatus };
 }
 
 function toJson(record: PublishRecord): string {

@@ -270,5 +270,5 @@ export class YouTubeChannelTarget implements PublishTarget {
 
 function outputOf(record: YouTubePublication, recordPath: string): UploadOutput {
   const videoId = record.videoId as string;
-  return { target: YOUTUBE_TARGET, videoId, url: youtubeWatchUrl(videoId), recordPath, publishAt: record.publishAt, privacyStatus: record.privacyStatus };
+  return { target: YOUTUBE_TARGET, channel: record.channel, videoId, url: youtubeWatchUrl(videoId), recordPath, publishAt: record.publishAt, privacyStatus: record.privacyStatus };
 }
