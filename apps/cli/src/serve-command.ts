@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, STAGES, type StageKey } from '@faceless/contracts';
 import { FolderEventHistory, FolderStore, MemoryEventBus, openDatabase, type Database } from '@faceless/infra';
-import { buildGatewayApp, loadGatewayConfig, type UpstreamAnswer, type UpstreamCall } from '@faceless/api-gateway';
+import {
+  buildGatewayApp, createArtifactLinkSigner, loadGatewayConfig, type UpstreamAnswer, type UpstreamCall,
+} from '@faceless/api-gateway';
 import {
   FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, type PipelineCheckpoint,
 } from '@faceless/orchestrator';
@@ -131,7 +134,9 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     return injectUpstream(direct ? await stageApp(direct) : orchestrator, call);
   };
 
-  const gateway = buildGatewayApp({ config: gatewayConfig, events: bus, logger: log, callUpstream });
+  // The folder store cannot sign links: the gateway does, so the dashboard's <video> plays and seeks (Range).
+  const artifactLinks = { signer: createArtifactLinkSigner({ secret: randomBytes(32) }), store };
+  const gateway = buildGatewayApp({ config: gatewayConfig, events: bus, logger: log, callUpstream, artifactLinks });
   const closeAll = async (): Promise<void> => {
     await gateway.close().catch(() => undefined);
     await queue.close({ abort: true }).catch(() => undefined);

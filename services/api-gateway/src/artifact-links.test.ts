@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { ErrorBody } from '@faceless/contracts';
-import { FolderStore } from '@faceless/infra';
+import { FolderStore, MemoryEventBus } from '@faceless/infra';
 import { createLogger } from '@faceless/runtime';
-import { artifactKeyProblem, createArtifactLinkSigner, registerArtifactContentRoute } from './artifact-links.ts';
+import { hashApiKey } from './api-keys.ts';
+import { artifactKeyProblem, artifactLinksFromEnv, createArtifactLinkSigner, registerArtifactContentRoute } from './artifact-links.ts';
+import { buildGatewayApp } from './gateway-app.ts';
+import { loadGatewayConfig } from './gateway-config.ts';
 import { registerGatewayErrorHandler } from './gateway-errors.ts';
 
 const T0 = Date.parse('2026-12-03T10:00:00Z');
@@ -209,4 +212,70 @@ test('the bytes served are the file\'s bytes, read from the store folder', async
   const res = await get(signer.sign(ID, VIDEO, 60), { range: 'bytes=100-199' });
   assert.equal(res.statusCode, 206);
   assert.deepEqual(res.rawPayload, (await readFile(join(root, VIDEO))).subarray(100, 200));
+});
+
+test('wired into the gateway: the artifact list carries a signed url per artifact (S3 links kept), the link plays ranges without a key', async () => {
+  const s3Link = 'https://s3.example/bucket/poster.jpg?X-Amz-Signature=abc';
+  const artifacts = {
+    pipelineId: ID, expiresInSec: 120,
+    artifacts: [
+      { name: 'video', key: VIDEO, location: VIDEO },
+      { name: 'captions (SRT)', key: `pipelines/${ID}/captions.srt`, location: `pipelines/${ID}/captions.srt` },
+      { name: 'poster', key: `pipelines/${ID}/poster.jpg`, location: `pipelines/${ID}/poster.jpg`, url: s3Link },
+      { name: 'stray', key: 'pipelines/other/video.mp4', location: 'pipelines/other/video.mp4' },
+    ],
+  };
+  const gateway = buildGatewayApp({
+    config: loadGatewayConfig({ API_KEYS: `t:${hashApiKey('fk_links-test-key')}`, FACELESS_DATA_DIR: root, LOG_LEVEL: 'error' }),
+    events: new MemoryEventBus(), logger: createLogger({ level: 'error' }), webRoot: false,
+    callUpstream: async (call) => (call.path === `/pipelines/${ID}/artifacts` ? { status: 200, body: artifacts } : { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no' } } }),
+    artifactLinks: { signer, store: new FolderStore(root) },
+  });
+  try {
+    const list = await gateway.inject({ url: `/api/pipelines/${ID}/artifacts`, headers: { authorization: 'Bearer fk_links-test-key' } });
+    assert.equal(list.statusCode, 200, list.body);
+    const body = list.json<{ expiresInSec: number; artifacts: { name: string; url?: string }[] }>();
+    const url = (name: string) => body.artifacts.find((a) => a.name === name)?.url;
+    assert.equal(url('poster'), s3Link, 'a link the store signed itself is kept');
+    assert.equal(url('stray'), undefined, 'no link outside the pipeline folder');
+    const video = url('video') ?? '';
+    assert.match(video, /^\/api\/pipelines\/p-42\/artifacts\/content\?key=/);
+    assert.equal(Number(linkParts(video).exp) - Math.floor(clock / 1000), 120, 'the link lives as long as the list says');
+
+    // No Authorization: the signature is the credential. A seek is a Range request answered 206.
+    const ranged = await gateway.inject({ url: video, headers: { range: 'bytes=500-' } });
+    assert.equal(ranged.statusCode, 206, ranged.body);
+    assert.equal(ranged.headers['content-range'], 'bytes 500-999/1000');
+    assert.equal(ranged.headers['content-type'], 'video/mp4');
+    assert.deepEqual(ranged.rawPayload, videoBytes.subarray(500));
+    const srt = await gateway.inject({ url: `${url('captions (SRT)') ?? ''}&download=1` });
+    assert.equal(srt.statusCode, 200);
+    assert.match(String(srt.headers['content-disposition']), /^attachment; filename="captions\.srt"/);
+    const forged = await gateway.inject({ url: video.replace(/sig=[^&]+/, `sig=${'A'.repeat(43)}`) });
+    assert.equal(forged.statusCode, 403);
+    // Without links configured the content route does not exist and the list is passed on as it is.
+    const plain = buildGatewayApp({
+      config: loadGatewayConfig({ API_KEYS: `t:${hashApiKey('fk_links-test-key')}`, FACELESS_DATA_DIR: root, LOG_LEVEL: 'error' }),
+      events: new MemoryEventBus(), logger: createLogger({ level: 'error' }), webRoot: false,
+      callUpstream: async () => ({ status: 200, body: artifacts }),
+    });
+    const passed = await plain.inject({ url: `/api/pipelines/${ID}/artifacts`, headers: { authorization: 'Bearer fk_links-test-key' } });
+    assert.equal(passed.json<{ artifacts: { url?: string }[] }>().artifacts.filter((a) => a.url).length, 1);
+    assert.equal((await plain.inject({ url: video })).statusCode, 401, 'without links the path is no public route');
+    await plain.close();
+  } finally {
+    await gateway.close();
+  }
+});
+
+test('artifactLinksFromEnv: links on a folder store, none on S3 (it signs its own), a short secret is refused by name', () => {
+  const folder = artifactLinksFromEnv({ FACELESS_STORE_DIR: root });
+  assert.equal(folder?.store.localPath(VIDEO), join(root, VIDEO));
+  assert.equal(artifactLinksFromEnv({ S3_BUCKET: 'faceless-media' }), undefined);
+  const shared = 'x'.repeat(32);
+  const a = artifactLinksFromEnv({ FACELESS_STORE_DIR: root, ARTIFACT_LINK_SECRET: shared });
+  const b = artifactLinksFromEnv({ FACELESS_STORE_DIR: root, ARTIFACT_LINK_SECRET: shared });
+  const { exp, sig } = linkParts(a?.signer.sign(ID, VIDEO, 60) ?? '');
+  assert.equal(b?.signer.verify(ID, VIDEO, Number(exp), sig), 'ok', 'two gateways with one secret accept each other\'s links');
+  assert.throws(() => artifactLinksFromEnv({ FACELESS_STORE_DIR: root, ARTIFACT_LINK_SECRET: 'short' }), (err: Error & { field?: string }) => err.field === 'ARTIFACT_LINK_SECRET' && /32 characters/.test(err.message));
 });

@@ -1,8 +1,13 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { basename, dirname, extname } from 'node:path';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { basename, dirname } from 'node:path';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { FolderStore, readStorageConfig } from '@faceless/infra';
+import { FacelessError } from '@faceless/runtime';
+import { artifactContentType } from './artifact-media-types.ts';
 import { sendError } from './gateway-errors.ts';
+
+export { artifactContentType };
 
 export type ArtifactLinkCheck = 'ok' | 'expired' | 'bad-signature';
 
@@ -63,22 +68,24 @@ export function createArtifactLinkSigner(options: { secret: Buffer; now?: () => 
   };
 }
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.mp4': 'video/mp4',
-  '.wav': 'audio/wav',
-  '.mp3': 'audio/mpeg',
-  '.m4a': 'audio/mp4',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.srt': 'application/x-subrip',
-  '.vtt': 'text/vtt; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
+/** How long a link lives when the artifact list does not say (the orchestrator's default). */
+export const DEFAULT_LINK_TTL_SEC = 900;
 
-export function artifactContentType(key: string): string {
-  return CONTENT_TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream';
+/**
+ * An artifact list with the gateway's own signed link on every artifact the service behind it gave none (a folder
+ * store cannot sign; S3 links are kept as they are). Keys outside the pipeline's folder get no link.
+ */
+export function withSignedLinks(pipelineId: string, body: unknown, signer: ArtifactLinkSigner): unknown {
+  const list = body as { expiresInSec?: unknown; artifacts?: unknown } | undefined;
+  if (!list || !Array.isArray(list.artifacts)) return body;
+  const ttl = Number.isInteger(list.expiresInSec) && (list.expiresInSec as number) > 0 ? (list.expiresInSec as number) : DEFAULT_LINK_TTL_SEC;
+  const artifacts = (list.artifacts as unknown[]).map((item) => {
+    const artifact = item as { key?: unknown; url?: unknown };
+    if (!artifact || typeof artifact.key !== 'string' || typeof artifact.url === 'string') return item;
+    if (artifactKeyProblem(pipelineId, artifact.key)) return item;
+    return { ...artifact, url: signer.sign(pipelineId, artifact.key, ttl) };
+  });
+  return { ...list, expiresInSec: ttl, artifacts };
 }
 
 function contentDisposition(key: string, download: boolean): string {
@@ -163,4 +170,21 @@ export function registerArtifactContentRoute(app: FastifyInstance, options: Arti
       .header('cache-control', `private, max-age=${signer.remainingSec(exp)}`)
       .send(result.stream);
   });
+}
+
+/**
+ * The gateway's artifact links in the services mode: on a folder store (FACELESS_STORE_DIR, the stack on one
+ * machine) the gateway signs and serves them; on S3 the orchestrator hands out S3's own links and this is
+ * undefined. ARTIFACT_LINK_SECRET (32+ characters) lets several gateways accept each other's links; without it
+ * each process draws a random secret, and its links end with it (the dashboard asks for fresh ones).
+ */
+export function artifactLinksFromEnv(env: Record<string, string | undefined>): { signer: ArtifactLinkSigner; store: FolderStore } | undefined {
+  const storage = readStorageConfig(env);
+  if (storage.kind !== 'folder') return undefined;
+  const given = env.ARTIFACT_LINK_SECRET?.trim();
+  if (given !== undefined && given !== '' && given.length < 32) {
+    throw new FacelessError('INVALID_OPTION', `ARTIFACT_LINK_SECRET must be at least 32 characters (it has ${given.length}): make one with "openssl rand -base64 32", or unset it for a random secret per process`, { field: 'ARTIFACT_LINK_SECRET' });
+  }
+  const secret = given ? Buffer.from(given, 'utf8') : randomBytes(32);
+  return { signer: createArtifactLinkSigner({ secret }), store: new FolderStore(storage.dir) };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { MemoryEventBus } from '@faceless/infra';
+import { FolderStore, MemoryEventBus } from '@faceless/infra';
 import { createLogger } from '@faceless/runtime';
 import { hashApiKey } from './api-keys.ts';
+import { createArtifactLinkSigner } from './artifact-links.ts';
 import { buildGatewayApp } from './gateway-app.ts';
 import { loadGatewayConfig } from './gateway-config.ts';
 import type { UpstreamCall } from './upstream-client.ts';
@@ -36,7 +38,9 @@ before(async () => {
     // High limits: a 429 must not hide a request that auth let through.
     AUTH_FAILURES_PER_MINUTE: '10000', RATE_LIMIT_PER_MINUTE: '100000',
   });
-  app = buildGatewayApp({ config, events: new MemoryEventBus(), logger, callUpstream: permissiveUpstream });
+  // With a folder store's signed links, as in `faceless serve`: the content route is walked too.
+  const artifactLinks = { signer: createArtifactLinkSigner({ secret: randomBytes(32) }), store: new FolderStore(join(dataDir, 'store')) };
+  app = buildGatewayApp({ config, events: new MemoryEventBus(), logger, callUpstream: permissiveUpstream, artifactLinks });
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
       if (method !== 'OPTIONS') routes.push({ method, url: route.url, isPublic: route.config?.public === true });
@@ -130,7 +134,7 @@ test('the same requests with the key are served, so the walk above tested real r
 
 test('public routes are exactly the flagged ones', () => {
   const open = routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.url}`).sort();
-  const expected = ['/', '/*', '/assets/*', '/docs', '/health', '/metrics', '/openapi.json', '/ready'].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]);
+  const expected = ['/', '/*', '/api/pipelines/:id/artifacts/content', '/assets/*', '/docs', '/health', '/metrics', '/openapi.json', '/ready'].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]);
   assert.deepEqual(open, expected.sort());
 });
 

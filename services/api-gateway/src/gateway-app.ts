@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { ErrorBody, type PipelineEvent } from '@faceless/contracts';
 import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
 import type { ApiKeyRecord } from './api-keys.ts';
+import { registerArtifactContentRoute, withSignedLinks, type ArtifactLinkSigner } from './artifact-links.ts';
 import { memoryAuthFailureLimit, redisAuthFailureLimit, type AuthFailureLimit } from './auth-failure-limit.ts';
 import { DOCS_PAGE_STYLE_HASH, renderDocsPage } from './docs-page.ts';
 import { loadGatewayConfig, type GatewayConfig } from './gateway-config.ts';
@@ -40,6 +41,11 @@ export interface GatewayAppOptions {
   callUpstream?: (call: UpstreamCall) => Promise<UpstreamAnswer>;
   /** The built dashboard served at `/` (apps/web/dist by default); false serves none. */
   webRoot?: string | false;
+  /**
+   * A folder store this process can read (`faceless serve`, a stack on one machine): artifact lists get the
+   * gateway's own signed links and GET /api/pipelines/:id/artifacts/content serves them, with Range.
+   */
+  artifactLinks?: { signer: ArtifactLinkSigner; store: { localPath(key: string): string } };
   /** Clock of the failed-key limit. */
   now?: () => number;
   version?: string;
@@ -244,8 +250,11 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     });
     api.get('/api/pipelines/:id/artifacts', async (request, res) => {
       const { id } = request.params as Params;
-      return reply(res, request, await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/${encodeURIComponent(id)}/artifacts` }));
+      const answer = await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/${encodeURIComponent(id)}/artifacts` });
+      const links = options.artifactLinks;
+      return reply(res, request, links && answer.status === 200 ? { ...answer, body: withSignedLinks(id, answer.body, links.signer) } : answer);
     });
+    if (options.artifactLinks) registerArtifactContentRoute(api, { ...options.artifactLinks, public: true });
     for (const action of ['retry', 'cancel'] as const) {
       api.post(`/api/pipelines/:id/${action}`, async (request, res) => {
         const { id } = request.params as Params;

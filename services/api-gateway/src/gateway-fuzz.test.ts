@@ -9,6 +9,7 @@
  * The seed is fixed so CI is deterministic; FUZZ_SEED=<n> explores other runs, FUZZ_RUNS=<n> changes their number.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -21,9 +22,10 @@ import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, KeywordsFetchOutput, PipelineEvent, PipelineStatus, ScriptGenerateOutput, StartPipelineResponse } from '@faceless/contracts';
-import { MemoryEventBus } from '@faceless/infra';
+import { FolderStore, MemoryEventBus } from '@faceless/infra';
 import { createLogger } from '@faceless/runtime';
 import { hashApiKey } from './api-keys.ts';
+import { createArtifactLinkSigner } from './artifact-links.ts';
 import { buildGatewayApp } from './gateway-app.ts';
 import { loadGatewayConfig } from './gateway-config.ts';
 
@@ -38,6 +40,12 @@ const BODY_LIMIT = 16 * 1024;
 const at = '2026-12-03T10:00:00.000Z';
 const KNOWN = 'p-1';
 const FAILED = 'p-failed';
+/** The signer of the gateway's artifact links, and a file it can serve. */
+const LINK_SECRET = randomBytes(32);
+const LINKS = createArtifactLinkSigner({ secret: LINK_SECRET });
+/** The same secret an hour ago: its links are genuine and expired. */
+const PAST_LINKS = createArtifactLinkSigner({ secret: LINK_SECRET, now: () => Date.now() - 3_600_000 });
+const LINKED_VIDEO = `pipelines/${KNOWN}/video.mp4`;
 const status = (id: string) => PipelineStatus.parse({
   pipelineId: id, state: 'Running', currentStage: 'script', request: { topic: 'octopus' },
   stages: [{ stage: 'keywords', service: 'keyword-fetcher', status: 'completed', durationMs: 12, attempts: 1 }], createdAt: at, updatedAt: at,
@@ -171,12 +179,17 @@ before(async () => {
     AUTH_FAILURES_PER_MINUTE: '10000',
     UPSTREAM_TIMEOUT_MS: '5000',
   });
+  await mkdir(join(dataDir, 'store', 'pipelines', KNOWN), { recursive: true });
+  await writeFile(join(dataDir, 'store', LINKED_VIDEO), randomBytes(1000));
+  await writeFile(join(dataDir, 'store', 'pipelines', KNOWN, 'captions.vtt'), 'WEBVTT\n');
   const webRoot = join(dataDir, 'web');
   await mkdir(join(webRoot, 'assets'), { recursive: true });
   await writeFile(join(webRoot, 'index.html'), '<!doctype html><html lang="en"><title>faceless</title><script type="module" src="/assets/app.js"></script></html>');
   await writeFile(join(webRoot, 'assets', 'app.js'), 'console.log("faceless");\n');
   app = buildGatewayApp({
     config, events: new MemoryEventBus(), webRoot,
+    // A folder store's signed links, as in `faceless serve`: the content route is generated from the document too.
+    artifactLinks: { signer: LINKS, store: new FolderStore(join(dataDir, 'store')) },
     logger: createLogger({ level: 'debug', write: (line) => { logLines.push(line); } }),
   });
   // Added before the routes' plugins load, so both hooks see every route and every request.
@@ -484,6 +497,22 @@ function requestFor(entry: DocumentedOp): fc.Arbitrary<Sent> {
   });
 }
 
+/** Genuine signed links (random ones never pass the signature), with and without ranges, expired, for a missing file. */
+function linkRequest(entry: DocumentedOp): fc.Arbitrary<Sent> {
+  return fc.record({
+    key: fc.constantFrom(LINKED_VIDEO, `pipelines/${KNOWN}/captions.vtt`, `pipelines/${KNOWN}/gone.mp4`),
+    expired: fc.boolean(),
+    range: fc.constantFrom(undefined, 'bytes=0-99', 'bytes=500-', 'bytes=-10', 'bytes=0-0', 'bytes=2000-3000', 'bytes=5-2', 'bytes=0-1,5-9', 'items=0-5', 'bytes=x'),
+    download: fc.boolean(),
+    auth: fc.oneof(AUTH, fc.constant<Auth>({ keyed: false })),
+    method: fc.constantFrom('GET', 'GET', 'GET', 'HEAD'),
+  }).map((r) => {
+    const url = `${(r.expired ? PAST_LINKS : LINKS).sign(KNOWN, r.key, 600)}${r.download ? '&download=1' : ''}`;
+    const headers: Record<string, string> = { ...(r.range ? { range: r.range } : {}), ...(r.auth.header !== undefined ? { authorization: r.auth.header } : {}) };
+    return { op: `${entry.method} ${entry.path}`, method: r.method, url, headers, keyed: r.auth.keyed, documented: true, via: 'inject' as const };
+  });
+}
+
 function safeDecode(text: string): string | undefined {
   try {
     return decodeURIComponent(text);
@@ -759,7 +788,9 @@ test('/openapi.json passes a real OpenAPI validator and documents every route wi
 });
 
 test(`${RUNS} requests generated from /openapi.json (seed ${SEED}) reach every operation`, async (t) => {
-  const arbitrary = fc.oneof(...ops.map((entry) => requestFor(entry)));
+  const arbitrary = fc.oneof(...ops.map((entry) => (entry.path.endsWith('/artifacts/content')
+    ? fc.oneof(requestFor(entry), linkRequest(entry))
+    : requestFor(entry))));
   await fc.assert(fc.asyncProperty(arbitrary, async (sent) => {
     const answer = await sendInject(sent);
     if (answer) record(sent, answer);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ARTIFACT_MEDIA_TYPES } from './artifact-media-types.ts';
 import {
   ErrorBody, KeywordsFetchInput, KeywordsFetchOutput, PipelineEvent, PipelineRequest, PipelineState, PipelineStatus,
   ScriptGenerateInput, ScriptGenerateOutput, StartPipelineResponse,
@@ -84,7 +85,13 @@ export interface GatewayRouteDoc {
   params?: z.ZodType;
   querystring?: z.ZodType;
   body?: z.ZodType;
-  response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
+  response: {
+    status: number; description: string; schema?: z.ZodType; contentType?: string;
+    /** Every media type the answer can have, when there are several (a file route); contentType is the fallback. */
+    mediaTypes?: readonly string[];
+  };
+  /** A file: answers a Range with 206 and a matching If-None-Match / If-Modified-Since with 304. */
+  ranged?: true;
   /** Error statuses this route can answer, besides 401/429 on keyed routes and 400 wherever input is validated. */
   errors: number[];
 }
@@ -123,8 +130,9 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
     summary: 'One artifact\'s bytes (Range requests supported), through a signed URL from /artifacts: the signature is the credential.',
     params: PipelineIdParams,
     querystring: ArtifactContentQuery,
-    response: { status: 200, description: 'the file (206 for a range)', contentType: 'application/octet-stream' },
-    errors: [403, 404, 414, 416],
+    response: { status: 200, description: 'the file (206 for a range)', contentType: 'application/octet-stream', mediaTypes: ARTIFACT_MEDIA_TYPES },
+    ranged: true,
+    errors: [403, 404, 412, 414, 416],
   },
   {
     method: 'POST', path: '/api/pipelines/{id}/retry',
@@ -178,6 +186,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'UNAUTHORIZED: a download link that is expired or not signed by this gateway (ask /artifacts for a new one)',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
+  412: 'CONFLICT: the file changed since the If-Match / If-Unmodified-Since given',
   413: 'PAYLOAD_TOO_LARGE',
   414: 'INVALID_INPUT: a path parameter longer than the router accepts',
   415: 'UNSUPPORTED_MEDIA_TYPE: send application/json',
@@ -200,6 +209,10 @@ export function fastifySchema(route: GatewayRouteDoc): Record<string, unknown> {
   const { status, schema, contentType, description } = route.response;
   // A non-JSON answer is documented as a string here; documentTextAnswers gives it its media type.
   response[status] = contentType && contentType !== 'application/json' ? z.string().describe(description) : (schema ?? z.unknown()).describe(description);
+  if (route.ranged) {
+    response[206] = z.string().describe('the bytes of the Range asked for (content-range says which)');
+    response[304] = z.string().describe('not modified since the ETag / date the client holds: no body');
+  }
   for (const code of errorStatuses(route)) response[code] = ErrorBody.describe(ERROR_DESCRIPTIONS[code] ?? 'error');
   return {
     ...(route.hidden ? { hide: true } : {}),
@@ -222,14 +235,18 @@ type OpenApiDoc = { paths?: Record<string, Record<string, { responses?: Record<s
 export function documentTextAnswers<T>(document: T): T {
   const doc = document as OpenApiDoc;
   for (const route of GATEWAY_ROUTES) {
-    const { contentType, schema, status } = route.response;
+    const { contentType, schema, status, mediaTypes } = route.response;
     if (!contentType || contentType === 'application/json') continue;
-    const answer = doc.paths?.[route.path]?.[route.method.toLowerCase()]?.responses?.[String(status)];
-    if (!answer) continue;
     const { $schema: _drop, ...jsonSchema } = schema
       ? z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>
       : { type: 'string' };
-    answer.content = { [contentType]: { schema: jsonSchema } };
+    const responses = doc.paths?.[route.path]?.[route.method.toLowerCase()]?.responses;
+    for (const code of route.ranged ? [status, 206] : [status]) {
+      const answer = responses?.[String(code)];
+      if (answer) answer.content = Object.fromEntries((mediaTypes ?? [contentType]).map((type) => [type, { schema: jsonSchema }]));
+    }
+    // A 304 has no body.
+    if (route.ranged && responses?.['304']) delete responses['304'].content;
   }
   return document;
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_EVENTS_EXCHANGE, MemoryEventBus, RabbitEventBus, type EventBus } from '@faceless/infra';
 import { createLogger, isFacelessError } from '@faceless/runtime';
 import { createApiKey } from './api-keys.ts';
+import { artifactLinksFromEnv } from './artifact-links.ts';
 import { buildGatewayApp, type PipelineEventSource } from './gateway-app.ts';
 import { loadGatewayConfig } from './gateway-config.ts';
 
@@ -22,7 +23,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
   const bus: EventBus | undefined = options.events ? undefined : amqpUrl
     ? new RabbitEventBus({ url: amqpUrl, exchange: process.env.EVENTS_EXCHANGE?.trim() || DEFAULT_EVENTS_EXCHANGE })
     : new MemoryEventBus();
-  const app = buildGatewayApp({ config, logger, events: options.events ?? bus ?? new MemoryEventBus() });
+  // On a folder store the gateway serves the artifacts itself through signed links (S3 signs its own).
+  const artifactLinks = artifactLinksFromEnv(process.env);
+  const app = buildGatewayApp({ config, logger, events: options.events ?? bus ?? new MemoryEventBus(), ...(artifactLinks ? { artifactLinks } : {}) });
   const stop = (): void => {
     void app.close().then(() => bus?.close()).then(() => process.exit(0));
   };
