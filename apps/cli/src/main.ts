@@ -192,7 +192,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         process.once('SIGTERM', onSigint);
         try {
           const cp = await makeCommand(options, {
-            config, env, signal: controller.signal, out: { write, isTTY: Boolean(process.stdout.isTTY) },
+            config, env, signal: controller.signal, out: { write, isTTY: Boolean(process.stdout.isTTY), note: (text) => process.stderr.write(text) },
           });
           write(summary(cp, options.outDir, process.cwd(), config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : join(config.dataDir, 'db')));
           return 0;

@@ -76,14 +76,16 @@ export async function makeCommand(options: MakeOptions, deps: MakeDeps): Promise
     db ??= openDatabase(deps.config.databaseUrl ? { url: deps.config.databaseUrl } : { dataDir: join(deps.config.dataDir, 'db') });
     return db;
   };
-  const log = createLogger({ level: deps.config.logLevel });
+  // Warnings come out as readable lines above the progress line, never as JSON glued to it.
+  const view = progressView(deps.out, describeOutput);
+  const log = createLogger({ level: deps.config.logLevel, write: (line) => view.log(line) });
   const store = new FolderStore(outDir);
   const client = new InProcessStageClient({ stages: stageRegistry({ env: deps.env, openDatabase: openDb }), store, log });
   try {
     return await runPipeline({
       pipelineId, request: options.request, outputPrefix: '', client, checkpoints, bus: new MemoryEventBus(),
       signal: deps.signal, retry: { attempts: deps.config.retryAttempts, baseDelayMs: 1000 },
-      hooks: progressView(deps.out, describeOutput),
+      hooks: view,
     });
   } finally {
     if (db) await (await db).close().catch(() => {});

@@ -7,6 +7,7 @@ import { createLogger, isFacelessError } from '@faceless/runtime';
 import { ChannelStore, readYouTubeConfig } from '@faceless/youtube';
 import type { CliConfig } from './config.ts';
 import { CHECKPOINT_FILE } from './make-command.ts';
+import { readableLogLine } from './progress-view.ts';
 import { cliCommand, parseCli, UsageError, type Parsed } from './cli-parse.ts';
 import { stageRegistry } from './stage-registry.ts';
 
@@ -66,7 +67,7 @@ export async function publishCommand(argv: readonly string[] | Parsed, deps: Pub
     ...(values.at !== undefined ? { publishAt: new Date(values.at).toISOString() } : {}),
   };
   const client = new InProcessStageClient({
-    stages: stageRegistry({ env: deps.env }), store: new FolderStore(outDir), log: createLogger({ level: deps.config.logLevel }),
+    stages: stageRegistry({ env: deps.env }), store: new FolderStore(outDir), log: createLogger({ level: deps.config.logLevel, write: (line) => process.stderr.write(`${readableLogLine(line)}\n`) }),
   });
   let shown = -1;
   const output = UploadOutput.parse(await client.call('upload', input, {
