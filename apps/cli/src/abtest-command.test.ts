@@ -79,7 +79,7 @@ test('create, rotate, import, show with the chart, evaluate to a decision', asyn
   assert.match(id, /^[0-9a-f-]{36}$/);
   assert.deepEqual(publisher.applied, [{ videoId: 'vid9', variant: { title: 'Title: with colon', thumbnailKey: join(dir, 'a.jpg') } }]);
 
-  const missingThumb = await cli('create', '--video', 'vid9', '--variant', 'a:A:none.jpg', '--variant', 'b:B');
+  const missingThumb = await cli('create', '--video', 'vid10', '--variant', 'a:A:none.jpg', '--variant', 'b:B');
   assert.equal(missingThumb.code, 1);
   assert.match(missingThumb.err, /NOT_FOUND\] \(variants\.0\.thumbnailPath\)/);
 
@@ -207,7 +207,7 @@ test('create --from a make run folder, once per run, then stop by hand with a wi
   }));
   const first = await cli('create', '--from', out, '--hours', '1');
   assert.equal(first.code, 0, first.err);
-  assert.match(first.out, /created experiment/);
+  assert.match(first.out, /created experiment [0-9a-f-]{36} for video local-77/);
   assert.match(first.out, /rotating every 1 h/);
   assert.match(first.out, /^t3\s.*Main title \/ .*thumbnails\/t3\.jpg$/m, 'titles repeat over the thumbnails');
   assert.deepEqual(publisher.applied.at(-1), { videoId: 'local-77', variant: { title: 'Main title', thumbnailKey: join(out, 'thumbnails', 't1.jpg') } });
@@ -224,4 +224,52 @@ test('create --from a make run folder, once per run, then stop by hand with a wi
   assert.equal(stopped.code, 0, stopped.err);
   assert.match(stopped.out, /^stopped: t2 applied for good \(stopped by hand\)/);
   assert.match((await cli('list', '--status', 'stopped')).out, new RegExp(runId.slice(0, 8)));
+});
+
+test('create --from D --video <id>: the YouTube copy gets its own experiment; one experiment per video', async () => {
+  const out = join(dir, 'published');
+  await mkdir(join(out, 'thumbnails'), { recursive: true });
+  for (const v of ['t1', 't2']) await writeFile(join(out, 'thumbnails', `${v}.jpg`), Buffer.from([0xff, 0xd8]));
+  const record = {
+    pipelineId: 'run-456',
+    stages: {
+      thumbnail: { output: { variants: ['t1', 't2'].map((v) => ({ id: v, path: `thumbnails/${v}.jpg` })) } },
+      metadata: { output: { metadata: { title: 'Main title', titleAlternatives: ['Second title'] } } },
+      upload: { output: { videoId: 'local-88' } },
+      abtest: { output: { testId: '' } },
+    },
+  };
+  await writeFile(join(out, 'pipeline.json'), JSON.stringify(record));
+  // "faceless make" started the run's experiment on its local video, and wrote its id in pipeline.json
+  const local = await cli('create', '--from', out);
+  assert.equal(local.code, 0, local.err);
+  const localId = /created experiment ([0-9a-f-]{36}) for video local-88/.exec(local.out)?.[1] ?? '';
+  assert.ok(localId, local.out);
+  record.stages.abtest.output.testId = localId;
+  await writeFile(join(out, 'pipeline.json'), JSON.stringify(record));
+
+  // "faceless publish" uploaded it to YouTube as yt-abc and printed this command
+  const applied = publisher.applied.length;
+  const youtube = await cli('create', '--from', out, '--video', 'yt-abc');
+  assert.equal(youtube.code, 0, youtube.err);
+  const ytId = /^created experiment ([0-9a-f-]{36}) for video yt-abc; t1 is live$/m.exec(youtube.out)?.[1] ?? '';
+  assert.ok(ytId && ytId !== localId, youtube.out);
+  assert.match(youtube.out, /^video yt-abc, rotating every day/m);
+  assert.deepEqual(publisher.applied.slice(applied), [{ videoId: 'yt-abc', variant: { title: 'Main title', thumbnailKey: join(out, 'thumbnails', 't1.jpg') } }]);
+
+  // again: the same experiment, nothing sent to YouTube; without --video, the run's own
+  const again = await cli('create', '--from', out, '--video', 'yt-abc');
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, new RegExp(`^the run already has experiment ${ytId} for video yt-abc$`, 'm'));
+  const own = await cli('create', '--from', out);
+  assert.match(own.out, new RegExp(`^the run already has experiment ${localId} for video local-88$`, 'm'));
+  assert.equal(publisher.applied.length, applied + 1);
+
+  // a second experiment on the same video is refused, naming the running one and the way out
+  const clash = await cli('create', '--video', 'yt-abc', '--variant', 'a:A', '--variant', 'b:B');
+  assert.equal(clash.code, 1);
+  assert.match(clash.err, new RegExp(`CONFLICT\\] \\(video\\): video yt-abc already has running experiment ${ytId} \\(of run run-456@yt-abc\\).*faceless abtest stop ${ytId.slice(0, 8)}`));
+  const list = await cli('list', '--status', 'running');
+  assert.match(list.out, new RegExp(`^${ytId.slice(0, 8)}\\s+running\\s+yt-abc`, 'm'));
+  assert.match(list.out, new RegExp(`^${localId.slice(0, 8)}\\s+running\\s+local-88`, 'm'));
 });

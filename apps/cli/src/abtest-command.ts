@@ -13,9 +13,10 @@ import {
   type AbTestService, type AbTestStartInput, type DecisionMetric, type EvaluateResult, type ExperimentReport, type ExperimentStatus,
   type ImportResult, type PeriodRow, type TimeDecisionPolicy, type VariantPublisher, type Verdict,
 } from '@faceless/ab-tester';
-import { createLogger, isFacelessError } from '@faceless/runtime';
+import { createLogger, FacelessError, isFacelessError } from '@faceless/runtime';
 import { readYouTubeConfig } from '@faceless/youtube';
 import { cliCommand, collect, parseCli, UsageError } from './cli-parse.ts';
+import { readableLogLine } from './progress-view.ts';
 
 export const ABTEST_USAGE = `Usage: faceless abtest <command>
 
@@ -129,8 +130,8 @@ interface PipelineRecord {
   };
 }
 
-/** The variants a "faceless make" run would test: its thumbnails with its titles in turn. */
-async function fromOutDir(outDir: string, videoOverride: string | undefined): Promise<AbTestStartInput | { existing: string }> {
+/** The run's own video and experiment, and the experiment a "faceless make" run would start: its thumbnails with its titles in turn. */
+async function fromOutDir(outDir: string, videoOverride: string | undefined): Promise<{ input: AbTestStartInput; ownVideo?: string; ownExperiment?: string }> {
   const path = join(outDir, 'pipeline.json');
   let record: PipelineRecord;
   try {
@@ -138,12 +139,12 @@ async function fromOutDir(outDir: string, videoOverride: string | undefined): Pr
   } catch (err) {
     throw new UsageError('--from', `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give the --out folder of a "faceless make" run`);
   }
-  const existing = record.stages?.abtest?.output?.testId;
-  if (existing) return { existing };
+  const ownExperiment = record.stages?.abtest?.output?.testId;
+  const ownVideo = record.stages?.upload?.output?.videoId;
   const thumbs = record.stages?.thumbnail?.output?.variants ?? [];
   const meta = record.stages?.metadata?.output?.metadata;
   const titles = meta?.title ? [meta.title, ...(meta.titleAlternatives ?? [])] : [];
-  const videoId = videoOverride ?? record.stages?.upload?.output?.videoId;
+  const videoId = videoOverride ?? ownVideo;
   if (!videoId) throw new UsageError('--video', `${outDir} has no uploaded video yet: finish "faceless make" or give --video <id>`);
   if (thumbs.length === 0 && titles.length === 0) throw new UsageError('--from', `${outDir} has neither thumbnails nor titles to test yet: finish "faceless make" first`);
   const count = Math.max(thumbs.length, Math.min(titles.length, 10));
@@ -156,7 +157,20 @@ async function fromOutDir(outDir: string, videoOverride: string | undefined): Pr
       ...(thumb ? { thumbnailPath: join(outDir, thumb.path) } : {}),
     };
   });
-  return { videoId, variants, ...(record.pipelineId ? { pipelineId: record.pipelineId } : {}) };
+  // An experiment is per video: the run's own video keeps the run's key, another video (the YouTube
+  // copy "faceless publish" uploaded) gets a key of its own, so creating it twice still finds it.
+  const key = record.pipelineId && videoId !== ownVideo ? `${record.pipelineId}@${videoId}` : record.pipelineId;
+  const input = { videoId, variants, ...(key && key.length <= 100 ? { pipelineId: key } : {}) };
+  return { input, ...(ownVideo ? { ownVideo } : {}), ...(ownExperiment ? { ownExperiment } : {}) };
+}
+
+/** One experiment rotates a video at a time: another one running on it is refused, naming it. */
+async function assertVideoFree(svc: AbTestService, input: AbTestStartInput): Promise<void> {
+  const other = (await svc.list({ status: 'running' })).find((e) => e.videoId === input.videoId && e.pipelineId !== input.pipelineId);
+  if (!other) return;
+  const origin = other.pipelineId.startsWith('manual-') ? 'created by hand' : `of run ${other.pipelineId}`;
+  throw new FacelessError('CONFLICT', `video ${input.videoId} already has running experiment ${other.id} (${origin}): one experiment rotates a video at a time; `
+    + `see it with "faceless abtest show ${other.id.slice(0, 8)}", or stop it first with "faceless abtest stop ${other.id.slice(0, 8)}"`, { field: 'video' });
 }
 
 const pct = (x: number | null, digits = 2): string => (x === null ? '-' : `${(x * 100).toFixed(digits)}%`);
@@ -323,13 +337,17 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
       let input: AbTestStartInput;
       if (values.from !== undefined) {
         if (values.variant) throw new UsageError('--variant', 'give either --from or --variant, not both');
-        const found = await fromOutDir(resolve(cwd, values.from), values.video);
-        if ('existing' in found) {
-          out(`${values.from} already has experiment ${found.existing}:\n\n`);
-          out(formatReport(await (await service()).show(found.existing)));
-          return 0;
+        const run = await fromOutDir(resolve(cwd, values.from), values.video);
+        if (run.ownExperiment) {
+          // the experiment "faceless make" started is for the run's own video; --video may name another
+          const own = await (await service()).show(run.ownExperiment);
+          if (own.experiment.videoId === run.input.videoId) {
+            out(`the run already has experiment ${own.experiment.id} for video ${own.experiment.videoId}\n\n`);
+            out(formatReport(own));
+            return 0;
+          }
         }
-        input = found;
+        input = run.input;
       } else {
         if (!values.video) throw new UsageError('--video', 'missing: the YouTube id of the uploaded video (or --from <out-dir>)');
         const specs = values.variant ?? [];
@@ -344,8 +362,12 @@ async function run(argv: readonly string[], io: AbtestIo, service: () => Promise
         ...(metric !== undefined ? { metric } : {}),
         ...(launchDays !== undefined ? { launchDays } : {}),
       };
-      const { report, created } = await (await service()).start(input);
-      out(created ? `created experiment ${report.experiment.id}; ${report.live ?? 'the first variant'} is live\n\n` : `the run already has experiment ${report.experiment.id}\n\n`);
+      const svc = await service();
+      await assertVideoFree(svc, input);
+      const { report, created } = await svc.start(input);
+      out(created
+        ? `created experiment ${report.experiment.id} for video ${report.experiment.videoId}; ${report.live ?? 'the first variant'} is live\n\n`
+        : `the run already has experiment ${report.experiment.id} for video ${report.experiment.videoId}\n\n`);
       out(formatReport(report));
       return 0;
     }
@@ -413,7 +435,7 @@ export async function runAbtestCommand(argv: readonly string[], io: AbtestIo): P
   let db: Database | undefined;
   try {
     const target = readDatabaseTarget(io.env);
-    const log = createLogger({ level: io.env.LOG_LEVEL === 'debug' ? 'debug' : io.env.LOG_LEVEL === 'info' ? 'info' : 'warn', write: (line) => { io.stderr.write(`${line}\n`); } });
+    const log = createLogger({ level: io.env.LOG_LEVEL === 'debug' ? 'debug' : io.env.LOG_LEVEL === 'info' ? 'info' : 'warn', write: (line) => { io.stderr.write(`${readableLogLine(line)}\n`); } });
     let svc: AbTestService | undefined;
     const service = async (): Promise<AbTestService> => {
       if (svc) return svc;
