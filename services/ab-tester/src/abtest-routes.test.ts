@@ -258,3 +258,26 @@ test('stop by hand, with a chosen winner applied', async () => {
   assert.equal(shown.body.experiment.status, 'stopped');
   assert.equal(shown.body.decision?.reason, 'stopped by hand');
 });
+
+test('/metrics counts the experiments by status in the database, and drops the counts when it does not answer', async () => {
+  const { rows } = await db.query<{ status: string; n: number | string }>('SELECT status, count(*) AS n FROM experiments GROUP BY status');
+  const inDb = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  assert.ok((inDb.running ?? 0) > 0 && (inDb.decided ?? 0) > 0 && (inDb.stopped ?? 0) > 0, JSON.stringify(inDb));
+  const text = (await app.inject({ url: '/metrics' })).body;
+  for (const status of ['running', 'decided', 'stopped']) {
+    assert.match(text, new RegExp(`^faceless_abtest_experiments\\{status="${status}",service="ab-tester"\\} ${inDb[status]}$`, 'm'));
+  }
+
+  const down = buildApp({
+    env: { AB_ROTATE_INTERVAL_SEC: '0' }, store: new FolderStore(join(dir, 'store')), logger: false,
+    openDatabase: () => Promise.reject(new FacelessError('STORAGE_FAILED', 'database unreachable')),
+  });
+  try {
+    const res = await down.inject({ url: '/metrics' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /^# TYPE faceless_abtest_experiments gauge$/m);
+    assert.doesNotMatch(res.body, /^faceless_abtest_experiments\{/m);
+  } finally {
+    await down.close();
+  }
+});

@@ -1,9 +1,10 @@
 import { assertSafeKey, openDatabase as openDatabaseAt, type Database } from '@faceless/infra';
-import { buildServiceApp, loggerFromPino, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
+import { buildServiceApp, loggerFromPino, metricsRegistryOf, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
 import type { YouTubeConfig } from '@faceless/youtube';
 import { createAbTestService } from './ab-test-service.ts';
 import { registerAbTestRoutes } from './abtest-routes.ts';
 import { describeDatabaseTarget, readDatabaseTarget, readReportsIntervalSec, readRotateIntervalSec } from './config.ts';
+import { registerExperimentMetrics } from './experiment-metrics.ts';
 import { createStage } from './index.ts';
 import { fetchReachReports } from './reach-reports.ts';
 import { databaseError, ensureMigrated } from './stage.ts';
@@ -79,7 +80,7 @@ export interface AbTesterAppOptions extends ServiceAppOptions {
 /**
  * The ab-tester service (not listening): POST /abtests/create (the pipeline stage), the experiment
  * routes under /abtest, a rotation tick every AB_ROTATE_INTERVAL_SEC, and /health, /ready
- * (store and `SELECT 1`), /metrics.
+ * (store and `SELECT 1`), /metrics (with the experiments by status).
  */
 export function buildApp(options: AbTesterAppOptions): StageApp {
   const intervalSec = readRotateIntervalSec(options.env);
@@ -107,6 +108,7 @@ export function buildApp(options: AbTesterAppOptions): StageApp {
     ...(options.draws ? { draws: options.draws } : {}),
   });
   registerAbTestRoutes(app, service);
+  registerExperimentMetrics(metricsRegistryOf(app), database, log);
 
   if (intervalSec > 0) {
     repeatWhileOpen(app, intervalSec, async (signal) => {
