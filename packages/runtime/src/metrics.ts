@@ -10,6 +10,9 @@ export interface AppMetrics {
   stageDuration: Histogram<'stage' | 'outcome'>;
 }
 
+/** prom-client's registry, re-exported so that services adding metrics need not depend on prom-client. */
+export type MetricsRegistry = Registry;
+
 /** Outcome label of stage_duration_seconds. */
 export type StageOutcome = 'ok' | 'error' | 'cancelled';
 

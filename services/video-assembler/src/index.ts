@@ -2,10 +2,10 @@ import type { StageFactoryOptions } from '@faceless/runtime';
 import { parseVideoAssemblerConfig, pexelsCacheDir } from './config.ts';
 import { createPexelsSource } from './providers/pexels.ts';
 import { createVideoAssemblerStage } from './stage.ts';
-import type { VideoAssemblerStage } from './stage.ts';
+import type { VideoAssemblerDeps, VideoAssemblerStage } from './stage.ts';
 
 export { createVideoAssemblerStage, DEFAULT_ENCODE, montserratFontFiles, segmentBriefs } from './stage.ts';
-export type { VideoAssemblerStage, VideoAssemblerDeps } from './stage.ts';
+export type { VideoAssemblerStage, VideoAssemblerDeps, RenderReport } from './stage.ts';
 export { parseVideoAssemblerConfig, pexelsCacheDir, VideoAssemblerConfig, X264_PRESETS } from './config.ts';
 export { buildAssCaptions, captionEvents, captionLayout, captionSafeArea, chunkWords, groupWords, escapeAssText, CAPTION_FONT, CAPTION_STYLES } from './captions.ts';
 export type { CaptionStyleName } from './captions.ts';
@@ -21,8 +21,11 @@ export type { SegmentVisual, VisualProvider, SegmentBrief, Palette, PlanOptions,
 export { FPS, OUTPUT_SIZES, outputSize } from './video-format.ts';
 export { syntheticNarration, writeToneWav } from './synthetic-narration.ts';
 
-/** The video-assembler stage with the settings the environment chooses (all optional); Pexels only with PEXELS_API_KEY. */
-export function createStage(options: StageFactoryOptions): VideoAssemblerStage {
+/**
+ * The video-assembler stage with the settings the environment chooses (all optional); Pexels only with PEXELS_API_KEY.
+ * `hooks` are the host's (the service records render speed with onRendered).
+ */
+export function createStage(options: StageFactoryOptions, hooks: Pick<VideoAssemblerDeps, 'onRendered'> = {}): VideoAssemblerStage {
   const config = parseVideoAssemblerConfig(options.env);
   const apiKey = config.PEXELS_API_KEY;
   return createVideoAssemblerStage({
@@ -33,5 +36,6 @@ export function createStage(options: StageFactoryOptions): VideoAssemblerStage {
     transitionStyle: config.VIDEO_ASSEMBLER_TRANSITIONS,
     ...(config.VIDEO_ASSEMBLER_MUSIC_DIR ? { musicDir: config.VIDEO_ASSEMBLER_MUSIC_DIR } : {}),
     ...(apiKey ? { stock: createPexelsSource({ apiKey, baseUrl: config.PEXELS_API_URL, cacheDir: pexelsCacheDir(config) }) } : {}),
+    ...hooks,
   });
 }

@@ -12,7 +12,7 @@ import { startFakePexels } from './providers/fake-pexels.ts';
 import type { FakePexels } from './providers/fake-pexels.ts';
 import { createPexelsSource } from './providers/pexels.ts';
 import { createVideoAssemblerStage } from './stage.ts';
-import type { VideoAssemblerDeps } from './stage.ts';
+import type { RenderReport, VideoAssemblerDeps } from './stage.ts';
 import { syntheticNarration, writeToneWav } from './synthetic-narration.ts';
 import type { SyntheticNarration } from './synthetic-narration.ts';
 
@@ -233,8 +233,12 @@ test('writes captions.srt and captions.vtt beside the video, and draws the capti
 
 test('renders 16:9 at 1920×1080 with a 1280×720 poster', async () => {
   const h = await harness();
-  const out = await render({}, input(narration4, 'voice4.wav', { aspect: '16:9' satisfies Aspect }), h);
+  const reports: RenderReport[] = [];
+  const out = await render({ onRendered: (r) => reports.push(r) }, input(narration4, 'voice4.wav', { aspect: '16:9' satisfies Aspect }), h);
   assert.deepEqual([out.width, out.height], [1920, 1080]);
+  assert.equal(reports.length, 1, 'onRendered is told once per render');
+  assert.deepEqual([reports[0]?.videoSec, reports[0]?.width, reports[0]?.height], [out.durationSec, 1920, 1080]);
+  assert.ok((reports[0]?.wallSec ?? 0) > 0.1, `the render took ${reports[0]?.wallSec} s of wall time`);
   await checkMp4(h.ctx.store.localPath?.(out.videoPath) ?? '', { width: 1920, height: 1080, audioSec: 4 });
   const poster = await ffprobe(h.ctx.store.localPath?.(out.posterPath ?? '') ?? '');
   assert.deepEqual([poster.streams[0]?.width, poster.streams[0]?.height], [1280, 720]);

@@ -44,6 +44,16 @@ export interface VideoAssemblerDeps {
   musicDb?: number;
   /** Test-only: render frames this much smaller than the real output sizes (1 = real). */
   resolutionScale?: number;
+  /** Told after each successful render, e.g. to record the render speed metric. */
+  onRendered?: (report: RenderReport) => void;
+}
+
+/** One finished render: how much video, in how much wall time (picture, mux and poster), at what size. */
+export interface RenderReport {
+  videoSec: number;
+  wallSec: number;
+  width: number;
+  height: number;
 }
 
 export const DEFAULT_ENCODE: EncodeSettings = { preset: 'veryfast', crf: 21 };
@@ -193,6 +203,7 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
       const chunks = renderChunks(spans, Math.round((deps.chunkSec ?? DEFAULT_CHUNK_SEC) * FPS));
       const posterFile = join(workDir, 'poster.jpg');
       let result: Awaited<ReturnType<typeof renderVideo>>;
+      const renderStarted = performance.now();
       try {
         result = await renderVideo({
           workDir,
@@ -223,6 +234,7 @@ export function createVideoAssemblerStage(deps: VideoAssemblerDeps = {}): VideoA
       if (!(Math.abs(videoDuration - duration) <= MAX_DURATION_DRIFT_SEC)) {
         throw new FacelessError('MEDIA_FAILED', `the rendered video lasts ${videoDuration} s but the narration ${duration} s`);
       }
+      deps.onRendered?.({ videoSec: videoDuration, wallSec: (performance.now() - renderStarted) / 1000, ...size });
       const videoKey = `${input.outputPrefix}video.mp4`;
       const posterKey = `${input.outputPrefix}poster.jpg`;
       await ctx.store.putFile(videoKey, result.videoPath, 'video/mp4');
