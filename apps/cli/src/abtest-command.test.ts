@@ -43,7 +43,7 @@ test('usage errors name the option and exit 2 without touching the database', as
     [['frobnicate'], /frobnicate: unknown command; see "faceless abtest --help"/],
     [['creat'], /creat: unknown command; did you mean create\?/],
     [['create', '--vidoe', 'v'], /--vidoe: unknown option; did you mean --video\? \(see "faceless abtest create --help"\)/],
-    [['show', 'a', 'b'], /too many arguments/],
+    [['show', 'a', 'b'], /b: unexpected argument for "faceless abtest show"/],
     [['create', '--video', 'v', '--variant', 'a:A'], /--variant: an experiment needs at least two variants, got 1/],
     [['create', '--variant', 'a:A', '--variant', 'b:B'], /--video: missing/],
     [['create', '--video', 'v', '--variant', 'a:A', '--variant', 'b:B', '--hours', '0'], /--hours: "0" is not a whole number of hours/],

@@ -70,8 +70,10 @@ function usageError(err: CommanderError, at: Command): UsageError {
       return new UsageError(quoted.split(/[\s,]/)[0] ?? quoted, `needs a value: ${quoted} (${hint})`);
     case 'commander.missingArgument':
       return new UsageError(`<${quoted}>`, `missing (${hint})`);
-    case 'commander.excessArguments':
-      return new UsageError(commandPath(at), `${text.replace(/ for '[^']+'/, '')} (${hint})`);
+    case 'commander.excessArguments': {
+      const extra = at.args[at.registeredArguments.length] ?? '';
+      return new UsageError(extra, `unexpected argument for "${commandPath(at)}" (${hint})`);
+    }
     default:
       return new UsageError(quoted || commandPath(at), `${text} (${hint})`);
   }
