@@ -6,12 +6,11 @@ import { RedisCheckpointStore, RedisEventHistory, createEventBus, createObjectSt
 import {
   FacelessError, createLogger, failStartup, readLogLevel, readServerAddress,
 } from '@faceless/runtime';
-import { DEFAULT_LONG_TIMEOUT_MS, DEFAULT_SHORT_TIMEOUT_MS, HttpStageClient } from './http-stage-client.ts';
-import { createStagePools, refreshStagePools, serviceUrlEnvName } from './instance-pool.ts';
-import { parseMediaRoots } from './media-roots.ts';
-import { buildOrchestratorApp } from './orchestrator-app.ts';
+import {
+  DEFAULT_LONG_TIMEOUT_MS, DEFAULT_SHORT_TIMEOUT_MS, HttpStageClient, buildOrchestratorApp, createStagePools, parseMediaRoots,
+  refreshStagePools, serviceUrlEnvName, type PipelineCheckpoint,
+} from '@faceless/pipeline';
 import { DEFAULT_QUEUE_NAME, PipelineQueue } from './pipeline-queue.ts';
-import type { PipelineCheckpoint } from './pipeline-runner.ts';
 
 const blank = (v: unknown): unknown => (v === '' ? undefined : v);
 const positiveInt = (fallback: number) => z.preprocess(blank, z.coerce.number().int().positive().default(fallback));

@@ -7,12 +7,9 @@ import { Redis } from 'ioredis';
 import { EVENT_NAMES, PipelineRequest, STAGES, type PipelineEvent, type PipelineStatus, type StageKey } from '@faceless/contracts';
 import { MemoryEventBus, RedisCheckpointStore, RedisEventHistory } from '@faceless/infra';
 import type { FastifyInstance } from 'fastify';
-import { HttpStageClient } from './http-stage-client.ts';
-import { InstancePool } from './instance-pool.ts';
-import { buildOrchestratorApp } from './orchestrator-app.ts';
+import { HttpStageClient, InstancePool, buildOrchestratorApp, newCheckpoint, type PipelineCheckpoint } from '@faceless/pipeline';
+import { FAKE_STAGE_OUTPUTS } from '@faceless/pipeline/fake-stage-outputs';
 import { PipelineQueue } from './pipeline-queue.ts';
-import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
-import { FAKE_STAGE_OUTPUTS } from './fake-stage-outputs.ts';
 
 const OUTPUTS = FAKE_STAGE_OUTPUTS;
 

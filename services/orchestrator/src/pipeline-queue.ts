@@ -2,8 +2,9 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
 import { FacelessError, createLogger, sleep, type Logger } from '@faceless/runtime';
-import { failQueuedPipeline, resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
-import type { StageClient } from './stage-client.ts';
+import {
+  failQueuedPipeline, resumePipeline, type CancelOutcome, type PipelineCheckpoint, type PipelineQueuePort, type RunPipelineOptions, type StageClient,
+} from '@faceless/pipeline';
 
 export const DEFAULT_QUEUE_NAME = 'faceless-pipelines';
 
@@ -32,13 +33,11 @@ export interface PipelineQueueOptions {
   now?: () => Date;
 }
 
-export type CancelOutcome = 'dequeued' | 'signalled';
-
 /**
  * Pipelines as BullMQ jobs on Redis: enqueue, a worker that runs each through the stages, and
  * cancellation that reaches a pipeline running in any process on the same Redis.
  */
-export class PipelineQueue {
+export class PipelineQueue implements PipelineQueuePort {
   readonly queue: Queue<PipelineJobData>;
   readonly name: string;
   private worker: Worker<PipelineJobData> | undefined;

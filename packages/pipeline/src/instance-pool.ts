@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { STAGES, type ServiceName, type StageKey } from '@faceless/contracts';
+import { STAGES, type StageKey } from '@faceless/contracts';
 import { FacelessError } from '@faceless/runtime';
 
 export interface InstancePoolOptions {
@@ -108,7 +108,7 @@ function trimSlash(url: string): string {
 }
 
 /** `video-assembler` → `VIDEO_ASSEMBLER_URL`. */
-export function serviceUrlEnvName(service: ServiceName): string {
+export function serviceUrlEnvName(service: string): string {
   return `${service.toUpperCase().replace(/-/g, '_')}_URL`;
 }
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  STAGES, type EventName, type PipelineEvent, type PipelineRequest, type PipelineState, type StageKey,
-} from '@faceless/contracts';
+import type { EventName, PipelineEvent, PipelineRequest, PipelineState, StageKey } from '@faceless/contracts';
 import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
 import { FacelessError, toFacelessError, withRetry, type ErrorCode } from '@faceless/runtime';
-import { buildStageInput, type StageOutputs } from './stage-inputs.ts';
+import { SEED_CATALOG, type StageCatalog } from './stage-catalog.ts';
+import type { StageOutputs } from './stage-inputs.ts';
 import type { StageClient } from './stage-client.ts';
 
 export interface StageRecord {
@@ -15,8 +14,8 @@ export interface StageRecord {
   attempts: number;
 }
 
-export interface StageProgress {
-  stage: StageKey;
+export interface StageProgress<K extends string = StageKey> {
+  stage: K;
   /** Fraction done, in [0, 1]. */
   fraction: number;
   note?: string;
@@ -27,17 +26,17 @@ export interface StageProgress {
 export const PROGRESS_SAVE_INTERVAL_MS = 500;
 
 /** What survives a crash: enough to resume at the first unfinished stage. */
-export interface PipelineCheckpoint {
+export interface PipelineCheckpoint<K extends string = StageKey> {
   version: 1;
   pipelineId: string;
   request: PipelineRequest;
   outputPrefix: string;
   state: PipelineState;
-  currentStage?: StageKey;
-  stages: Partial<Record<StageKey, StageRecord>>;
-  error?: { stage: StageKey; code: ErrorCode; message: string; attempts: number };
+  currentStage?: K;
+  stages: Partial<Record<K, StageRecord>>;
+  error?: { stage: K; code: ErrorCode; message: string; attempts: number };
   /** The running stage's last progress report, for the status; dropped when the stage ends. */
-  progress?: StageProgress;
+  progress?: StageProgress<K>;
   /** Runs of the pipeline so far; a run after a failure is a retry. */
   runs: number;
   eventSeq: number;
@@ -46,30 +45,32 @@ export interface PipelineCheckpoint {
   updatedAt: string;
 }
 
-export interface RunnerHooks {
-  onStageStart?(stage: StageKey, info: { resumed: boolean }): void;
-  onStageSkipped?(stage: StageKey, record: StageRecord): void;
-  onStageProgress?(stage: StageKey, fraction: number, note?: string): void;
-  onStageDone?(stage: StageKey, record: StageRecord): void;
-  onRetry?(stage: StageKey, info: { attempt: number; delayMs: number; error: Error }): void;
+export interface RunnerHooks<K extends string = StageKey> {
+  onStageStart?(stage: K, info: { resumed: boolean }): void;
+  onStageSkipped?(stage: K, record: StageRecord): void;
+  onStageProgress?(stage: K, fraction: number, note?: string): void;
+  onStageDone?(stage: K, record: StageRecord): void;
+  onRetry?(stage: K, info: { attempt: number; delayMs: number; error: Error }): void;
 }
 
-export interface RunPipelineOptions {
+export interface RunPipelineOptions<K extends string = StageKey> {
   pipelineId: string;
   request: PipelineRequest;
   outputPrefix?: string;
-  client: StageClient;
-  checkpoints: CheckpointStore<PipelineCheckpoint>;
+  /** The stages to run, in order (default the seed's). */
+  catalog?: StageCatalog<K>;
+  client: StageClient<K>;
+  checkpoints: CheckpointStore<PipelineCheckpoint<K>>;
   bus: EventBus;
   /** Where every event is kept for late subscribers; unset in `faceless make`, which has none. */
   history?: EventHistory | undefined;
   signal?: AbortSignal;
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs?: number };
-  hooks?: RunnerHooks;
+  hooks?: RunnerHooks<K>;
   now?: () => Date;
 }
 
-export function newCheckpoint(pipelineId: string, request: PipelineRequest, outputPrefix: string, at: string): PipelineCheckpoint {
+export function newCheckpoint<K extends string = StageKey>(pipelineId: string, request: PipelineRequest, outputPrefix: string, at: string): PipelineCheckpoint<K> {
   return {
     version: 1, pipelineId, request, outputPrefix, state: 'Queued', stages: {}, runs: 0, eventSeq: 0,
     startedPublished: false, createdAt: at, updatedAt: at,
@@ -106,7 +107,7 @@ export function resumePipeline(cp: PipelineCheckpoint, deps: ResumeDeps): Promis
 }
 
 /** The event that follows the checkpoint's last one. */
-function nextEvent(cp: PipelineCheckpoint, name: EventName, at: string, stage: StageKey | undefined, data: Record<string, unknown>): PipelineEvent {
+function nextEvent(cp: { pipelineId: string; eventSeq: number }, name: EventName, at: string, stage: string | undefined, data: Record<string, unknown>): PipelineEvent {
   return { id: randomUUID(), name, pipelineId: cp.pipelineId, seq: cp.eventSeq + 1, at, ...(stage ? { stage } : {}), data };
 }
 
@@ -137,10 +138,10 @@ export async function failQueuedPipeline(
   return failed;
 }
 
-/** The stage outputs recorded in a checkpoint, typed by stage. */
-export function checkpointOutputs(cp: PipelineCheckpoint): Partial<StageOutputs> {
-  const out: Partial<Record<StageKey, unknown>> = {};
-  for (const s of STAGES) if (cp.stages[s.key]) out[s.key] = cp.stages[s.key]?.output;
+/** The stage outputs recorded in a checkpoint, typed by stage (a catalog's other stages are there too). */
+export function checkpointOutputs<K extends string>(cp: PipelineCheckpoint<K>): Partial<StageOutputs> {
+  const out: Record<string, unknown> = {};
+  for (const [key, record] of Object.entries<StageRecord | undefined>(cp.stages)) if (record) out[key] = record.output;
   return out as Partial<StageOutputs>;
 }
 
@@ -149,19 +150,22 @@ export function checkpointOutputs(cp: PipelineCheckpoint): Partial<StageOutputs>
  * resumes at the first unfinished stage; retryable errors are retried with backoff; any other
  * error fails the pipeline, naming the stage and the reason.
  */
-export async function runPipeline(options: RunPipelineOptions): Promise<PipelineCheckpoint> {
+export function runPipeline(options: RunPipelineOptions): Promise<PipelineCheckpoint>;
+export function runPipeline<K extends string>(options: RunPipelineOptions<K> & { catalog: StageCatalog<K> }): Promise<PipelineCheckpoint<K>>;
+export async function runPipeline<K extends string>(options: RunPipelineOptions<K>): Promise<PipelineCheckpoint<K>> {
+  const catalog = options.catalog ?? (SEED_CATALOG as unknown as StageCatalog<K>);
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
   const retry = options.retry ?? { attempts: 3, baseDelayMs: 500 };
   const hooks = options.hooks ?? {};
   let cp = (await options.checkpoints.load(options.pipelineId))
-    ?? newCheckpoint(options.pipelineId, options.request, options.outputPrefix ?? '', now().toISOString());
+    ?? newCheckpoint<K>(options.pipelineId, options.request, options.outputPrefix ?? '', now().toISOString());
   if (cp.state === 'Completed') return cp;
 
   // Saves go out one after another in call order: a progress save still in flight must not land
   // after (and undo) the save that ends its stage.
   let lastSave: Promise<void> = Promise.resolve();
-  const save = (patch: Partial<PipelineCheckpoint>): Promise<void> => {
+  const save = (patch: Partial<PipelineCheckpoint<K>>): Promise<void> => {
     cp = { ...cp, ...patch, updatedAt: now().toISOString() };
     const snapshot = cp;
     const saved = lastSave.then(() => options.checkpoints.save(snapshot.pipelineId, snapshot));
@@ -177,7 +181,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
    * once a checkpoint says Completed or Failed, the history already holds the event that ended it.
    */
   const publish = async (
-    name: EventName, stage: StageKey | undefined, data: Record<string, unknown>, patch: Partial<PipelineCheckpoint> = {},
+    name: EventName, stage: K | undefined, data: Record<string, unknown>, patch: Partial<PipelineCheckpoint<K>> = {},
   ): Promise<void> => {
     const event = nextEvent(cp, name, now().toISOString(), stage, data);
     await options.history?.append(event);
@@ -192,7 +196,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   await save({ state: 'Running', runs: cp.runs + 1 });
   if (!cp.startedPublished) await publish('pipeline.started', undefined, { topic: cp.request.topic }, { startedPublished: true });
 
-  for (const info of STAGES) {
+  for (const info of catalog) {
     const done = cp.stages[info.key];
     if (done) {
       hooks.onStageSkipped?.(info.key, done);
@@ -210,12 +214,12 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       const at = Date.now();
       if (!stageRunning || at - lastProgressAt < PROGRESS_SAVE_INTERVAL_MS || !Number.isFinite(fraction)) return;
       lastProgressAt = at;
-      const progress: StageProgress = { stage: info.key, fraction: Math.min(1, Math.max(0, fraction)), ...(note ? { note } : {}), at: now().toISOString() };
+      const progress: StageProgress<K> = { stage: info.key, fraction: Math.min(1, Math.max(0, fraction)), ...(note ? { note } : {}), at: now().toISOString() };
       // Progress is shown, not relied on: a failed save of it must not fail the stage.
       save({ progress }).catch(() => undefined);
     };
     try {
-      const input = buildStageInput(info.key, {
+      const input = info.buildInput({
         pipelineId: cp.pipelineId, request: cp.request, outputPrefix: cp.outputPrefix, outputs: checkpointOutputs(cp),
       });
       const output = await withRetry(async (attempt) => {
@@ -236,9 +240,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
         const { currentStage: _c, ...rest } = cp;
         cp = rest;
       }
-      await publish(info.event, info.key, summarize(info.key, output), {
-        stages: { ...cp.stages, [info.key]: record }, ...(last ? { state: 'Completed' as const } : {}),
-      });
+      const patch = { stages: { ...cp.stages, [info.key]: record }, ...(last ? { state: 'Completed' as const } : {}) };
+      if (info.event) await publish(info.event, info.key, info.eventData(output), patch);
+      else await save(patch);
       hooks.onStageDone?.(info.key, record);
     } catch (err) {
       stageRunning = false;
@@ -262,21 +266,4 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     await save({ state: 'Completed' });
   }
   return cp;
-}
-
-/** A small, byte-free summary of a stage's output for its event. */
-function summarize(stage: StageKey, output: unknown): Record<string, unknown> {
-  const o = (output ?? {}) as Record<string, unknown>;
-  const pick = (...keys: string[]): Record<string, unknown> =>
-    Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
-  switch (stage) {
-    case 'keywords': return { count: Array.isArray(o.keywords) ? o.keywords.length : 0 };
-    case 'script': return { title: (o.script as { titleIdea?: string } | undefined)?.titleIdea };
-    case 'audio': return pick('audioPath', 'durationSec');
-    case 'video': return pick('videoPath', 'durationSec');
-    case 'thumbnail': return pick('thumbnailPath');
-    case 'metadata': return { title: (o.metadata as { title?: string } | undefined)?.title };
-    case 'upload': return pick('videoId', 'publishAt');
-    case 'abtest': return pick('testId');
-  }
 }

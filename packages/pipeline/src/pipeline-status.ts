@@ -1,11 +1,12 @@
-import { STAGES, type PipelineState, type PipelineStatus, type StageStatus } from '@faceless/contracts';
+import type { PipelineState, PipelineStatus, StageStatus } from '@faceless/contracts';
+import { SEED_CATALOG } from './stage-catalog.ts';
 import { checkpointOutputs, type PipelineCheckpoint } from './pipeline-runner.ts';
 
 const TERMINAL: readonly PipelineState[] = ['Completed', 'Failed'];
 
 /** What GET /pipelines/status/:id answers: the checkpoint seen stage by stage. */
 export function toPipelineStatus(cp: PipelineCheckpoint): PipelineStatus {
-  const stages: StageStatus[] = STAGES.map((info) => {
+  const stages: StageStatus[] = SEED_CATALOG.map((info) => {
     const record = cp.stages[info.key];
     if (record) {
       return {
@@ -63,7 +64,7 @@ export function toPipelineSummary(cp: PipelineCheckpoint): PipelineSummary {
     state: cp.state,
     topic: cp.request.topic,
     ...(cp.currentStage && !TERMINAL.includes(cp.state) ? { currentStage: cp.currentStage } : {}),
-    completedStages: STAGES.filter((s) => cp.stages[s.key]).length,
+    completedStages: SEED_CATALOG.filter((s) => cp.stages[s.key]).length,
     ...(cp.error ? { error: { stage: cp.error.stage, code: cp.error.code, message: cp.error.message } } : {}),
     createdAt: cp.createdAt,
     updatedAt: cp.updatedAt,

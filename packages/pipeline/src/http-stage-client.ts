@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ErrorBody, stageInfo, type StageKey } from '@faceless/contracts';
+import { ErrorBody, type StageKey } from '@faceless/contracts';
 import { ERROR_CODES, FacelessError, PROGRESS_STREAM_TYPE, parseJsonOrUndefined, type Logger } from '@faceless/runtime';
 import type { InstancePool } from './instance-pool.ts';
 import { serviceUrlEnvName } from './instance-pool.ts';
+import { SEED_CATALOG, catalogStage, type StageCatalog } from './stage-catalog.ts';
 import type { StageCallOptions, StageClient } from './stage-client.ts';
 
-/** Stages whose work grows with the video's length get the long timeout. */
-export const LONG_STAGES: readonly StageKey[] = ['audio', 'video', 'upload'];
 export const DEFAULT_LONG_TIMEOUT_MS = 15 * 60_000;
 export const DEFAULT_SHORT_TIMEOUT_MS = 2 * 60_000;
 
-export interface HttpStageClientOptions {
-  pools: Record<StageKey, InstancePool>;
-  /** Timeout of the audio, video and upload calls (default 15 min). */
+export interface HttpStageClientOptions<K extends string = StageKey> {
+  pools: Record<K, InstancePool>;
+  /** Where each stage is served and its timeout class (default the seed's). */
+  catalog?: StageCatalog<K>;
+  /** Timeout of the long stages' calls: audio, video, upload (default 15 min). */
   longTimeoutMs?: number;
   /** Timeout of the other calls (default 2 min). */
   shortTimeoutMs?: number;
@@ -29,21 +30,23 @@ class InstanceUnreachable extends Error {}
  * refused, reset or times out is tried once more on another instance within the same call;
  * what the runner then sees is a FacelessError whose retry flag says whether trying later can help.
  */
-export class HttpStageClient implements StageClient {
+export class HttpStageClient<K extends string = StageKey> implements StageClient<K> {
   private readonly longTimeoutMs: number;
   private readonly shortTimeoutMs: number;
+  private readonly catalog: StageCatalog<K>;
 
-  constructor(private readonly options: HttpStageClientOptions) {
+  constructor(private readonly options: HttpStageClientOptions<K>) {
     this.longTimeoutMs = options.longTimeoutMs ?? DEFAULT_LONG_TIMEOUT_MS;
     this.shortTimeoutMs = options.shortTimeoutMs ?? DEFAULT_SHORT_TIMEOUT_MS;
+    this.catalog = options.catalog ?? (SEED_CATALOG as unknown as StageCatalog<K>);
   }
 
-  timeoutFor(stage: StageKey): number {
-    return LONG_STAGES.includes(stage) ? this.longTimeoutMs : this.shortTimeoutMs;
+  timeoutFor(stage: K): number {
+    return catalogStage(this.catalog, stage).timeout === 'long' ? this.longTimeoutMs : this.shortTimeoutMs;
   }
 
-  async call(stage: StageKey, input: unknown, options: StageCallOptions): Promise<unknown> {
-    const info = stageInfo(stage);
+  async call(stage: K, input: unknown, options: StageCallOptions): Promise<unknown> {
+    const info = catalogStage(this.catalog, stage);
     const pool = this.options.pools[stage];
     const tried = new Set<string>();
     const failures: string[] = [];
@@ -76,8 +79,8 @@ export class HttpStageClient implements StageClient {
     );
   }
 
-  private async callInstance(base: string, stage: StageKey, input: unknown, options: StageCallOptions): Promise<unknown> {
-    const info = stageInfo(stage);
+  private async callInstance(base: string, stage: K, input: unknown, options: StageCallOptions): Promise<unknown> {
+    const info = catalogStage(this.catalog, stage);
     const timeoutMs = this.timeoutFor(stage);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([options.signal, timeout]);

@@ -1,7 +1,6 @@
 import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
 import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
-import type { PipelineQueuePort } from './orchestrator-app.ts';
-import type { CancelOutcome } from './pipeline-queue.ts';
+import type { CancelOutcome, PipelineQueuePort } from './orchestrator-app.ts';
 import { failQueuedPipeline, resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
 import type { StageClient } from './stage-client.ts';
 

@@ -9,7 +9,6 @@ import {
 } from '@faceless/runtime';
 import { confineServerPaths } from './media-roots.ts';
 import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
-import type { PipelineQueue } from './pipeline-queue.ts';
 import { artifactKeys, toPipelineStatus, toPipelineSummary, type PipelineSummary } from './pipeline-status.ts';
 
 /** A checkpoint store that can also list pipeline ids, most recent first (RedisCheckpointStore does). */
@@ -17,7 +16,20 @@ export interface ListableCheckpointStore<T> extends CheckpointStore<T> {
   list(options: { limit: number; offset: number }): Promise<string[]>;
 }
 
-export type PipelineQueuePort = Pick<PipelineQueue, 'enqueue' | 'cancel' | 'ping'>;
+/** What a cancel did: took a waiting pipeline off the queue, or signalled the run that has it. */
+export type CancelOutcome = 'dequeued' | 'signalled';
+
+/**
+ * The queue the API hands pipelines to: BullMQ on Redis in the orchestrator, in process in
+ * `faceless serve`. The API does not care which.
+ */
+export interface PipelineQueuePort {
+  /** Queues a pipeline whose checkpoint is saved; one already waiting is not queued twice. */
+  enqueue(pipelineId: string): Promise<void>;
+  cancel(pipelineId: string): Promise<CancelOutcome>;
+  /** Whether the queue's backend answers: for /ready. */
+  ping(): Promise<boolean>;
+}
 
 export interface OrchestratorAppOptions {
   queue: PipelineQueuePort;
@@ -70,7 +82,7 @@ const ListQuery = z.object({
 });
 
 /**
- * The orchestrator's HTTP API (not yet listening): start, status, list, retry and cancel
+ * The orchestrator's HTTP API (not yet listening), over either queue: start, status, list, retry and cancel
  * pipelines, plus /health, /ready (Redis answers) and /metrics. Errors answer with ErrorBody.
  */
 export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyInstance {
