@@ -5,7 +5,7 @@ import type { StageKey } from '@faceless/contracts';
 import { FolderStore, JsonFileCheckpointStore, MemoryEventBus, openDatabase, type Database } from '@faceless/infra';
 import {
   checkpointOutputs, InProcessStageClient, runPipeline, type PipelineCheckpoint, type StageOutputs,
-} from '@faceless/orchestrator';
+} from '@faceless/pipeline';
 import { createLogger, isFacelessError, runProcess } from '@faceless/runtime';
 import type { CliConfig } from './config.ts';
 import { UsageError, type MakeOptions } from './make-options.ts';

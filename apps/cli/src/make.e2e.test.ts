@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@faceless/infra';
-import type { PipelineCheckpoint } from '@faceless/orchestrator';
+import type { PipelineCheckpoint } from '@faceless/pipeline';
 import { ffprobe, runProcess } from '@faceless/runtime';
 import { startFakeGoogle } from '@faceless/youtube/testing';
 

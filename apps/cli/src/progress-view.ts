@@ -1,5 +1,5 @@
 import { STAGES, type StageKey } from '@faceless/contracts';
-import type { RunnerHooks, StageRecord } from '@faceless/orchestrator';
+import type { RunnerHooks, StageRecord } from '@faceless/pipeline';
 
 const LABELS: Record<StageKey, string> = {
   keywords: 'Keywords', script: 'Script', audio: 'Voice-over', video: 'Video', thumbnail: 'Thumbnails',

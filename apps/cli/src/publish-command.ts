@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PrivacyStatus, UploadOutput } from '@faceless/contracts';
 import { FolderStore, JsonFileCheckpointStore } from '@faceless/infra';
-import { buildStageInput, checkpointOutputs, InProcessStageClient, type PipelineCheckpoint } from '@faceless/orchestrator';
+import { buildStageInput, checkpointOutputs, InProcessStageClient, type PipelineCheckpoint } from '@faceless/pipeline';
 import { createLogger, isFacelessError } from '@faceless/runtime';
 import { ChannelStore, readYouTubeConfig } from '@faceless/youtube';
 import type { CliConfig } from './config.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { PipelineEvent } from '@faceless/contracts';
-import type { PipelineEventHistory } from '@faceless/orchestrator';
+import type { PipelineEventHistory } from '@faceless/pipeline';
 import { startServe, type ServeHandle } from './serve-command.ts';
 
 const temps: string[] = [];

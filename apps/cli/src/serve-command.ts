@@ -9,7 +9,7 @@ import {
 } from '@faceless/api-gateway';
 import {
   FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, type PipelineCheckpoint,
-} from '@faceless/orchestrator';
+} from '@faceless/pipeline';
 import { FacelessError, buildStageApp, createLogger, type Logger } from '@faceless/runtime';
 import { readCliConfig } from './config.ts';
 import { stageRegistry } from './stage-registry.ts';

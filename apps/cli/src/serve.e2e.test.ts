@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { EVENT_NAMES } from '@faceless/contracts';
-import type { PipelineCheckpoint } from '@faceless/orchestrator';
+import type { PipelineCheckpoint } from '@faceless/pipeline';
 import { ffprobe } from '@faceless/runtime';
 import { startServe, type ServeHandle } from './serve-command.ts';
 

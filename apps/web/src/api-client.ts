@@ -1,6 +1,6 @@
 import type { PipelineRequestInput, PipelineState, PipelineStatus } from '@faceless/contracts';
 // Types only: erased from the bundle, so the page ships none of the orchestrator.
-import type { PipelineSummary } from '@faceless/orchestrator';
+import type { PipelineSummary } from '@faceless/pipeline';
 
 export type { PipelineSummary };
 
