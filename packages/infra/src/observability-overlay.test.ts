@@ -290,6 +290,28 @@ test('every metric the dashboards and alert rules query is one the code register
   for (const spec of Object.values(OPERATOR_METRICS)) assert.ok(seen.has(spec.name), `${spec.name} is shown nowhere`);
 });
 
+test('the catalog says truly which operator metrics are recorded, and where', () => {
+  const sources = ['services', 'packages'].flatMap((dir) => readdirSync(join(ROOT, dir), { recursive: true })
+    .map((f) => join(dir, String(f)))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.includes('node_modules') && !f.endsWith('operator-metrics.ts')));
+  const created = new Map<string, string>();
+  for (const file of sources) {
+    const text = read(file);
+    for (const call of text.matchAll(/createOperatorMetrics\([^[]*\[([^\]]*)\]/g)) {
+      for (const key of (call[1] ?? '').matchAll(/'(\w+)'/g)) created.set(key[1] ?? '', file);
+    }
+  }
+  for (const [key, spec] of Object.entries(OPERATOR_METRICS)) {
+    const file = created.get(key);
+    if (spec.wired) {
+      assert.equal(file, spec.recordedBy, `${key} is marked wired: ${spec.recordedBy} should create it`);
+      assert.ok(file.startsWith(`services/${spec.service}/`), `${key} is exported by ${spec.service}`);
+    } else {
+      assert.equal(file, undefined, `${file} creates ${key}: mark it wired in OPERATOR_METRICS (recordedBy: '${file}') and move it in docs/observability.md`);
+    }
+  }
+});
+
 test('alert rules cover failure rate, queue age, quota and outbox backlog', () => {
   const names = alertRules.map((r) => r.alert);
   for (const a of ['FacelessPipelineFailureRate', 'FacelessQueueAging', 'FacelessYouTubeQuotaNearLimit', 'FacelessEventOutboxBacklog']) assert.ok(names.includes(a), a);
