@@ -316,6 +316,9 @@ test('alert rules cover failure rate, queue age, quota and outbox backlog', () =
   const names = alertRules.map((r) => r.alert);
   for (const a of ['FacelessPipelineFailureRate', 'FacelessQueueAging', 'FacelessYouTubeQuotaNearLimit', 'FacelessEventOutboxBacklog']) assert.ok(names.includes(a), a);
   assert.equal(new Set(names).size, names.length);
+  // A service with no container has no DNS answer, so no target and no up series: only absent() sees it.
+  const down = alertRules.find((r) => r.alert === 'FacelessServiceDown')?.expr ?? '';
+  for (const app of APP_PORTS.keys()) assert.ok(down.includes(`absent(up{job="${app}"})`), `FacelessServiceDown notices ${app} gone`);
 });
 
 test('log queries select only labels Alloy sets; the rest is structured metadata', () => {
