@@ -41,7 +41,7 @@ test('on a terminal a warning gets its own line above the progress line, which i
   const writes: string[] = [];
   const view = progressView({ isTTY: true, write: (t) => writes.push(t), note: (t) => writes.push(t) }, () => '');
   const log = createLogger({ level: 'warn', write: (line) => view.log(line) }).child({ stage: 'audio', pipelineId: 'p-1' });
-  view.onStageStart?.('audio');
+  view.onStageStart?.('audio', { resumed: false });
   view.onStageProgress?.('audio', 0.4, 'speaking');
   log.warn('the voice "xx" is unknown: using en-us');
   view.onStageProgress?.('audio', 0.6, 'speaking');
@@ -59,7 +59,7 @@ test('in a log file (no terminal) warnings are plain lines between the progress 
   const notes: string[] = [];
   const view = progressView({ isTTY: false, write: (t) => out.push(t), note: (t) => notes.push(t) }, () => '');
   const log = createLogger({ level: 'warn', write: (line) => view.log(line) });
-  view.onStageStart?.('video');
+  view.onStageStart?.('video', { resumed: false });
   log.warn('font "Nope" not installed: using DejaVu Sans', { stage: 'video' });
   assert.deepEqual(out, ['… [4/8] Video started\n']);
   assert.deepEqual(notes, ['⚠ Video: font "Nope" not installed: using DejaVu Sans\n']);
