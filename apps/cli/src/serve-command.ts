@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorBody, STAGES, type StageKey } from '@faceless/contracts';
 import { FolderEventHistory, FolderStore, MemoryEventBus, openDatabase, type Database } from '@faceless/infra';
 import {
-  buildGatewayApp, createArtifactLinkSigner, loadGatewayConfig, type UpstreamAnswer, type UpstreamCall,
+  buildGatewayApp, createArtifactLinkSigner, loadGatewayConfig, requestBody, type UpstreamAnswer, type UpstreamCall,
 } from '@faceless/api-gateway';
 import {
   FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, type PipelineCheckpoint,
@@ -59,9 +59,9 @@ export async function injectUpstream(app: FastifyInstance, call: UpstreamCall): 
     headers: {
       accept: 'application/json',
       'x-request-id': call.requestId,
-      ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(call.body !== undefined ? { 'content-type': call.contentType ?? 'application/json' } : {}),
     },
-    ...(call.body !== undefined ? { payload: JSON.stringify(call.body) } : {}),
+    ...(call.body !== undefined ? { payload: requestBody(call) } : {}),
   });
   let body: unknown;
   if (res.body.length > 0) {
@@ -122,14 +122,29 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     let app = stageApps.get(key);
     if (!app) {
       const info = STAGES.find((s) => s.key === key);
-      app = stages(key).then((stage) => buildStageApp({
-        stage, route: info?.route ?? '/', service: info?.service ?? key, createContext: () => ({ store }), logger: false,
-      }));
+      app = stages(key).then(async (stage) => {
+        const built = buildStageApp({ stage, route: info?.route ?? '/', service: info?.service ?? key, createContext: () => ({ store }), logger: false });
+        if (key === 'abtest') await addExperimentRoutes(built);
+        return built;
+      });
       stageApps.set(key, app);
     }
     return app;
   };
+  // The ab-tester's experiment routes (list, show, import, evaluate, stop, rotate) beside its stage, on the same database.
+  const addExperimentRoutes = async (app: FastifyInstance): Promise<void> => {
+    const [ab, { readYouTubeConfig }] = await Promise.all([import('@faceless/ab-tester'), import('@faceless/youtube')]);
+    const abLog = log.child({ component: 'abtest' });
+    const service = ab.createAbTestService({
+      database: openDb,
+      publisher: ab.createYouTubeVariantPublisher({ config: readYouTubeConfig(gatewayEnv), store, fallback: ab.createRecordingPublisher(abLog), log: abLog }),
+      thumbnailExists: (key) => store.exists(key).catch(() => false),
+      log: abLog,
+    });
+    ab.registerAbTestRoutes(app, service);
+  };
   const callUpstream = async (call: UpstreamCall): Promise<UpstreamAnswer> => {
+    if (call.service === 'ab-tester') return injectUpstream(await stageApp('abtest'), call);
     const direct = DIRECT_STAGES[call.service];
     return injectUpstream(direct ? await stageApp(direct) : orchestrator, call);
   };

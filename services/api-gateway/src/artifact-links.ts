@@ -188,3 +188,19 @@ export function artifactLinksFromEnv(env: Record<string, string | undefined>): {
   const secret = given ? Buffer.from(given, 'utf8') : randomBytes(32);
   return { signer: createArtifactLinkSigner({ secret }), store: new FolderStore(storage.dir) };
 }
+
+/**
+ * An A/B test report with a signed `thumbnailUrl` on each variant whose thumbnail is a file of the experiment's
+ * pipeline (a folder store), so the dashboard can show the images without the key in a URL.
+ */
+export function withThumbnailLinks(body: unknown, signer: ArtifactLinkSigner, ttlSec = DEFAULT_LINK_TTL_SEC): unknown {
+  const report = body as { experiment?: { pipelineId?: unknown }; variants?: unknown } | undefined;
+  const pipelineId = report?.experiment?.pipelineId;
+  if (!report || typeof pipelineId !== 'string' || !Array.isArray(report.variants)) return body;
+  const variants = (report.variants as unknown[]).map((item) => {
+    const variant = item as { thumbnailKey?: unknown };
+    if (!variant || typeof variant.thumbnailKey !== 'string' || artifactKeyProblem(pipelineId, variant.thumbnailKey)) return item;
+    return { ...variant, thumbnailUrl: signer.sign(pipelineId, variant.thumbnailKey, ttlSec) };
+  });
+  return { ...report, variants };
+}

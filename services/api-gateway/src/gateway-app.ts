@@ -9,7 +9,9 @@ import { Redis } from 'ioredis';
 import { ErrorBody, type PipelineEvent } from '@faceless/contracts';
 import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
 import type { ApiKeyRecord } from './api-keys.ts';
-import { registerArtifactContentRoute, withSignedLinks, type ArtifactLinkSigner } from './artifact-links.ts';
+import {
+  registerArtifactContentRoute, withSignedLinks, withThumbnailLinks, type ArtifactLinkSigner,
+} from './artifact-links.ts';
 import { memoryAuthFailureLimit, redisAuthFailureLimit, type AuthFailureLimit } from './auth-failure-limit.ts';
 import { DOCS_PAGE_STYLE_HASH, renderDocsPage } from './docs-page.ts';
 import { loadGatewayConfig, type GatewayConfig } from './gateway-config.ts';
@@ -212,11 +214,15 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     redis?.disconnect();
   });
 
-  const call = (request: FastifyRequest, target: 'orchestrator' | 'keyword-fetcher' | 'script-generator', rest: { method: 'GET' | 'POST'; path: string; body?: unknown }) => {
+  const call = (
+    request: FastifyRequest, target: 'orchestrator' | 'keyword-fetcher' | 'script-generator' | 'ab-tester',
+    rest: { method: 'GET' | 'POST'; path: string; body?: unknown; contentType?: string },
+  ) => {
     const where = {
       orchestrator: { baseUrl: config.upstreams.orchestrator, envName: 'ORCHESTRATOR_URL' },
       'keyword-fetcher': { baseUrl: config.upstreams.keywordFetcher, envName: 'KEYWORD_FETCHER_URL' },
       'script-generator': { baseUrl: config.upstreams.scriptGenerator, envName: 'SCRIPT_GENERATOR_URL' },
+      'ab-tester': { baseUrl: config.upstreams.abTester, envName: 'AB_TESTER_URL' },
     }[target];
     return upstream({ service: target, ...where, ...rest, requestId: String(request.id), timeoutMs: config.upstreamTimeoutMs });
   };
@@ -255,6 +261,30 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       return reply(res, request, links && answer.status === 200 ? { ...answer, body: withSignedLinks(id, answer.body, links.signer) } : answer);
     });
     if (options.artifactLinks) registerArtifactContentRoute(api, { ...options.artifactLinks, public: true });
+
+    // A/B tests: the ab-tester's experiment routes, under /api/abtests.
+    const abtestPath = (request: FastifyRequest, rest = ''): string => `/abtest/${encodeURIComponent((request.params as Params).id)}${rest}`;
+    api.get('/api/abtests', async (request, res) => {
+      const { status } = request.query as { status?: string };
+      return reply(res, request, await call(request, 'ab-tester', { method: 'GET', path: `/abtest${status ? `?status=${status}` : ''}` }));
+    });
+    api.get('/api/abtests/:id', async (request, res) => {
+      const answer = await call(request, 'ab-tester', { method: 'GET', path: abtestPath(request) });
+      const links = options.artifactLinks;
+      return reply(res, request, links && answer.status === 200 ? { ...answer, body: withThumbnailLinks(answer.body, links.signer) } : answer);
+    });
+    api.post('/api/abtests/:id/metrics', async (request, res) =>
+      reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, '/metrics'), body: request.body })));
+    api.post('/api/abtests/:id/metrics/csv', async (request, res) => {
+      const { csv } = request.body as { csv: string };
+      return reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, '/metrics/csv'), body: csv, contentType: 'text/csv; charset=utf-8' }));
+    });
+    api.post('/api/abtests/:id/stop', async (request, res) =>
+      reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, '/stop'), body: request.body ?? {} })));
+    for (const action of ['evaluate', 'rotate'] as const) {
+      api.post(`/api/abtests/:id/${action}`, async (request, res) =>
+        reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, `/${action}`) })));
+    }
     for (const action of ['retry', 'cancel'] as const) {
       api.post(`/api/pipelines/:id/${action}`, async (request, res) => {
         const { id } = request.params as Params;

@@ -13,6 +13,7 @@ export const GatewayEnv = z.object({
   ORCHESTRATOR_URL: url('http://127.0.0.1:3001'),
   KEYWORD_FETCHER_URL: url('http://127.0.0.1:3002'),
   SCRIPT_GENERATOR_URL: url('http://127.0.0.1:3003'),
+  AB_TESTER_URL: url('http://127.0.0.1:3009'),
   API_KEYS: z.string().optional(),
   API_KEYS_FILE: z.string().min(1).optional(),
   AUTH_DISABLED: flag,
@@ -30,7 +31,7 @@ export const GatewayEnv = z.object({
 export interface GatewayConfig {
   port: number;
   host: string;
-  upstreams: { orchestrator: string; keywordFetcher: string; scriptGenerator: string };
+  upstreams: { orchestrator: string; keywordFetcher: string; scriptGenerator: string; abTester: string };
   /** Keys from API_KEYS and, when given, API_KEYS_FILE as read at start. */
   apiKeys: ApiKeyRecord[];
   /** The keys file read again on change: API_KEYS_FILE, else the data folder's api-keys.json that `faceless keys` writes. */
@@ -107,7 +108,7 @@ export function loadGatewayConfig(
   return {
     port: e.PORT,
     host: e.HOST,
-    upstreams: { orchestrator: e.ORCHESTRATOR_URL, keywordFetcher: e.KEYWORD_FETCHER_URL, scriptGenerator: e.SCRIPT_GENERATOR_URL },
+    upstreams: { orchestrator: e.ORCHESTRATOR_URL, keywordFetcher: e.KEYWORD_FETCHER_URL, scriptGenerator: e.SCRIPT_GENERATOR_URL, abTester: e.AB_TESTER_URL },
     apiKeys,
     keysFile,
     envKeyIds,

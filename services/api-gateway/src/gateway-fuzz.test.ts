@@ -62,16 +62,47 @@ const scriptAnswer = ScriptGenerateOutput.parse({
     sections: [{ heading: 'Brains', narration: 'Octopuses have nine brains.', visualKeywords: ['octopus'] }],
   },
 });
+const experiment = (id: string) => ({ id, pipelineId: KNOWN, videoId: 'local-1', status: 'running', rotationHours: 24, createdAt: at, updatedAt: at, endedAt: null });
+const verdict = { status: 'continue', winner: null, leader: 'A', probabilityBest: { A: 0.6, B: 0.4 }, reason: 'not enough data' };
+const abtestReport = (id: string) => ({
+  experiment: {
+    ...experiment(id),
+    variants: ['A', 'B'].map((label, position) => ({ id: `${id}-${label}`, label, position, title: `title ${label}`, thumbnailKey: `pipelines/${KNOWN}/thumbnails/${label}.jpg` })),
+    rotations: [{ variantId: `${id}-A`, startedAt: at, endedAt: null }],
+  },
+  live: 'A',
+  variants: ['A', 'B'].map((label) => ({
+    id: `${id}-${label}`, label, title: `title ${label}`, thumbnailKey: `pipelines/${KNOWN}/thumbnails/${label}.jpg`, impressions: 100, clicks: 5, ctr: 0.05,
+    posterior: { alpha: 6, beta: 96, mean: 0.06, lower: 0.02, upper: 0.11 }, probabilityBest: 0.5, live: label === 'A',
+  })),
+  evaluation: verdict, plan: ['A', 'B', 'B', 'A'], decision: null, nextRotation: { at, variant: 'B' }, chart: 'A ####',
+});
+
+/** The ab-tester's experiment routes: any id but p-unknown is an experiment. */
+function abtestAnswer(method: string, path: string): { status: number; body: unknown } {
+  if (method === 'GET' && path === '/abtest') return { status: 200, body: { experiments: [{ ...experiment('exp-1'), variantCount: 2 }] } };
+  const m = /^\/abtest\/([^/]+)(?:\/(metrics|metrics\/csv|evaluate|stop|rotate))?$/.exec(path);
+  if (!m) return { status: 404, body: { error: { code: 'NOT_FOUND', message: `no route ${method} ${path}` } } };
+  const [, id = '', verb] = m;
+  if (id === 'p-unknown') return notFound(id);
+  if (method === 'GET' && !verb) return { status: 200, body: abtestReport(id) };
+  if (verb === 'metrics' || verb === 'metrics/csv') return { status: 200, body: { testId: id, imported: 1, replaced: 0, rows: [], skipped: [], source: verb === 'metrics' ? 'rows' : 'csv' } };
+  if (verb === 'evaluate' || verb === 'stop') return { status: 200, body: { testId: id, status: verb === 'stop' ? 'stopped' : 'running', evaluation: verdict, decision: null } };
+  return { status: 200, body: { testId: id, action: 'kept', live: 'A' } };
+}
+
 const notFound = (what: string) => ({ status: 404, body: { error: { code: 'NOT_FOUND', message: `no pipeline ${what}` } } });
 
 /** Paths the gateway may call, with the id it passes on: anything else is a path that escaped the API's shape. */
 const UPSTREAM_PATHS = [
   /^\/pipelines\/start$/, /^\/pipelines\?limit=\d+&offset=\d+$/, /^\/health$/, /^\/keywords\/fetch$/, /^\/scripts\/generate$/,
+  /^\/abtest(\?status=(running|stopped|decided))?$/, /^\/abtest\/[A-Za-z0-9_.-]{4,100}(\/(metrics|metrics\/csv|evaluate|stop|rotate))?$/,
   /^\/pipelines\/status\/(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/, /^\/pipelines\/(?!\.{1,2}\/)[A-Za-z0-9_.-]{1,100}\/(artifacts|retry|cancel|events\?after=\d+)$/,
 ];
 
 function upstreamAnswer(method: string, url: string): { status: number; body: unknown } {
   const path = url.split('?')[0] ?? '';
+  if (path === '/abtest' || path.startsWith('/abtest/')) return abtestAnswer(method, path);
   if (method === 'POST' && path === '/pipelines/start') return { status: 202, body: StartPipelineResponse.parse({ pipelineId: KNOWN, state: 'Queued' }) };
   if (method === 'GET' && path === '/health') return { status: 200, body: { status: 'ok' } };
   if (method === 'POST' && path === '/keywords/fetch') return { status: 200, body: keywordsAnswer };
@@ -171,6 +202,7 @@ before(async () => {
     API_KEYS: `alice:${hashApiKey(KEY)}`,
     FACELESS_DATA_DIR: dataDir,
     ORCHESTRATOR_URL: upstream,
+    AB_TESTER_URL: upstream,
     KEYWORD_FETCHER_URL: upstream,
     SCRIPT_GENERATOR_URL: upstream,
     BODY_LIMIT_BYTES: String(BODY_LIMIT),

@@ -58,6 +58,66 @@ export const PipelineEventsQuery = z.object({
 
 const Health = z.object({ status: z.string(), service: z.string().optional() });
 
+// ---- A/B tests: forwarded to the ab-tester's experiment routes (services/ab-tester/src/abtest-routes.ts).
+
+export const AbTestIdParams = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.-]{4,100}$/, 'must be 4-100 letters, digits, "_", "." or "-": an experiment id (or its first characters) from GET /api/abtests'),
+});
+export const AB_TEST_STATUSES = ['running', 'stopped', 'decided'] as const;
+export const AbTestListQuery = z.object({
+  status: z.enum(AB_TEST_STATUSES).optional().describe('only experiments in this state'),
+});
+const AbTestExperiment = z.looseObject({
+  id: z.string(), pipelineId: z.string(), videoId: z.string(), status: z.enum(AB_TEST_STATUSES), rotationHours: z.number(),
+  createdAt: z.string(), updatedAt: z.string(), endedAt: z.string().nullable(),
+});
+export const AbTestList = z.object({ experiments: z.array(AbTestExperiment.extend({ variantCount: z.number().int() })) });
+const AbTestDecision = z.looseObject({ winner: z.string().nullable(), probabilityBest: z.number().nullable(), reason: z.string(), decidedAt: z.string() });
+const AbTestVerdict = z.looseObject({
+  status: z.enum(['continue', 'winner']), winner: z.string().nullable(), leader: z.string(), probabilityBest: z.record(z.string(), z.number()), reason: z.string(),
+});
+export const AbTestReport = z.looseObject({
+  experiment: AbTestExperiment.extend({
+    variants: z.array(z.looseObject({ id: z.string(), label: z.string(), position: z.number().int(), title: z.string().nullable(), thumbnailKey: z.string().nullable() })),
+    rotations: z.array(z.looseObject({ variantId: z.string(), startedAt: z.string(), endedAt: z.string().nullable() })),
+  }),
+  live: z.string().nullable(),
+  variants: z.array(z.looseObject({
+    id: z.string(), label: z.string(), title: z.string().nullable(), thumbnailKey: z.string().nullable(),
+    thumbnailUrl: z.string().optional().describe('short-lived signed link to the thumbnail (folder store)'),
+    impressions: z.number(), clicks: z.number(), ctr: z.number().nullable(),
+    posterior: z.looseObject({ alpha: z.number(), beta: z.number(), mean: z.number(), lower: z.number(), upper: z.number() }),
+    probabilityBest: z.number(), live: z.boolean(),
+  })),
+  evaluation: AbTestVerdict,
+  plan: z.array(z.string()).describe('the planned order of the rotation periods: the launch, then counterbalanced blocks'),
+  decision: AbTestDecision.nullable(),
+  nextRotation: z.object({ at: z.string(), variant: z.string() }).nullable(),
+  chart: z.string().describe('the posterior as text, for a terminal'),
+});
+const MetricRow = z.strictObject({
+  variant: z.string().min(1).max(100).optional(),
+  date: z.string().max(40).optional(),
+  periodStart: z.iso.datetime({ offset: true }).optional(),
+  periodEnd: z.iso.datetime({ offset: true }).optional(),
+  impressions: z.number().int().min(0),
+  clicks: z.number().int().min(0),
+  views: z.number().int().min(0).optional(),
+  avgViewDurationSec: z.number().min(0).optional(),
+});
+export const AbTestMetricsBody = z.strictObject({ rows: z.array(MetricRow).min(1).max(10_000) });
+export const AB_TEST_CSV_MAX = 48 * 1024;
+export const AbTestCsvBody = z.strictObject({
+  csv: z.string().min(1).max(AB_TEST_CSV_MAX).describe('our metrics CSV (variant,period_start,period_end,impressions,clicks,views,avg_view_duration_sec) or a channel_reach_basic_a1 report'),
+});
+export const AbTestImportResult = z.looseObject({
+  testId: z.string(), imported: z.number().int(), replaced: z.number().int(),
+  skipped: z.array(z.looseObject({ where: z.string(), reason: z.string() })), source: z.enum(['rows', 'csv', 'reach-report']),
+});
+export const AbTestStopBody = z.strictObject({ winner: z.string().min(1).max(100).optional().describe('the variant to keep (label or id); the leader when left out') });
+export const AbTestEvaluateResult = z.looseObject({ testId: z.string(), status: z.enum(AB_TEST_STATUSES), evaluation: AbTestVerdict, decision: AbTestDecision.nullable() });
+export const AbTestRotation = z.looseObject({ testId: z.string(), action: z.enum(['kept', 'rotated', 'failed']), live: z.string() });
+
 /** Fastify's per-route config: a route is public only when its definition says so. */
 export interface GatewayRouteConfig {
   public?: boolean;
@@ -155,6 +215,55 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
     querystring: PipelineEventsQuery,
     response: { status: 200, description: 'an event stream; each data line is a PipelineEvent', schema: PipelineEvent, contentType: 'text/event-stream' },
     errors: [404, 414, 503],
+  },
+  {
+    method: 'GET', path: '/api/abtests',
+    summary: 'A/B tests of thumbnails and titles, newest first (forwarded to the ab-tester).',
+    querystring: AbTestListQuery,
+    response: { status: 200, description: 'the experiments', schema: AbTestList },
+    errors: [503],
+  },
+  {
+    method: 'GET', path: '/api/abtests/{id}',
+    summary: 'One experiment: its variants with impressions, clicks, CTR, posterior and P(best), the verdict so far, the rotation plan and the next rotation.',
+    params: AbTestIdParams,
+    response: { status: 200, description: 'the report', schema: AbTestReport },
+    errors: [404, 409, 414, 503],
+  },
+  {
+    method: 'POST', path: '/api/abtests/{id}/metrics',
+    summary: 'Import metrics as JSON rows, one per variant per period (a row for a period already imported replaces it).',
+    params: AbTestIdParams, body: AbTestMetricsBody,
+    response: { status: 200, description: 'what was imported and skipped', schema: AbTestImportResult },
+    errors: [404, 409, 413, 414, 415, 503],
+  },
+  {
+    method: 'POST', path: '/api/abtests/{id}/metrics/csv',
+    summary: 'Import metrics from a CSV given as { csv }: our metrics CSV or YouTube\'s channel_reach_basic_a1 report.',
+    params: AbTestIdParams, body: AbTestCsvBody,
+    response: { status: 200, description: 'what was imported and skipped', schema: AbTestImportResult },
+    errors: [404, 409, 413, 414, 415, 503],
+  },
+  {
+    method: 'POST', path: '/api/abtests/{id}/evaluate',
+    summary: 'Decide on the data so far; when a variant wins, it is applied and the experiment ends.',
+    params: AbTestIdParams,
+    response: { status: 200, description: 'the verdict', schema: AbTestEvaluateResult },
+    errors: [404, 409, 413, 414, 415, 503],
+  },
+  {
+    method: 'POST', path: '/api/abtests/{id}/stop',
+    summary: 'Stop a running experiment and apply the winner given (or the leader).',
+    params: AbTestIdParams, body: AbTestStopBody,
+    response: { status: 200, description: 'the experiment as it ended', schema: AbTestEvaluateResult },
+    errors: [404, 409, 413, 414, 415, 503],
+  },
+  {
+    method: 'POST', path: '/api/abtests/{id}/rotate',
+    summary: 'Apply the variant the rotation plan has live now (what the ab-tester\'s tick does).',
+    params: AbTestIdParams,
+    response: { status: 200, description: 'kept, rotated or failed', schema: AbTestRotation },
+    errors: [404, 409, 413, 414, 415, 503],
   },
   {
     method: 'POST', path: '/api/keywords/fetch',

@@ -6,7 +6,7 @@ export {
 } from './api-keys.ts';
 export { TokenBucketLimiter, type RateDecision } from './rate-limit.ts';
 export { GATEWAY_ROUTES, type GatewayRouteDoc } from './gateway-routes.ts';
-export { callUpstream, type UpstreamCall, type UpstreamAnswer } from './upstream-client.ts';
+export { callUpstream, requestBody, type UpstreamCall, type UpstreamAnswer } from './upstream-client.ts';
 export { registerWebAssets, DEFAULT_WEB_ROOT, DASHBOARD_CSP, WEB_ASSET_ROUTES } from './web-assets.ts';
 export {
   createArtifactLinkSigner, registerArtifactContentRoute, withSignedLinks, artifactLinksFromEnv, type ArtifactLinkSigner,

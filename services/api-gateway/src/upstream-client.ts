@@ -11,6 +11,8 @@ export interface UpstreamCall {
   /** Path with query, already encoded. */
   path: string;
   body?: unknown;
+  /** Sends `body`, a string, as it is with this content type (a CSV) instead of as JSON. */
+  contentType?: string;
   requestId: string;
   timeoutMs: number;
 }
@@ -34,9 +36,9 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> 
       headers: {
         accept: 'application/json',
         'x-request-id': call.requestId,
-        ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(call.body !== undefined ? { 'content-type': call.contentType ?? 'application/json' } : {}),
       },
-      ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+      ...(call.body !== undefined ? { body: requestBody(call) } : {}),
       signal: AbortSignal.timeout(call.timeoutMs),
     });
   } catch (err) {
@@ -66,6 +68,11 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> 
     throw new FacelessError('STAGE_UNAVAILABLE', `${call.service} at ${call.baseUrl} answered ${response.status}: check its logs`);
   }
   throw new FacelessError('PROVIDER_BAD_RESPONSE', `${call.service} answered ${response.status} without the error format`);
+}
+
+/** The bytes a call sends: a string as it is when the call names its content type, else JSON. */
+export function requestBody(call: Pick<UpstreamCall, 'body' | 'contentType'>): string {
+  return call.contentType !== undefined && typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
 }
 
 function describeNetworkError(err: unknown): string {
