@@ -23,10 +23,22 @@ export interface ObjectStore {
   signedUrl?(key: string, expiresSec?: number): Promise<string>;
 }
 
-/** The SQL the A/B tester needs: the same statements run on PGlite (embedded) and PostgreSQL (services mode). */
-export interface Database {
+/** Statements on one connection: the whole database, or one transaction of it. */
+export interface SqlSession {
   query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
   /** Runs several statements at once (migrations); no parameters. */
   exec(sql: string): Promise<void>;
+}
+
+/**
+ * Every durable state (experiments, channels, quota, slots, publications): the same statements run on PGlite
+ * (embedded) and PostgreSQL (services mode), so that replicas share it and lock in the database, not in files.
+ */
+export interface Database extends SqlSession {
+  /**
+   * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws.
+   * Inside, use only `tx` (on PGlite the database waits for the transaction, so a call on it would never return).
+   */
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
