@@ -2,14 +2,11 @@
 // `faceless serve` with an API key configured. Used by the browser tests, scripts/screenshots.mjs and the bench.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { request as httpRequest, createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createApiKey, registerWebAssets } from '@faceless/api-gateway';
+import { createApiKey } from '@faceless/api-gateway';
 
 /** The part of apps/cli's ServeHandle these tests use. */
 export interface ServeHandle {
@@ -28,7 +25,6 @@ async function startServe(options: { port: number; host: string; env: Record<str
   return module.startServe(options);
 }
 
-export const WEB_ROOT = fileURLToPath(new URL('../dist/', import.meta.url));
 const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 /** Debian's Chromium, or undefined (then the browser tests skip and say how to install it). */
@@ -53,48 +49,7 @@ export interface DashboardServer {
   /** A valid API key (its hash is in API_KEYS). */
   key: string;
   serve: ServeHandle;
-  /**
-   * True when `faceless serve`'s gateway serves the page itself; false when it does not yet and a small front
-   * server (registerWebAssets + a pass-through of /api to the gateway) stands in on one origin.
-   */
-  viaGateway: boolean;
   close(): Promise<void>;
-}
-
-/** Pass-through of /api/* to the gateway, streaming both ways (SSE, range requests). */
-async function frontServer(gatewayUrl: string): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
-  const target = new URL(gatewayUrl);
-  const assets = Fastify();
-  registerWebAssets(assets, { root: WEB_ROOT });
-  const server = createServer((req, res) => {
-    if (!req.url?.startsWith('/api/')) {
-      assets.routing(req, res);
-      return;
-    }
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    res.on('close', () => upstream.destroy());
-    req.pipe(upstream);
-  });
-  await assets.ready();
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        server,
-        url: `http://127.0.0.1:${port}`,
-        close: async () => {
-          server.closeAllConnections();
-          await new Promise((r) => server.close(r));
-          await assets.close();
-        },
-      });
-    });
-  });
 }
 
 /** `faceless serve` on port 0 with a temporary data folder and one API key. */
@@ -108,17 +63,11 @@ export async function startDashboardServer(): Promise<DashboardServer> {
     LOG_LEVEL: 'error',
   };
   const serve = await startServe({ port: 0, host: '127.0.0.1', env });
-  const probe = await fetch(`${serve.url}/`, { headers: { accept: 'text/html' } });
-  await probe.arrayBuffer();
-  const viaGateway = probe.status === 200;
-  const front = viaGateway ? undefined : await frontServer(serve.url);
   return {
-    url: front?.url ?? serve.url,
+    url: serve.url,
     key,
     serve,
-    viaGateway,
     close: async () => {
-      await front?.close();
       await serve.close();
       await rm(work, { recursive: true, force: true });
     },

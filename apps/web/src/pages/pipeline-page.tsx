@@ -37,13 +37,13 @@ function warningsOf(status: PipelineStatus | undefined): { stage: StageKey; text
   });
 }
 
-/** The `progress` event's payload: { stage, fraction, note } at the top level or in the event's data. */
+/** The `progress` event's payload: { stage, percent (0-100) or fraction (0-1), note } at the top level or in the event's data. */
 function progressOf(raw: string): { stage: string; fraction: number; note?: string } | undefined {
   try {
     const json = JSON.parse(raw) as Record<string, unknown>;
     const body = (json.data && typeof json.data === 'object' ? json.data : json) as Record<string, unknown>;
     const stage = typeof body.stage === 'string' ? body.stage : typeof json.stage === 'string' ? json.stage : undefined;
-    const fraction = Number(body.fraction);
+    const fraction = body.fraction !== undefined ? Number(body.fraction) : Number(body.percent) / 100;
     if (!stage || !Number.isFinite(fraction)) return undefined;
     return { stage, fraction: Math.min(1, Math.max(0, fraction)), ...(typeof body.note === 'string' ? { note: body.note } : {}) };
   } catch {
@@ -73,6 +73,11 @@ function StageBar({ stageKey, stage, progress }: { stageKey: StageKey; stage: St
       <span class="stage-text">{text}</span>
     </li>
   );
+}
+
+/** The gateway's own links answer `attachment` with `download=1`; another store's signed URL is left as it is. */
+function downloadUrl(url: string): string {
+  return url.startsWith('/api/') ? `${url}&download=1` : url;
 }
 
 /** A stable source: a refreshed signed URL must not reload a playing video. */
@@ -286,7 +291,7 @@ export function PipelinePage({ id }: { id: string }) {
         <section aria-labelledby="downloads-title">
           <h2 id="downloads-title">Downloads</h2>
           <ul class="downloads">
-            {list.filter((a) => a.url).map((a) => <li key={a.key}><a href={a.url} download>{a.name}</a> <small>{a.key.split('/').pop()}</small></li>)}
+            {list.filter((a) => a.url).map((a) => <li key={a.key}><a href={downloadUrl(a.url ?? '')} download>{a.name}</a> <small>{a.key.split('/').pop()}</small></li>)}
           </ul>
         </section>
       )}
