@@ -19,7 +19,7 @@ const YouTubeEnv = z.object({
   GOOGLE_CLIENT_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
   /** Encrypts refresh tokens at rest; at least 16 characters. Never logged. */
   FACELESS_SECRET_KEY: z.preprocess(blankAsUnset, z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -base64 32`)').optional()),
-  /** Where channels, tokens, the quota ledger and upload sessions live. */
+  /** Where the embedded database lives (db/, when DATABASE_URL is unset) and JSON state of earlier versions is imported from. */
   FACELESS_DATA_DIR: z.preprocess(blankAsUnset, z.string().default('~/.faceless')),
   YOUTUBE_DAILY_QUOTA: z.preprocess(blankAsUnset, z.coerce.number().int().positive().default(10_000)),
   /** `legacy` (videos.insert 1600 units…) or `uploads-bucket` (uploads counted apart, 100 a day), or a JSON cost table. */

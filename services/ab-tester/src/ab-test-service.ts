@@ -276,7 +276,7 @@ export function createAbTestService(deps: AbTestServiceDeps) {
   }
 
   async function publish(exp: ExperimentDetail, v: Variant, signal?: AbortSignal): Promise<void> {
-    await deps.publisher.applyVariant({ videoId: exp.videoId, variant: publishedOf(v), ...(signal ? { signal } : {}) });
+    await deps.publisher.applyVariant({ videoId: exp.videoId, ...(exp.channel ? { channel: exp.channel } : {}), variant: publishedOf(v), ...(signal ? { signal } : {}) });
     deps.log?.info('variant applied', { testId: exp.id, variant: v.label, videoId: exp.videoId });
   }
 

@@ -11,6 +11,8 @@ export interface Experiment {
   id: string;
   pipelineId: string;
   videoId: string;
+  /** The YouTube channel of the video, when the pipeline said (experiments made before: looked up). */
+  channel?: string;
   status: ExperimentStatus;
   rotationHours: number;
   /** counterbalanced (ABBA…) after the launch; round-robin for experiments made before it existed. */
@@ -58,6 +60,7 @@ export interface ExperimentSummary extends Experiment {
 export interface NewExperiment {
   pipelineId: string;
   videoId: string;
+  channel?: string | undefined;
   rotationHours: number;
   variants: readonly { label: string; thumbnailKey?: string | undefined; title?: string | undefined }[];
   policy?: Partial<ExperimentPolicy>;
@@ -83,8 +86,8 @@ type Row = Record<string, unknown>;
 const CREATE_SQL = `
 WITH new_experiment AS (
   INSERT INTO experiments (id, pipeline_id, video_id, status, rotation_hours, created_at, updated_at, decision_threshold, max_loss_share, min_impressions,
-    decision_metric, rotation_design, launch_days, min_periods)
-  VALUES ($1, $2, $3, 'running', $4, $5::timestamptz, $5::timestamptz, $8, $9, $10, $11, 'counterbalanced', $12, $13)
+    decision_metric, rotation_design, launch_days, min_periods, channel)
+  VALUES ($1, $2, $3, 'running', $4, $5::timestamptz, $5::timestamptz, $8, $9, $10, $11, 'counterbalanced', $12, $13, $14)
   ON CONFLICT (pipeline_id) DO NOTHING
   RETURNING id
 ), new_variants AS (
@@ -104,6 +107,7 @@ function experimentOf(r: Row): Experiment {
     id: String(r.id),
     pipelineId: String(r.pipeline_id),
     videoId: String(r.video_id),
+    ...(r.channel == null ? {} : { channel: String(r.channel) }),
     status: r.status as ExperimentStatus,
     rotationHours: toInt(r.rotation_hours),
     design: r.rotation_design === 'round-robin' ? 'round-robin' : 'counterbalanced',
@@ -174,7 +178,7 @@ export function createExperimentRepo(db: Database): ExperimentRepo {
       const { rows } = await db.query(CREATE_SQL, [
         id, input.pipelineId, input.videoId, input.rotationHours, input.now.toISOString(), JSON.stringify(variants), randomUUID(),
         policy.threshold, policy.maxExpectedLoss, policy.minImpressionsPerVariant,
-        policy.metric, policy.launchDays, policy.minPeriodsPerVariant,
+        policy.metric, policy.launchDays, policy.minPeriodsPerVariant, input.channel ?? null,
       ]);
       const created = rows.length > 0;
       const experiment = await byPipeline(input.pipelineId);

@@ -17,7 +17,9 @@ test('migration 0003: experiments made before keep round-robin; running ones on 
     await db.query(insert, ['old-running', 'running', 0.95]);
     await db.query(insert, ['old-stopped', 'stopped', 0.95]);
     await db.query(insert, ['old-chosen', 'running', 0.9]);
-    assert.deepEqual(await migrate(db, migrations), ['0003-time-aware-decision']);
+    assert.deepEqual(await migrate(db, migrations.slice(0, 3)), ['0003-time-aware-decision']);
+    assert.deepEqual(await migrate(db, migrations), ['0004-experiment-channel']);
+    assert.equal((await createExperimentRepo(db).get('old-running'))?.channel, undefined, 'an experiment made before has no channel');
 
     const repo = createExperimentRepo(db);
     const running = await repo.get('old-running');

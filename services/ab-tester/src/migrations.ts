@@ -100,4 +100,12 @@ UPDATE experiments SET decision_threshold = 0.995 WHERE status = 'running' AND d
 ALTER TABLE experiments ALTER COLUMN decision_threshold SET DEFAULT 0.995;
 `,
   },
+  {
+    // Issue 11: the YouTube channel the video was uploaded to comes with the stage input; experiments made
+    // before have none and are looked up in the channel's videos (youtube_channel_videos).
+    id: '0004-experiment-channel',
+    sql: `
+ALTER TABLE experiments ADD COLUMN channel text;
+`,
+  },
 ];

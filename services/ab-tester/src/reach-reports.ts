@@ -1,12 +1,13 @@
 import type { Logger } from '@faceless/runtime';
-import {
-  ChannelStore, ChannelTokenSource, ChannelVideos, createYouTubeClient,
-  type AccessTokenSource, type YouTubeClient, type YouTubeConfig,
-} from '@faceless/youtube';
+import { ChannelTokenSource, createYouTubeClient, type AccessTokenSource, type YouTubeClient, type YouTubeConfig } from '@faceless/youtube';
 import type { AbTestService, ImportResult } from './ab-test-service.ts';
+import { channelStateOpener, type ChannelState } from './youtube-publisher.ts';
 
 export interface FetchReachReportsDeps {
   config: YouTubeConfig;
+  /** Where channels and their videos are kept (the host's database); see channelStateOpener. */
+  state?: () => Promise<ChannelState>;
+  env?: Record<string, string | undefined>;
   service: AbTestService;
   log?: Logger;
   /** Test seam: the client for a channel's tokens. */
@@ -30,13 +31,12 @@ const DAY_MS = 24 * 3600_000;
  * experiment (less a day) are not listed.
  */
 export async function fetchReachReports(deps: FetchReachReportsDeps, options: { signal?: AbortSignal } = {}): Promise<ReachFetchOutcome[]> {
-  const videos = new ChannelVideos(deps.config.dataDir);
-  const channels = new ChannelStore(deps.config.dataDir);
+  const { videos, channels } = await channelStateOpener(deps)();
   const running = await deps.service.list({ status: 'running' });
   const byChannel = new Map<string, typeof running>();
   const local: string[] = [];
   for (const exp of running) {
-    const channel = await videos.channelOf(exp.videoId);
+    const channel = exp.channel ?? await videos.channelOf(exp.videoId);
     if (!channel) {
       local.push(exp.id);
       continue;

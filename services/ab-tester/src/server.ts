@@ -1,6 +1,6 @@
 import { assertSafeKey, openDatabase as openDatabaseAt, type Database } from '@faceless/infra';
 import { buildServiceApp, loggerFromPino, metricsRegistryOf, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
-import type { YouTubeConfig } from '@faceless/youtube';
+import { openYouTubeState, type YouTubeConfig } from '@faceless/youtube';
 import { createAbTestService } from './ab-test-service.ts';
 import { registerAbTestRoutes } from './abtest-routes.ts';
 import { describeDatabaseTarget, readDatabaseTarget, readReportsIntervalSec, readRotateIntervalSec } from './config.ts';
@@ -9,6 +9,7 @@ import { createStage } from './index.ts';
 import { fetchReachReports } from './reach-reports.ts';
 import { databaseError, ensureMigrated } from './stage.ts';
 import { createRecordingPublisher, type VariantPublisher } from './variant-publisher.ts';
+import type { ChannelState } from './youtube-publisher.ts';
 
 export interface DatabaseOpener {
   /** Opens and migrates once; a failed open is retried on the next call. */
@@ -119,8 +120,14 @@ export function buildApp(options: AbTesterAppOptions): StageApp {
   const reportsSec = readReportsIntervalSec(options.env);
   if (options.youtube && reportsSec > 0) {
     const youtube = options.youtube;
+    // The channels and their videos live in the same database as the experiments.
+    let channelState: Promise<ChannelState> | undefined;
+    const state = (): Promise<ChannelState> => (channelState ??= database().then((db) => openYouTubeState(db, { dataDir: youtube.dataDir })).catch((err: unknown) => {
+      channelState = undefined;
+      throw err;
+    }));
     repeatWhileOpen(app, reportsSec, async (signal) => {
-      const outcomes = await fetchReachReports({ config: youtube, service, log }, { signal });
+      const outcomes = await fetchReachReports({ config: youtube, service, log, state }, { signal });
       log.info('reach reports fetched', { channels: outcomes.map((o) => ({ channel: o.channel, reports: o.reports })) });
       for (const exp of await service.list({ status: 'running' })) {
         const result = await service.evaluate(exp.id, { signal });

@@ -73,6 +73,7 @@ export function createAbTesterStage(deps: AbTesterDeps) {
     const { experiment, created } = await repo.create({
       pipelineId: input.pipelineId,
       videoId: input.videoId,
+      channel: input.channel,
       rotationHours: input.rotationHours,
       variants: input.variants.map((v) => ({ label: v.label, thumbnailKey: thumbnailRecord(v.thumbnailPath, ctx), title: v.title })),
       policy: { ...(input.metric ? { metric: input.metric } : {}), ...(input.launchDays !== undefined ? { launchDays: input.launchDays } : {}) },

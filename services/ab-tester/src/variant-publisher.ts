@@ -13,7 +13,8 @@ export interface PublishedVariant {
  * retries later, so applying the same variant twice must be harmless.
  */
 export interface VariantPublisher {
-  applyVariant(input: { videoId: string; variant: PublishedVariant; signal?: AbortSignal }): Promise<void>;
+  /** `channel`: the YouTube channel the video was uploaded to, when known (else the publisher looks it up). */
+  applyVariant(input: { videoId: string; channel?: string; variant: PublishedVariant; signal?: AbortSignal }): Promise<void>;
 }
 
 export interface RecordedApply {

@@ -4,13 +4,35 @@ import { extname, isAbsolute, join } from 'node:path';
 import type { ObjectStore } from '@faceless/infra';
 import { FacelessError, type Logger } from '@faceless/runtime';
 import {
-  ChannelStore, ChannelTokenSource, ChannelVideos, createYouTubeClient, openQuotaLedger,
-  type AccessTokenSource, type QuotaLedger, type QuotaRequest, type YouTubeClient, type YouTubeConfig,
+  ChannelTokenSource, createYouTubeClient, openYouTubeStateFromEnv,
+  type AccessTokenSource, type QuotaLedger, type QuotaRequest, type YouTubeClient, type YouTubeConfig, type YouTubeState,
 } from '@faceless/youtube';
 import type { VariantPublisher } from './variant-publisher.ts';
 
+/** The parts of the publishing state the A/B tester reads: channels, their videos, the quota. */
+export type ChannelState = Pick<YouTubeState, 'channels' | 'videos' | 'ledger'>;
+
+/**
+ * The publishing state the host opened (the service's database), or else the one of `env` (DATABASE_URL, else
+ * PGlite under FACELESS_DATA_DIR, default the config's data folder), opened once on first use.
+ */
+export function channelStateOpener(deps: { state?: () => Promise<ChannelState>; env?: Record<string, string | undefined>; config: YouTubeConfig }): () => Promise<ChannelState> {
+  if (deps.state) return deps.state;
+  let opened: Promise<ChannelState> | undefined;
+  return () => {
+    opened ??= openYouTubeStateFromEnv({ FACELESS_DATA_DIR: deps.config.dataDir, ...deps.env }).catch((err: unknown) => {
+      opened = undefined;
+      throw err;
+    });
+    return opened;
+  };
+}
+
 export interface YouTubeVariantPublisherDeps {
   config: YouTubeConfig;
+  /** Where channels, their videos and the quota are kept (the host's database); see channelStateOpener. */
+  state?: () => Promise<ChannelState>;
+  env?: Record<string, string | undefined>;
   /** Where relative thumbnail keys live (the service's object store; the CLI's run folder). */
   store?: Pick<ObjectStore, 'getFile' | 'localPath' | 'exists'>;
   /** For videos faceless did not upload to a YouTube channel (the local channel): record only. */
@@ -28,15 +50,14 @@ export interface YouTubeVariantPublisherDeps {
  * fails with QUOTA_EXCEEDED and the rotation is retried at a later tick.
  */
 export function createYouTubeVariantPublisher(deps: YouTubeVariantPublisherDeps): VariantPublisher {
-  const channels = new ChannelStore(deps.config.dataDir);
-  const videos = new ChannelVideos(deps.config.dataDir);
+  const state = channelStateOpener(deps);
   const tokens = new Map<string, AccessTokenSource>();
   let ledger = deps.ledger;
 
   async function clientFor(channelName: string): Promise<YouTubeClient> {
     let source = tokens.get(channelName);
     if (!source) {
-      const channel = await channels.get(channelName);
+      const channel = await (await state()).channels.get(channelName);
       source = new ChannelTokenSource({ channel, config: deps.config, ...(deps.log ? { warn: (m: string) => deps.log?.warn(m) } : {}) });
       tokens.set(channelName, source);
     }
@@ -45,14 +66,15 @@ export function createYouTubeVariantPublisher(deps: YouTubeVariantPublisherDeps)
   }
 
   async function reserve(ops: QuotaRequest[]): Promise<void> {
-    ledger ??= openQuotaLedger(deps.config);
+    ledger ??= (await state()).ledger(deps.config);
     const r = await ledger.reserve(ops, deps.now?.() ?? new Date());
     if (!r.ok) throw new FacelessError('QUOTA_EXCEEDED', `not enough YouTube quota left today to switch the variant (${r.reason}); it is retried after ${r.waitUntil.toISOString()}`);
   }
 
   return {
-    async applyVariant({ videoId, variant, signal }) {
-      const channel = await videos.channelOf(videoId);
+    async applyVariant({ videoId, variant, signal, ...given }) {
+      // The pipeline names the channel; an experiment made before it did is looked up in the channel's videos.
+      const channel = given.channel ?? await (await state()).videos.channelOf(videoId);
       if (!channel) return deps.fallback.applyVariant({ videoId, variant, ...(signal ? { signal } : {}) });
       const youtube = await clientFor(channel);
       if (variant.title) {

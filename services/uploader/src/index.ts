@@ -1,5 +1,6 @@
 import type { StageFactoryOptions } from '@faceless/runtime';
-import { ChannelStore, openQuotaLedger, readYouTubeConfig, type QuotaLedger } from '@faceless/youtube';
+import { openFacelessDatabase } from '@faceless/infra';
+import { openYouTubeState, readYouTubeConfig, type YouTubeState } from '@faceless/youtube';
 import { readUploaderConfig } from './config.ts';
 import { LocalChannelTarget } from './providers/local-channel.ts';
 import { YouTubeChannelTarget } from './providers/youtube-channel.ts';
@@ -8,24 +9,32 @@ import { createUploaderStage } from './stage.ts';
 export { createUploaderStage, CHANNEL_NAME, type UploaderDeps } from './stage.ts';
 export { readUploaderConfig, type UploaderConfig } from './config.ts';
 export { nextFreeSlot, parseSlot, type NextFreeSlotOptions } from './publish-slots.ts';
-export type { PublishTarget, PublishRequest, PublicationKey, ChannelSettings } from './publish-target.ts';
-export { YouTubeChannelTarget, YouTubePublication, youtubeWatchUrl, YOUTUBE_TARGET, type YouTubeChannelDeps } from './providers/youtube-channel.ts';
+export type { PublishTarget, PublishRequest, PublicationKey, ChannelSettings, SlotReserver } from './publish-target.ts';
+export { YouTubeChannelTarget, YouTubePublication, youtubeWatchUrl, YOUTUBE_TARGET, type YouTubeChannelDeps, type PublishingState } from './providers/youtube-channel.ts';
 export { LocalChannelTarget, PublishRecord, localVideoId, LOCAL_TARGET } from './providers/local-channel.ts';
 export { checkMetadataLimits, imageTypeOf, tagsLength, UPLOAD_LIMITS } from './youtube-limits.ts';
 
 /**
  * The uploader from the environment: "local" and the channels in LOCAL_CHANNELS publish into
- * LOCAL_CHANNEL_DIR; any other name is a YouTube channel authorized with `faceless channels add`.
+ * LOCAL_CHANNEL_DIR; any other name is a YouTube channel added with `faceless channels add`, kept with its
+ * quota, slots and publications in the database (the host's, else DATABASE_URL, else PGlite under
+ * FACELESS_DATA_DIR), opened on the first YouTube upload.
  */
 export function createStage(options: StageFactoryOptions) {
   const config = readUploaderConfig(options.env);
   const youtubeConfig = readYouTubeConfig(options.env);
   const local = new LocalChannelTarget(config.localChannelDir);
-  let ledger: QuotaLedger | undefined;
+  const open = options.openDatabase ?? (() => openFacelessDatabase(options.env));
+  let state: Promise<YouTubeState> | undefined;
   const youtube = new YouTubeChannelTarget({
     config: youtubeConfig,
-    channels: new ChannelStore(youtubeConfig.dataDir),
-    ledger: () => (ledger ??= openQuotaLedger(youtubeConfig)),
+    state() {
+      state ??= open().then((db) => openYouTubeState(db, { dataDir: youtubeConfig.dataDir })).catch((err: unknown) => {
+        state = undefined;
+        throw err;
+      });
+      return state;
+    },
   });
   return createUploaderStage({
     slots: config.slots,

@@ -26,7 +26,12 @@ export interface PublicationKey {
   outputPrefix: string;
 }
 
-/** A channel's own publishing defaults (YouTube channels keep them in their channel file). */
+/** Reserves a publish slot for a pipeline on a channel, once: a rerun gets the slot it reserved before. */
+export interface SlotReserver {
+  reserve(o: { channel: string; pipelineId: string; now: Date; planned: () => Promise<Date[]>; choose: (taken: Date[]) => Date }): Promise<Date>;
+}
+
+/** A channel's own publishing defaults (YouTube channels keep them in their channel record). */
 export interface ChannelSettings {
   privacyStatus?: UploadOutput['privacyStatus'];
   madeForKids?: boolean;
@@ -46,10 +51,11 @@ export interface PublishTarget {
   /** Publish times already planned on the channel, from which the next free slot is chosen. */
   plannedTimes(channel: string, ctx: StageContext): Promise<Date[]>;
   /**
-   * Folder of the channel's slot reservations (a SlotBook), shared by every process publishing to the
-   * channel; without one, slots are only kept apart within this process.
+   * The channel's slot reservations, shared by every process publishing to the channel (the database's
+   * publish_slots for YouTube, a SlotBook folder for local channels); without one, slots are only kept
+   * apart within this process.
    */
-  readonly slotBookDir?: string;
+  readonly slotBook?: SlotReserver;
   publish(request: PublishRequest, ctx: StageContext): Promise<UploadOutput>;
   /** The channel's defaults, where the target keeps any; fails for a channel the target does not know. */
   settings?(channel: string): Promise<ChannelSettings>;

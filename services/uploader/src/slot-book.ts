@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FacelessError, parseJsonOrUndefined, withFileLock, writeFileAtomic } from '@faceless/runtime';
+import type { SlotReserver } from './publish-target.ts';
 
 const Reservation = z.object({ pipelineId: z.string(), publishAt: z.string(), reservedAt: z.string() });
 const BookFile = z.object({ reservations: z.array(Reservation) });
@@ -11,12 +12,12 @@ type BookFile = z.infer<typeof BookFile>;
 const KEEP_PAST_MS = 2 * 24 * 3600_000;
 
 /**
- * The publish slots reserved on each channel, `<dir>/<channel>.json`, shared by every process that
- * publishes to the channel: a slot is chosen and written down under one file lock, before the
+ * The publish slots reserved on each local channel, `<dir>/<channel>.json` beside the channel folders (YouTube
+ * channels reserve theirs in the database's publish_slots), shared by every process that publishes to the channel: a slot is chosen and written down under one file lock, before the
  * (long) upload starts, so that two runs publishing at once never pick the same slot. A pipeline
  * keeps its reservation when it runs again.
  */
-export class SlotBook {
+export class SlotBook implements SlotReserver {
   constructor(readonly dir: string) {}
 
   file(channel: string): string {

@@ -2,7 +2,6 @@ import { UploadInput, UploadOutput } from '@faceless/contracts';
 import { defineStage, FacelessError, type StageContext } from '@faceless/runtime';
 import { checkThumbnail, checkVideo } from './publish-checks.ts';
 import { nextFreeSlot } from './publish-slots.ts';
-import { SlotBook } from './slot-book.ts';
 import type { PublishRequest, PublishTarget } from './publish-target.ts';
 import { checkMetadataLimits } from './youtube-limits.ts';
 
@@ -35,8 +34,8 @@ export function createUploaderStage(deps: UploaderDeps) {
     const at = now();
     const choose = (taken: Date[]): Date => nextFreeSlot({ now: at, slots, taken, leadMinutes: deps.leadMinutes });
     const planned = (): Promise<Date[]> => target.plannedTimes(input.channel, ctx);
-    if (!target.slotBookDir) return choose(await planned());
-    return new SlotBook(target.slotBookDir).reserve({ channel: input.channel, pipelineId: input.pipelineId, now: at, planned, choose });
+    if (!target.slotBook) return choose(await planned());
+    return target.slotBook.reserve({ channel: input.channel, pipelineId: input.pipelineId, now: at, planned, choose });
   }
 
   async function upload(input: UploadInput, ctx: StageContext): Promise<UploadOutput> {

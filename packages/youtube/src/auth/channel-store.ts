@@ -72,12 +72,38 @@ export async function createChannelRecord(input: NewChannelRecord): Promise<Chan
   });
 }
 
+/** The record checked against the schema, or INVALID_INPUT naming each bad field. */
+export function validChannelRecord(record: ChannelRecordInput): ChannelRecord {
+  const parsed = ChannelRecord.safeParse(record);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'record'} ${i.message}`);
+    throw new FacelessError('INVALID_INPUT', `invalid channel record: ${problems.join('; ')}`, { field: String(parsed.error.issues[0]?.path.join('.') ?? '') });
+  }
+  return parsed.data;
+}
+
+/** NOT_FOUND for a channel nobody added, listing the known ones and the command that adds it. */
+export function unknownChannelError(name: string, known: readonly string[]): FacelessError {
+  const list = known.length > 0 ? `known channels: ${known.join(', ')}` : 'no channels are set up yet';
+  return new FacelessError('NOT_FOUND', `unknown channel "${name}" (${list}): run \`${ADD(name)}\` to add it`, { field: 'channel' });
+}
+
+/** The channels faceless may publish to, wherever they are kept (the database's ChannelTable, the older ChannelStore files). */
+export interface ChannelDirectory {
+  names(): Promise<string[]>;
+  list(): Promise<ChannelRecord[]>;
+  /** NOT_FOUND (field channel) for a channel nobody added. */
+  get(name: string): Promise<ChannelRecord>;
+  save(record: ChannelRecordInput): Promise<ChannelRecord>;
+  remove(name: string): Promise<void>;
+}
+
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
 /** Channels under `<dataDir>/youtube/channels/<name>.json`, each written atomically and readable only by the owner. */
-export class ChannelStore {
+export class ChannelStore implements ChannelDirectory {
   readonly dir: string;
 
   constructor(dataDir: string) {
@@ -115,19 +141,15 @@ export class ChannelStore {
   }
 
   async save(record: ChannelRecordInput): Promise<ChannelRecord> {
-    const parsed = ChannelRecord.safeParse(record);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'record'} ${i.message}`);
-      throw new FacelessError('INVALID_INPUT', `invalid channel record: ${problems.join('; ')}`, { field: String(parsed.error.issues[0]?.path.join('.') ?? '') });
-    }
-    const file = this.file(parsed.data.name);
+    const valid = validChannelRecord(record);
+    const file = this.file(valid.name);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     try {
-      await writeFileAtomic(file, `${JSON.stringify(parsed.data, null, 2)}\n`, { mode: 0o600, sync: true });
+      await writeFileAtomic(file, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o600, sync: true });
     } catch (err) {
       throw new FacelessError('STORAGE_FAILED', `cannot write channel file ${file}: ${(err as Error).message}`, { cause: err });
     }
-    return parsed.data;
+    return valid;
   }
 
   async remove(name: string): Promise<void> {
@@ -159,8 +181,6 @@ export class ChannelStore {
   }
 
   private async unknown(name: string): Promise<FacelessError> {
-    const known = await this.names();
-    const list = known.length > 0 ? `known channels: ${known.join(', ')}` : 'no channels are set up yet';
-    return new FacelessError('NOT_FOUND', `unknown channel "${name}" (${list}): run \`${ADD(name)}\` to add it`, { field: 'channel' });
+    return unknownChannelError(name, await this.names());
   }
 }

@@ -7,12 +7,12 @@ export { runInstalledAppFlow, type InstalledAppFlowOptions, type InstalledAppTok
 export { EncryptedSecret, decryptSecret, encryptSecret, requireSecretKey, type DecryptOptions } from './token-vault.ts';
 export {
   APP_STATUSES, CHANNEL_NAME, ChannelDefaults, ChannelRecord, ChannelStore, assertChannelName, createChannelRecord,
-  type AppStatus, type ChannelRecordInput, type NewChannelRecord,
+  unknownChannelError, validChannelRecord, type ChannelDirectory, type AppStatus, type ChannelRecordInput, type NewChannelRecord,
 } from './channel-store.ts';
 export { ChannelTokenSource, REFRESH_MARGIN_MS, tokenExpiryWarning, type ChannelTokenSourceOptions } from './channel-token-source.ts';
 export { QUOTA_COST_TABLES, QUOTA_OPERATIONS, parseQuotaCosts, type QuotaCostTable, type QuotaOperation } from './quota-costs.ts';
 export { nextReset, pacificDay } from './quota-day.ts';
 export {
-  QuotaLedger, openQuotaLedger,
-  type QuotaLedgerOptions, type QuotaRequest, type QuotaReservation, type QuotaUsage, type WaitForQuotaOptions,
+  FileQuotaLedger, QuotaLedger, openQuotaLedger, quotaProjectKey,
+  type QuotaDay, type QuotaLimits, type QuotaLedgerOptions, type QuotaRequest, type QuotaReservation, type QuotaUsage, type WaitForQuotaOptions,
 } from './quota-ledger.ts';

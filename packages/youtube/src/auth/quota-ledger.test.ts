@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readYouTubeConfig } from '../youtube-config.ts';
 import { QUOTA_COST_TABLES, parseQuotaCosts } from './quota-costs.ts';
-import { QuotaLedger, openQuotaLedger } from './quota-ledger.ts';
+import { FileQuotaLedger, openQuotaLedger } from './quota-ledger.ts';
 
 const dirs: string[] = [];
 after(async () => { await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))); });
@@ -39,7 +39,7 @@ test('a bad YOUTUBE_QUOTA_COSTS is an INVALID_OPTION that names the variable and
 });
 
 test('reserve spends the legacy table until the 10,000 units are gone, then says to wait for midnight Pacific', async () => {
-  const ledger = new QuotaLedger({ dataDir: await dataDir(), projectKey: 'client-a', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
+  const ledger = new FileQuotaLedger({ dataDir: await dataDir(), projectKey: 'client-a', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
   const now = at('2025-03-09T11:00:00Z');
   const upload = [{ op: 'videos.insert', count: 1 }, { op: 'thumbnails.set', count: 1 }] as const;
   for (let i = 0; i < 6; i++) {
@@ -63,7 +63,7 @@ test('reserve spends the legacy table until the 10,000 units are gone, then says
 test('the ledger is a 0600 JSON file under <dataDir>/youtube/quota named by a hash of the client id, shared by instances', async () => {
   const dir = await dataDir();
   const costs = QUOTA_COST_TABLES.legacy;
-  const a = new QuotaLedger({ dataDir: dir, projectKey: 'secret-ish-client-id', dailyQuota: 10_000, costs });
+  const a = new FileQuotaLedger({ dataDir: dir, projectKey: 'secret-ish-client-id', dailyQuota: 10_000, costs });
   await a.reserve([{ op: 'videos.update', count: 3 }], at('2025-06-01T12:00:00Z'));
   const files = (await readdir(join(dir, 'youtube', 'quota'))).filter((f) => f.endsWith('.json'));
   assert.equal(files.length, 1);
@@ -72,15 +72,15 @@ test('the ledger is a 0600 JSON file under <dataDir>/youtube/quota named by a ha
   const saved = JSON.parse(await readFile(a.file, 'utf8')) as Record<string, unknown>;
   assert.deepEqual({ day: saved.day, unitsUsed: saved.unitsUsed, exhausted: saved.exhausted }, { day: '2025-06-01', unitsUsed: 150, exhausted: false });
   assert.doesNotMatch(await readFile(a.file, 'utf8'), /secret-ish-client-id/);
-  const b = new QuotaLedger({ dataDir: dir, projectKey: 'secret-ish-client-id', dailyQuota: 10_000, costs });
+  const b = new FileQuotaLedger({ dataDir: dir, projectKey: 'secret-ish-client-id', dailyQuota: 10_000, costs });
   assert.equal((await b.usage(at('2025-06-01T12:00:00Z'))).unitsUsed, 150);
-  const otherProject = new QuotaLedger({ dataDir: dir, projectKey: 'another-client', dailyQuota: 10_000, costs });
+  const otherProject = new FileQuotaLedger({ dataDir: dir, projectKey: 'another-client', dailyQuota: 10_000, costs });
   assert.equal((await otherProject.usage(at('2025-06-01T12:00:00Z'))).unitsUsed, 0);
 });
 
 test('concurrent reserves never overspend', async () => {
   const dir = await dataDir();
-  const ledgers = [0, 1].map(() => new QuotaLedger({ dataDir: dir, projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy }));
+  const ledgers = [0, 1].map(() => new FileQuotaLedger({ dataDir: dir, projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy }));
   const now = at('2025-06-01T12:00:00Z');
   const results = await Promise.all(Array.from({ length: 10 }, (_, i) => ledgers[i % 2]!.reserve([{ op: 'videos.insert', count: 1 }], now)));
   assert.equal(results.filter((r) => r.ok).length, 6);
@@ -88,7 +88,7 @@ test('concurrent reserves never overspend', async () => {
 });
 
 test('uploads-bucket: uploads cost 100 units and one of 100 uploads a day', async () => {
-  const ledger = new QuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 1_000_000, costs: parseQuotaCosts('uploads-bucket') });
+  const ledger = new FileQuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 1_000_000, costs: parseQuotaCosts('uploads-bucket') });
   const now = at('2025-06-01T12:00:00Z');
   assert.equal((await ledger.reserve([{ op: 'videos.insert', count: 99 }], now)).ok, true);
   assert.equal((await ledger.reserve([{ op: 'videos.insert', count: 1 }, { op: 'thumbnails.set', count: 1 }], now)).ok, true);
@@ -100,7 +100,7 @@ test('uploads-bucket: uploads cost 100 units and one of 100 uploads a day', asyn
 });
 
 test('a request larger than a whole day is QUOTA_EXCEEDED at once', async () => {
-  const ledger = new QuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
+  const ledger = new FileQuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
   await assert.rejects(() => ledger.reserve([{ op: 'videos.insert', count: 7 }]), (err: Error & { code?: string }) =>
     err.code === 'QUOTA_EXCEEDED' && /11200 quota units/.test(err.message) && /10000 a day/.test(err.message));
   let slept = 0;
@@ -109,7 +109,7 @@ test('a request larger than a whole day is QUOTA_EXCEEDED at once', async () => 
 });
 
 test('markExhausted closes the rest of the Pacific day, whatever the count said', async () => {
-  const ledger = new QuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
+  const ledger = new FileQuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
   const now = at('2025-11-02T06:30:00Z'); // 23:30 PDT on Nov 1
   await ledger.markExhausted(now);
   const r = await ledger.reserve([{ op: 'videos.list', count: 1 }], now);
@@ -119,7 +119,7 @@ test('markExhausted closes the rest of the Pacific day, whatever the count said'
 });
 
 test('waitForQuota sleeps until just past the reset and then reserves', async () => {
-  const ledger = new QuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
+  const ledger = new FileQuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
   let clock = at('2025-03-09T20:00:00Z').getTime(); // 13:00 PDT on the short day
   await ledger.markExhausted(new Date(clock));
   const sleeps: number[] = [];
@@ -135,7 +135,7 @@ test('waitForQuota sleeps until just past the reset and then reserves', async ()
 });
 
 test('waitForQuota stops when its signal is aborted', async () => {
-  const ledger = new QuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
+  const ledger = new FileQuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
   await ledger.markExhausted();
   const controller = new AbortController();
   const waiting = ledger.waitForQuota([{ op: 'videos.list', count: 1 }], { signal: controller.signal, onWait: () => controller.abort(new Error('stop')) });
@@ -143,7 +143,7 @@ test('waitForQuota stops when its signal is aborted', async () => {
 });
 
 test('a corrupt ledger file is named in the error', async () => {
-  const ledger = new QuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
+  const ledger = new FileQuotaLedger({ dataDir: await dataDir(), projectKey: 'p', dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
   await ledger.usage();
   await ledger.reserve([{ op: 'videos.list', count: 1 }]);
   await writeFile(ledger.file, '{"v":1,');

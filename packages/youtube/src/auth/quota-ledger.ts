@@ -56,18 +56,35 @@ export interface WaitForQuotaOptions {
 
 const LOCK_STALE_MS = 10_000;
 
-/**
- * What one Cloud project has spent of YouTube's daily quota, kept in a file so that the CLI, the uploader service
- * and restarts all count against the same day. Reserve before calling; the day resets at midnight Pacific.
- */
-export class QuotaLedger {
-  readonly file: string;
-  private queue: Promise<unknown> = Promise.resolve();
+/** One project's spend on one Pacific day, as a ledger keeps it. */
+export interface QuotaDay {
+  day: string;
+  unitsUsed: number;
+  uploadsUsed: number;
+  /** Google answered quotaExceeded: whatever the count says, nothing more goes through today. */
+  exhausted: boolean;
+}
 
-  constructor(private readonly options: QuotaLedgerOptions) {
-    const hash = createHash('sha256').update(options.projectKey).digest('hex').slice(0, 16);
-    this.file = join(options.dataDir, 'youtube', 'quota', `${hash}.json`);
-  }
+/** The ledger's settings without where it is kept. */
+export type QuotaLimits = Pick<QuotaLedgerOptions, 'dailyQuota' | 'costs'>;
+
+/** The name a project's spend is kept under: a hash of its OAuth client id, never the id itself. */
+export function quotaProjectKey(clientId: string): string {
+  return createHash('sha256').update(clientId).digest('hex').slice(0, 16);
+}
+
+/**
+ * What one Cloud project has spent of YouTube's daily quota, shared by the CLI, the services and restarts so that
+ * they all count against the same day. Reserve before calling; the day resets at midnight Pacific. Where the
+ * count is kept (a file, a database row) is the subclass's: `read` and `update`, the latter atomic.
+ */
+export abstract class QuotaLedger {
+  constructor(protected readonly limits: QuotaLimits) {}
+
+  /** The day's spend (zero for a day nothing was spent on). */
+  protected abstract read(day: string): Promise<QuotaDay>;
+  /** Read-modify-write of the day's spend, atomic against every other writer; saved only when `change` changed it. */
+  protected abstract update<T>(now: Date, change: (ledger: QuotaDay) => T): Promise<T>;
 
   /** Units and uploads a batch of calls takes. */
   cost(ops: readonly QuotaRequest[]): { units: number; uploads: number } {
@@ -78,8 +95,8 @@ export class QuotaLedger {
         throw new FacelessError('INVALID_INPUT', `unknown quota operation "${String(op)}": use one of ${QUOTA_OPERATIONS.join(', ')}`, { field: 'op' });
       }
       if (!Number.isInteger(count) || count < 0) throw new FacelessError('INVALID_INPUT', `quota count for ${op} must be a whole number ≥ 0, got ${count}`, { field: 'count' });
-      units += this.options.costs.units[op] * count;
-      uploads += (this.options.costs.uploads[op] ?? 0) * count;
+      units += this.limits.costs.units[op] * count;
+      uploads += (this.limits.costs.uploads[op] ?? 0) * count;
     }
     return { units, uploads };
   }
@@ -87,15 +104,15 @@ export class QuotaLedger {
   /** Records the spend if today's quota allows it; otherwise says when to try again. */
   async reserve(ops: readonly QuotaRequest[], now: Date = new Date()): Promise<QuotaReservation> {
     const { units, uploads } = this.cost(ops);
-    const { dailyQuota } = this.options;
-    const uploadsPerDay = this.options.costs.uploadsPerDay;
+    const { dailyQuota } = this.limits;
+    const uploadsPerDay = this.limits.costs.uploadsPerDay;
     if (units > dailyQuota) {
       throw new FacelessError('QUOTA_EXCEEDED', `these YouTube calls need ${units} quota units but the project only has ${dailyQuota} a day (YOUTUBE_DAILY_QUOTA): split the work or ask Google for a quota increase`, { field: 'YOUTUBE_DAILY_QUOTA' });
     }
     if (uploadsPerDay !== undefined && uploads > uploadsPerDay) {
       throw new FacelessError('QUOTA_EXCEEDED', `these YouTube calls need ${uploads} uploads but the project may make ${uploadsPerDay} a day: split the work over several days`, { field: 'YOUTUBE_QUOTA_COSTS' });
     }
-    return this.update(now, (ledger) => {
+    return this.update(now, (ledger): QuotaReservation => {
       const waitUntil = nextReset(now);
       if (ledger.exhausted) return { ok: false, waitUntil, reason: `YouTube said the quota of ${ledger.day} (Pacific) is spent` };
       if (ledger.unitsUsed + units > dailyQuota) {
@@ -131,7 +148,7 @@ export class QuotaLedger {
 
   async usage(now: Date = new Date()): Promise<QuotaUsage> {
     const ledger = await this.read(pacificDay(now));
-    const { dailyQuota } = this.options;
+    const { dailyQuota } = this.limits;
     return {
       day: ledger.day,
       unitsUsed: ledger.unitsUsed,
@@ -142,8 +159,19 @@ export class QuotaLedger {
       resetsAt: nextReset(now),
     };
   }
+}
 
-  private async read(day: string): Promise<LedgerFile> {
+/** The ledger in a file, `<dataDir>/youtube/quota/<hash of the client id>.json`, under a file lock. */
+export class FileQuotaLedger extends QuotaLedger {
+  readonly file: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: QuotaLedgerOptions) {
+    super(options);
+    this.file = join(options.dataDir, 'youtube', 'quota', `${quotaProjectKey(options.projectKey)}.json`);
+  }
+
+  protected async read(day: string): Promise<LedgerFile> {
     const fresh: LedgerFile = { v: 1, day, unitsUsed: 0, uploadsUsed: 0, exhausted: false, updatedAt: new Date().toISOString() };
     let raw: string;
     try {
@@ -161,7 +189,7 @@ export class QuotaLedger {
   }
 
   /** Read-modify-write under a lock (in this process and across processes), saving only when `change` returns. */
-  private update<T>(now: Date, change: (ledger: LedgerFile) => T): Promise<T> {
+  protected update<T>(now: Date, change: (ledger: QuotaDay) => T): Promise<T> {
     const run = async (): Promise<T> => {
       await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
       return withFileLock(this.file, { what: 'the quota ledger', staleMs: LOCK_STALE_MS }, async () => {
@@ -189,7 +217,7 @@ export class QuotaLedger {
   }
 }
 
-/** The ledger of the configured Cloud project (keyed by GOOGLE_CLIENT_ID), with YOUTUBE_QUOTA_COSTS parsed. */
-export function openQuotaLedger(config: Pick<YouTubeConfig, 'dataDir' | 'clientId' | 'dailyQuota' | 'quotaCosts'>): QuotaLedger {
-  return new QuotaLedger({ dataDir: config.dataDir, projectKey: requireClientId(config), dailyQuota: config.dailyQuota, costs: parseQuotaCosts(config.quotaCosts) });
+/** The file ledger of the configured Cloud project (keyed by GOOGLE_CLIENT_ID), with YOUTUBE_QUOTA_COSTS parsed; the services use the database's (openYouTubeState). */
+export function openQuotaLedger(config: Pick<YouTubeConfig, 'dataDir' | 'clientId' | 'dailyQuota' | 'quotaCosts'>): FileQuotaLedger {
+  return new FileQuotaLedger({ dataDir: config.dataDir, projectKey: requireClientId(config), dailyQuota: config.dailyQuota, costs: parseQuotaCosts(config.quotaCosts) });
 }

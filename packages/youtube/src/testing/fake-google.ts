@@ -1,4 +1,5 @@
-import { ChannelStore, createChannelRecord, runInstalledAppFlow, type ChannelDefaults, type ChannelRecord } from '../auth/index.ts';
+import { createChannelRecord, runInstalledAppFlow, type ChannelDefaults, type ChannelRecord } from '../auth/index.ts';
+import { openYouTubeStateFromEnv } from '../state/youtube-state.ts';
 import { readYouTubeConfig, type YouTubeConfig } from '../youtube-config.ts';
 import { startFakeGoogleOAuth, type FakeGoogleOAuth } from './fake-google-oauth.ts';
 import { startFakeYouTube, type FakeYouTube } from './fake-youtube.ts';
@@ -7,18 +8,21 @@ export interface FakeGoogle {
   google: FakeGoogleOAuth;
   /** Accepts only the access tokens `google` handed out and has not expired. */
   youtube: FakeYouTube;
-  /** The variables that point faceless at both fakes (base URLs, client, secret key, data folder). */
+  /** The variables that point faceless at both fakes (base URLs, client, secret key, data folder, DATABASE_URL when given). */
   env: Record<string, string>;
   config: YouTubeConfig;
   /** A refresh token from a full consent flow, as `faceless channels add` gets one. */
   authorize(): Promise<string>;
-  /** Authorizes and stores a channel under `dataDir` (default: the config's). */
+  /**
+   * Authorizes a channel and stores it where `faceless channels add` does: in the database at DATABASE_URL when
+   * the fake was given one, else in the PGlite database under `dataDir` (default: the config's).
+   */
   addChannel(name: string, options?: { dataDir?: string; now?: Date; defaults?: Partial<ChannelDefaults> }): Promise<ChannelRecord>;
   close(): Promise<void>;
 }
 
 /** Google's OAuth and YouTube, faked on 127.0.0.1 and wired together, for tests of code that publishes. */
-export async function startFakeGoogle(options: { dataDir: string; secretKey?: string }): Promise<FakeGoogle> {
+export async function startFakeGoogle(options: { dataDir: string; secretKey?: string; databaseUrl?: string }): Promise<FakeGoogle> {
   const google = await startFakeGoogleOAuth();
   const youtube = await startFakeYouTube({ isValidToken: (t) => google.isValidAccessToken(t) });
   const env = {
@@ -26,6 +30,7 @@ export async function startFakeGoogle(options: { dataDir: string; secretKey?: st
     GOOGLE_OAUTH_URL: google.authUrl, GOOGLE_TOKEN_URL: google.tokenUrl,
     GOOGLE_CLIENT_ID: google.clientId, GOOGLE_CLIENT_SECRET: google.clientSecret,
     FACELESS_SECRET_KEY: options.secretKey ?? 'fake-google-test-secret-0123456789', FACELESS_DATA_DIR: options.dataDir,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   };
   const config = readYouTubeConfig(env);
   const authorize = async (): Promise<string> => {
@@ -39,7 +44,12 @@ export async function startFakeGoogle(options: { dataDir: string; secretKey?: st
         name, refreshToken: await authorize(), secretKey: config.secretKey,
         ...(o.now ? { now: o.now } : {}), ...(o.defaults ? { defaults: o.defaults } : {}),
       });
-      return new ChannelStore(o.dataDir ?? config.dataDir).save(record);
+      const state = await openYouTubeStateFromEnv({ ...env, ...(o.dataDir ? { FACELESS_DATA_DIR: o.dataDir } : {}) });
+      try {
+        return await state.channels.save(record);
+      } finally {
+        await state.close();
+      }
     },
     async close() {
       await youtube.close();

@@ -7,6 +7,7 @@ import { PrivacyStatus, type UploadOutput } from '@faceless/contracts';
 import type { ObjectStore } from '@faceless/infra';
 import { FacelessError, type StageContext } from '@faceless/runtime';
 import type { PublicationKey, PublishRequest, PublishTarget } from '../publish-target.ts';
+import { SlotBook } from '../slot-book.ts';
 
 /** What a local channel keeps per video: references to the object store, never the bytes. */
 export const PublishRecord = z.object({
@@ -40,11 +41,11 @@ export function localVideoId(pipelineId: string): string {
 export class LocalChannelTarget implements PublishTarget {
   readonly name = LOCAL_TARGET;
 
-  /** Beside the channel folders (a dot folder, so that no channel can be named like it). */
-  readonly slotBookDir: string;
+  /** Beside the channel folders (a dot folder, so that no channel can be named like it), on the same volume as the records. */
+  readonly slotBook: SlotBook;
 
   constructor(private readonly root: string) {
-    this.slotBookDir = join(root, '.slots');
+    this.slotBook = new SlotBook(join(root, '.slots'));
   }
 
   channelDir(channel: string): string {

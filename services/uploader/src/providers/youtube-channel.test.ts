@@ -4,10 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { FolderStore } from '@faceless/infra';
+import { FolderStore, openDatabase, type Database } from '@faceless/infra';
 import { createLogger, FacelessError, type StageContext } from '@faceless/runtime';
 import {
-  ChannelStore, createChannelRecord, createYouTubeClient, QUOTA_COST_TABLES, QuotaLedger, runInstalledAppFlow, type YouTubeClient, type YouTubeConfig,
+  createChannelRecord, createYouTubeClient, openYouTubeState, QUOTA_COST_TABLES, QuotaTable, runInstalledAppFlow,
+  type QuotaLedger, type YouTubeClient, type YouTubeConfig, type YouTubeState,
 } from '@faceless/youtube';
 import { startFakeGoogle, startFakeGoogleOAuth, type FakeGoogle, type FakeGoogleOAuth, type FakeYouTube } from '@faceless/youtube/testing';
 import { createUploaderStage } from '../stage.ts';
@@ -30,6 +31,8 @@ let youtube: FakeYouTube;
 let root: string;
 let config: YouTubeConfig;
 let refreshToken: string;
+let db: Database;
+let state: YouTubeState;
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'youtube-target-'));
@@ -37,8 +40,12 @@ before(async () => {
   ({ google, youtube, config } = fake);
   // One consent; every case stores its own channel record with this refresh token.
   refreshToken = await fake.authorize();
+  // One database for the file (creating one costs seconds); each case has its own pipeline ids and quota project.
+  db = await openDatabase({ dataDir: join(root, 'db') });
+  state = await openYouTubeState(db, { dataDir: join(root, 'data') });
 });
 after(async () => {
+  await db.close();
   await fake.close();
   await rm(root, { recursive: true, force: true });
 });
@@ -47,7 +54,7 @@ let n = 0;
 async function setup(channel = 'science', slots = ['15:00']): Promise<{ ctx: StageContext; store: FolderStore; warnings: string[]; ledger: QuotaLedger; dataDir: string }> {
   const dir = join(root, `case-${++n}`);
   const dataDir = join(dir, 'data');
-  const channels = new ChannelStore(dataDir);
+  const channels = state.channels;
   await channels.save(await createChannelRecord({ name: channel, refreshToken, secretKey: config.secretKey, now: new Date(NOW), defaults: { slots } }));
   const store = new FolderStore(join(dir, 'store'));
   await store.putBytes('run/video.mp4', VIDEO);
@@ -62,14 +69,14 @@ async function setup(channel = 'science', slots = ['15:00']): Promise<{ ctx: Sta
     progress: () => {},
     workDir: await mkdtemp(join(dir, 'work-')),
   };
-  const ledger = new QuotaLedger({ dataDir, projectKey: google.clientId, dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
+  const ledger = new QuotaTable(db, { clientId: `${google.clientId}-case-${n}`, dailyQuota: 10_000, costs: QUOTA_COST_TABLES.legacy });
   return { ctx, store, warnings, ledger, dataDir };
 }
 
 function stageFor(dataDir: string, ledger: QuotaLedger, extra: { sleep?: (ms: number) => Promise<void>; clientFor?: (client: YouTubeClient) => YouTubeClient } = {}) {
   const wrap = extra.clientFor;
   const target = new YouTubeChannelTarget({
-    config: { ...config, dataDir }, channels: new ChannelStore(dataDir), ledger: () => ledger,
+    config: { ...config, dataDir }, state: async () => state, ledger,
     ...(wrap ? { clientFor: (tokens) => wrap(createYouTubeClient({ apiUrl: config.apiUrl, uploadUrl: config.uploadUrl, reportingUrl: config.reportingUrl, tokens })) } : {}),
     chunkBytes: 256 * 1024, sleep: extra.sleep ?? (async () => {}), now: () => new Date(NOW),
   });
@@ -77,7 +84,7 @@ function stageFor(dataDir: string, ledger: QuotaLedger, extra: { sleep?: (ms: nu
 }
 
 const input = (extra: Record<string, unknown> = {}) => ({
-  outputPrefix: 'run/', pipelineId: 'pipe-1', videoPath: 'run/video.mp4', thumbnailPath: 'run/thumbnail.png', metadata: META, channel: 'science', ...extra,
+  outputPrefix: 'run/', pipelineId: `pipe-1-case-${n}`, videoPath: 'run/video.mp4', thumbnailPath: 'run/thumbnail.png', metadata: META, channel: 'science', ...extra,
 });
 
 function videosOf(pipelineTitle: string) {
@@ -122,7 +129,7 @@ test('a crash mid-upload resumes the saved session: one video, the right bytes',
   // The "crash": the process dies during the third chunk.
   const crashing = { ...ctx, signal: abort.signal, progress: () => { if (++chunks === 3) abort.abort(); } };
   await assert.rejects(stageFor(dataDir, ledger).execute(input({ metadata: { ...META, title } }), crashing));
-  assert.ok(await store.exists('run/youtube-science.upload-session.json'), 'the session URI was kept');
+  assert.ok(await state.sessions.get('science', input().pipelineId), 'the session URI was kept');
   assert.equal(videosOf(title).length, 0);
   const sessionsBefore = youtube.sessions.length;
 
@@ -132,7 +139,8 @@ test('a crash mid-upload resumes the saved session: one video, the right bytes',
   assert.equal(videos.length, 1);
   assert.equal(videos[0]?.id, out.videoId);
   assert.equal(videos[0]?.sha256, VIDEO_SHA);
-  assert.equal(await store.exists('run/youtube-science.upload-session.json'), false, 'the session is dropped once the video id is recorded');
+  assert.equal(await state.sessions.get('science', input().pipelineId), undefined, 'the session is dropped once the video id is recorded');
+  assert.equal(await store.exists('run/youtube-science.upload-session.json'), false, 'no session file beside the artifacts');
 });
 
 test('dropped connections and 503s are retried; the upload still lands once', async () => {
@@ -154,12 +162,12 @@ test('a revoked authorization fails with CHANNEL_AUTH before anything reaches Yo
   const other = await startFakeGoogleOAuth();
   try {
     const tokens = await runInstalledAppFlow({ config: { ...config, oauthUrl: other.authUrl, tokenUrl: other.tokenUrl, clientId: other.clientId, clientSecret: other.clientSecret }, print: () => {}, openBrowser: (url) => { other.approve(url).catch(() => {}); } });
-    const channels = new ChannelStore(dataDir);
+    const channels = state.channels;
     await channels.save(await createChannelRecord({ name: 'revoked', refreshToken: tokens.refreshToken, secretKey: config.secretKey }));
     other.revokeRefreshToken(tokens.refreshToken);
     const target = new YouTubeChannelTarget({
       config: { ...config, dataDir, tokenUrl: other.tokenUrl, clientId: other.clientId, clientSecret: other.clientSecret },
-      channels, ledger: () => ledger, sleep: async () => {},
+      state: async () => state, ledger, sleep: async () => {},
     });
     const stage = createUploaderStage({ targetFor: () => target, slots: ['09:00'], leadMinutes: 60, now: () => new Date(NOW) });
     const before = youtube.requests.length;
@@ -205,7 +213,7 @@ test('quotaExceeded is reported as such and marks the day spent; the next upload
   const waits: number[] = [];
   let clock = new Date(NOW);
   const target = new YouTubeChannelTarget({
-    config: { ...config, dataDir }, channels: new ChannelStore(dataDir), ledger: () => ledger, chunkBytes: 256 * 1024,
+    config: { ...config, dataDir }, state: async () => state, ledger, chunkBytes: 256 * 1024,
     sleep: async (ms) => { waits.push(ms); clock = new Date(clock.getTime() + ms); },
     now: () => clock,
   });
@@ -296,7 +304,7 @@ test('a crash after captions.insert, before the record is saved: the rerun finds
   const [video] = videosOf(title);
   assert.ok(video, 'the video was uploaded');
   assert.equal(youtube.captions.filter((c) => c.videoId === video.id).length, 1, 'YouTube has the track');
-  const crashed = JSON.parse((await store.getBytes('run/youtube-science.json')).toString('utf8')) as { captionsStartedAt?: string; captionTrackId?: string; done: boolean };
+  const crashed = await state.publications.get('science', request.pipelineId) as { captionsStartedAt?: string; captionTrackId?: string; done: boolean };
   assert.ok(crashed.captionsStartedAt && !crashed.captionTrackId && !crashed.done, 'the record says an insert began, not that it ended');
 
   const postsBefore = youtube.requests.filter((r) => r.method === 'POST').length;

@@ -3,17 +3,18 @@ import { z } from 'zod';
 import { PrivacyStatus, type UploadOutput } from '@faceless/contracts';
 import { FacelessError, isFacelessError, parseJsonOrUndefined, type StageContext } from '@faceless/runtime';
 import {
-  ChannelTokenSource, ChannelVideos, createYouTubeClient, type AccessTokenSource, type ChannelRecord, type ChannelStore,
-  type QuotaLedger, type QuotaRequest, type UploadSession, type UploadSessionStore, type YouTubeClient, type YouTubeConfig,
+  ChannelTokenSource, createYouTubeClient, type AccessTokenSource, type ChannelRecord, type QuotaLedger, type QuotaRequest,
+  type UploadSession, type UploadSessionStore, type YouTubeClient, type YouTubeConfig, type YouTubeState,
 } from '@faceless/youtube';
-import type { ChannelSettings, PublicationKey, PublishRequest, PublishTarget } from '../publish-target.ts';
+import type { ChannelSettings, PublicationKey, PublishRequest, PublishTarget, SlotReserver } from '../publish-target.ts';
 
 export const YOUTUBE_TARGET = 'youtube';
 
 /**
- * What the uploader knows about one pipeline's YouTube publication, kept in the object store beside the
- * run's artifacts. `videoId` is written the moment YouTube answers the last chunk, so that no later
- * crash or rerun can upload a second video for the same pipeline.
+ * What the uploader knows about one pipeline's YouTube publication, kept in the database (youtube_publications,
+ * by channel and pipeline; a copy goes beside the run's artifacts when it is done). `videoId` is written the
+ * moment YouTube answers the last chunk, so that no later crash or rerun can upload a second video for the
+ * same pipeline. Runs of earlier versions kept it only in the object store: it is read from there once.
  */
 export const YouTubePublication = z.object({
   pipelineId: z.string(),
@@ -33,11 +34,17 @@ export const YouTubePublication = z.object({
 });
 export type YouTubePublication = z.infer<typeof YouTubePublication>;
 
+const UploadSessionDoc = z.object({ uri: z.string(), totalBytes: z.number(), sha256: z.string(), createdAt: z.string() });
+
+/** The parts of the publishing state the target uses. */
+export type PublishingState = Pick<YouTubeState, 'channels' | 'videos' | 'slots' | 'publications' | 'sessions' | 'ledger'>;
+
 export interface YouTubeChannelDeps {
   config: YouTubeConfig;
-  channels: ChannelStore;
-  /** The Cloud project's quota ledger, opened on first use (it needs GOOGLE_CLIENT_ID). */
-  ledger: () => QuotaLedger;
+  /** The publishing state in the database, opened (and migrated) on first use. */
+  state: () => Promise<PublishingState>;
+  /** Test seam: the quota ledger; defaults to the database's, for the project of GOOGLE_CLIENT_ID. */
+  ledger?: QuotaLedger;
   /** Test seam: the client for a channel's tokens; defaults to the real one on the configured URLs. */
   clientFor?: (tokens: AccessTokenSource) => YouTubeClient;
   /** Test seam: the tokens of a channel; defaults to refreshing its stored refresh token. */
@@ -55,12 +62,16 @@ export function youtubeWatchUrl(videoId: string): string {
 export class YouTubeChannelTarget implements PublishTarget {
   readonly name = YOUTUBE_TARGET;
   private readonly tokenSources = new Map<string, AccessTokenSource>();
-  private readonly videos: ChannelVideos;
-  readonly slotBookDir: string;
+  private ledgerOnce: QuotaLedger | undefined;
+  readonly slotBook: SlotReserver;
 
   constructor(private readonly deps: YouTubeChannelDeps) {
-    this.videos = new ChannelVideos(deps.config.dataDir);
-    this.slotBookDir = join(deps.config.dataDir, 'youtube', 'slots');
+    this.slotBook = { reserve: async (o) => (await deps.state()).slots.reserve({ target: YOUTUBE_TARGET, ...o }) };
+  }
+
+  private async ledger(): Promise<QuotaLedger> {
+    this.ledgerOnce ??= this.deps.ledger ?? (await this.deps.state()).ledger(this.deps.config);
+    return this.ledgerOnce;
   }
 
   private recordKey(key: PublicationKey): string {
@@ -90,7 +101,7 @@ export class YouTubeChannelTarget implements PublishTarget {
 
   async settings(channel: string): Promise<ChannelSettings> {
     try {
-      return { ...(await this.deps.channels.get(channel)).defaults };
+      return { ...(await (await this.deps.state()).channels.get(channel)).defaults };
     } catch (err) {
       if (isFacelessError(err) && err.code === 'NOT_FOUND') {
         throw new FacelessError('NOT_FOUND', `${err.message}; or, to publish into a local folder instead, add it to LOCAL_CHANNELS`, { field: 'channel', cause: err });
@@ -106,11 +117,12 @@ export class YouTubeChannelTarget implements PublishTarget {
   }
 
   async plannedTimes(channel: string): Promise<Date[]> {
-    return (await this.videos.list(channel)).map((e) => new Date(e.publishAt));
+    return (await (await this.deps.state()).videos.list(channel)).map((e) => new Date(e.publishAt));
   }
 
   async publish(request: PublishRequest, ctx: StageContext): Promise<UploadOutput> {
-    const channel = await this.deps.channels.get(request.channel);
+    const state = await this.deps.state();
+    const channel = await state.channels.get(request.channel);
     const tokens = this.tokens(channel, ctx);
     // A revoked or expired authorization fails here, before a byte goes to YouTube.
     await tokens.token(ctx.signal);
@@ -135,7 +147,7 @@ export class YouTubeChannelTarget implements PublishTarget {
         await this.waitForQuota(ops, request.channel, ctx);
         captionsReserved = request.captions !== undefined;
       }
-      await this.writeRecord(key, record, ctx);
+      await this.writeRecord(key, record);
       const file = await this.localFile(request.video.key, 'video', ctx);
       const video = await this.quotaAware(() => youtube.uploadVideo({
         file,
@@ -161,9 +173,10 @@ export class YouTubeChannelTarget implements PublishTarget {
         onProgress: (sent, total) => ctx.progress(0.12 + 0.78 * (sent / Math.max(1, total)), `uploading to YouTube: ${(sent / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MB`),
       }));
       record = { ...record, videoId: video.id, updatedAt: new Date().toISOString() };
-      await this.writeRecord(key, record, ctx);
+      await this.writeRecord(key, record);
+      await state.sessions.delete(key.channel, key.pipelineId);
       await ctx.store.delete(this.sessionKey(key)).catch(() => {});
-      await this.videos.add(request.channel, { pipelineId: request.pipelineId, videoId: video.id, publishAt: record.publishAt });
+      await state.videos.add(request.channel, { pipelineId: request.pipelineId, videoId: video.id, publishAt: record.publishAt });
       ctx.log.info('uploaded to YouTube', { channel: request.channel, videoId: video.id });
     }
 
@@ -190,21 +203,23 @@ export class YouTubeChannelTarget implements PublishTarget {
       if (ops.length > 0) await this.waitForQuota(ops, request.channel, ctx);
       const file = await this.localFile(request.captions.key, 'captions', ctx);
       record = { ...record, captionsStartedAt: new Date().toISOString() };
-      await this.writeRecord(key, record, ctx);
+      await this.writeRecord(key, record);
       const { language } = request.captions;
       const { track, inserted } = await this.quotaAware(() => youtube.ensureCaptionTrack({ videoId, language, file, listFirst, signal: ctx.signal }));
       record = { ...record, captionTrackId: track.id };
-      await this.writeRecord(key, record, ctx);
+      await this.writeRecord(key, record);
       ctx.log.info(inserted ? 'caption track added on YouTube' : 'caption track found on YouTube from an earlier run', { videoId, trackId: track.id, language });
     }
     record = { ...record, done: true, updatedAt: new Date().toISOString() };
-    await this.writeRecord(key, record, ctx);
+    await this.writeRecord(key, record);
+    // A copy beside the run's artifacts, for people and tools reading the run's folder.
+    await ctx.store.putBytes(this.recordKey(key), `${JSON.stringify(record, null, 2)}\n`, 'application/json');
     ctx.progress(1, `published on YouTube: ${youtubeWatchUrl(videoId)}`);
     return outputOf(record, this.recordKey(key));
   }
 
   private async waitForQuota(ops: readonly QuotaRequest[], channel: string, ctx: StageContext): Promise<void> {
-    await this.deps.ledger().waitForQuota(ops, {
+    await (await this.ledger()).waitForQuota(ops, {
       signal: ctx.signal,
       ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
       ...(this.deps.now ? { now: this.deps.now } : {}),
@@ -220,23 +235,27 @@ export class YouTubeChannelTarget implements PublishTarget {
     try {
       return await call();
     } catch (err) {
-      if (isFacelessError(err) && err.code === 'QUOTA_EXCEEDED') await this.deps.ledger().markExhausted(this.deps.now?.() ?? new Date()).catch(() => {});
+      if (isFacelessError(err) && err.code === 'QUOTA_EXCEEDED') await (await this.ledger()).markExhausted(this.deps.now?.() ?? new Date()).catch(() => {});
       throw err;
     }
   }
 
   private sessionStore(key: PublicationKey, ctx: StageContext): UploadSessionStore {
     const storeKey = this.sessionKey(key);
+    const { state } = this.deps;
     return {
       async load() {
+        const { sessions } = await state();
+        const saved = UploadSessionDoc.safeParse(await sessions.get(key.channel, key.pipelineId));
+        if (saved.success) return saved.data;
+        // A run of an earlier version kept its session beside the artifacts.
         if (!(await ctx.store.exists(storeKey))) return undefined;
         // A session file that cannot be read starts a new session: no video came of it yet (else the record would exist).
-        const parsed = z.object({ uri: z.string(), totalBytes: z.number(), sha256: z.string(), createdAt: z.string() })
-          .safeParse(parseJsonOrUndefined(await ctx.store.getBytes(storeKey)));
-        return parsed.success ? parsed.data : undefined;
+        const legacy = UploadSessionDoc.safeParse(parseJsonOrUndefined(await ctx.store.getBytes(storeKey)));
+        return legacy.success ? legacy.data : undefined;
       },
       async save(session: UploadSession) {
-        await ctx.store.putBytes(storeKey, `${JSON.stringify(session, null, 2)}\n`, 'application/json');
+        await (await state()).sessions.put(key.channel, key.pipelineId, session);
       },
       // Kept until the video id is recorded (publish() deletes it then): a crash in between must still find the session.
       async clear() {},
@@ -244,6 +263,16 @@ export class YouTubeChannelTarget implements PublishTarget {
   }
 
   private async readRecord(key: PublicationKey, ctx: StageContext): Promise<YouTubePublication | undefined> {
+    const { publications } = await this.deps.state();
+    const saved = await publications.get(key.channel, key.pipelineId);
+    if (saved !== undefined) {
+      const parsed = YouTubePublication.safeParse(saved);
+      if (!parsed.success) {
+        throw new FacelessError('CONFLICT', `the publication of pipeline ${key.pipelineId} on channel ${key.channel} in the database is damaged (${parsed.error.issues[0]?.message ?? 'bad shape'}): delete its row in youtube_publications only if no video was uploaded for it`);
+      }
+      return parsed.data;
+    }
+    // A run of an earlier version kept its record only beside the artifacts: read it once and keep it in the database.
     const recordKey = this.recordKey(key);
     if (!(await ctx.store.exists(recordKey))) return undefined;
     const json = parseJsonOrUndefined(await ctx.store.getBytes(recordKey));
@@ -252,11 +281,12 @@ export class YouTubeChannelTarget implements PublishTarget {
       const why = json === undefined ? 'not JSON' : parsed.error.issues[0]?.message ?? 'bad shape';
       throw new FacelessError('CONFLICT', `${ctx.store.describe(recordKey)} is not a YouTube publication record (${why}): move it away, or put back the record of the video it names`);
     }
+    if (parsed.data.pipelineId === key.pipelineId) await publications.put(key.channel, key.pipelineId, parsed.data);
     return parsed.data;
   }
 
-  private async writeRecord(key: PublicationKey, record: YouTubePublication, ctx: StageContext): Promise<void> {
-    await ctx.store.putBytes(this.recordKey(key), `${JSON.stringify(record, null, 2)}\n`, 'application/json');
+  private async writeRecord(key: PublicationKey, record: YouTubePublication): Promise<void> {
+    await (await this.deps.state()).publications.put(key.channel, key.pipelineId, record);
   }
 
   private async localFile(key: string, what: string, ctx: StageContext): Promise<string> {
