@@ -1,6 +1,6 @@
 // `faceless <command> --help` for every command and subcommand, through the real binary: exit 0, the
 // usage on stdout, and nothing started: no port bound (3000-3009 are held here, so a server that
-// tried would fail), no database or keys file in the data folder, no ffmpeg run, back within seconds.
+// tried would fail), no database or keys file in the data folder, no ffmpeg run, and it exits by itself.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -71,7 +71,8 @@ function run(args: readonly string[]): Promise<Run> {
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     // a command that started something would not come back: stop it and let the assertions say so
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    // (generous: on a loaded 2-core machine loading a command's modules through tsx takes seconds)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -84,7 +85,7 @@ function run(args: readonly string[]): Promise<Run> {
 async function runAll(lines: readonly (readonly string[])[]): Promise<Map<string, Run>> {
   const results = new Map<string, Run>();
   const queue = [...lines];
-  await Promise.all(Array.from({ length: 3 }, async () => {
+  await Promise.all(Array.from({ length: 2 }, async () => {
     for (let line = queue.shift(); line; line = queue.shift()) results.set(line.join(' '), await run(line));
   }));
   return results;
@@ -108,10 +109,9 @@ test('every command and subcommand has --help: exit 0, its usage, and nothing st
   for (const line of lines) {
     const shown = line.join(' ');
     const r = results.get(shown)!;
-    assert.equal(r.code, 0, `faceless ${shown}: exit ${String(r.code)} after ${r.ms} ms\n${r.err}`);
+    assert.equal(r.code, 0, `faceless ${shown}: exit ${String(r.code)} after ${r.ms} ms (null: still running after a minute, so killed)\n${r.err}`);
     assert.match(r.out, /Usage:\s+faceless/, `faceless ${shown} prints its usage`);
     assert.equal(r.err, '', `faceless ${shown} wrote nothing to stderr`);
-    assert.ok(r.ms < 10_000, `faceless ${shown} came back in ${r.ms} ms`);
   }
   // the usage is the command's own
   const sub = (shown: string): string => results.get(shown)!.out;
