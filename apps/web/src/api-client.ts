@@ -107,3 +107,91 @@ export const api = {
   retry: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/retry`),
   cancel: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/cancel`),
 };
+
+export type AbTestStatus = 'running' | 'stopped' | 'decided';
+
+/** GET /api/abtests: what the ab-tester keeps of each experiment. */
+export interface AbTestSummary {
+  id: string;
+  pipelineId: string;
+  videoId: string;
+  status: AbTestStatus;
+  rotationHours: number;
+  createdAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  variantCount: number;
+}
+
+export interface AbTestVariantReport {
+  id: string;
+  label: string;
+  title: string | null;
+  thumbnailKey: string | null;
+  /** The gateway's signed link to the thumbnail (folder store). */
+  thumbnailUrl?: string;
+  periods: number;
+  impressions: number;
+  clicks: number;
+  ctr: number | null;
+  posterior: { alpha: number; beta: number; mean: number; lower: number; upper: number };
+  probabilityBest: number;
+  expectedLoss: number;
+  live: boolean;
+}
+
+export interface AbTestVerdict {
+  status: 'continue' | 'winner';
+  metric: string;
+  winner: string | null;
+  leader: string;
+  lift: number | null;
+  probabilityBest: Record<string, number>;
+  reason: string;
+}
+
+export interface AbTestDecision {
+  winner: string | null;
+  probabilityBest: number | null;
+  reason: string;
+  decidedAt: string;
+}
+
+/** GET /api/abtests/:id (services/ab-tester ExperimentReport, plus thumbnailUrl). */
+export interface AbTestReport {
+  experiment: Omit<AbTestSummary, 'variantCount'> & {
+    variants: { id: string; label: string; position: number; title: string | null; thumbnailKey: string | null }[];
+    rotations: { id: string; variantId: string; startedAt: string; endedAt: string | null }[];
+  };
+  live: string | null;
+  variants: AbTestVariantReport[];
+  evaluation: AbTestVerdict;
+  plan: string[];
+  decision: AbTestDecision | null;
+  nextRotation: { at: string; variant: string } | null;
+}
+
+export interface AbTestImportResult {
+  testId: string;
+  imported: number;
+  replaced: number;
+  skipped: { where: string; reason: string }[];
+  source: 'rows' | 'csv' | 'reach-report';
+}
+
+export interface AbTestEvaluateResult {
+  testId: string;
+  status: AbTestStatus;
+  evaluation: AbTestVerdict;
+  decision: AbTestDecision | null;
+}
+
+const abtestPath = (id: string, rest = ''): string => `/api/abtests/${encodeURIComponent(id)}${rest}`;
+
+export const abtestApi = {
+  list: (signal?: AbortSignal) => call<{ experiments: AbTestSummary[] }>('GET', '/api/abtests', undefined, signal),
+  show: (id: string, signal?: AbortSignal) => call<AbTestReport>('GET', abtestPath(id), undefined, signal),
+  importCsv: (id: string, csv: string) => call<AbTestImportResult>('POST', abtestPath(id, '/metrics/csv'), { csv }),
+  evaluate: (id: string) => call<AbTestEvaluateResult>('POST', abtestPath(id, '/evaluate')),
+  stop: (id: string, winner?: string) => call<AbTestEvaluateResult>('POST', abtestPath(id, '/stop'), winner ? { winner } : {}),
+};

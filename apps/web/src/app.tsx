@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, forgetKey, onUnauthorized, storedKey } from './api-client.ts';
+import { AbTestPage } from './pages/abtest-page.tsx';
+import { AbTestsPage } from './pages/abtests-page.tsx';
 import { BatchPage } from './pages/batch-page.tsx';
 import { MakePage } from './pages/make-page.tsx';
 import { PipelinePage } from './pages/pipeline-page.tsx';
@@ -13,6 +15,7 @@ const NAV = [
   { href: '/', name: 'Make', pages: ['make'] },
   { href: '/batch', name: 'Batch', pages: ['batch'] },
   { href: '/pipelines', name: 'Pipelines', pages: ['pipelines', 'pipeline'] },
+  { href: '/abtests', name: 'A/B tests', pages: ['abtests', 'abtest'] },
 ] as const;
 
 function Page({ route }: { route: Route }) {
@@ -25,6 +28,10 @@ function Page({ route }: { route: Route }) {
       return <PipelinesPage />;
     case 'pipeline':
       return <PipelinePage key={route.id} id={route.id} />;
+    case 'abtests':
+      return <AbTestsPage />;
+    case 'abtest':
+      return <AbTestPage key={route.id} id={route.id} />;
     case 'not-found':
       return (
         <section aria-labelledby="page-title">

@@ -5,6 +5,8 @@ export type Route =
   | { page: 'batch' }
   | { page: 'pipelines' }
   | { page: 'pipeline'; id: string }
+  | { page: 'abtests' }
+  | { page: 'abtest'; id: string }
   | { page: 'not-found'; path: string };
 
 /** The dashboard's client-side routes; the gateway answers index.html for each of them. */
@@ -15,6 +17,9 @@ export function routeOf(path: string): Route {
   if (clean === '/pipelines') return { page: 'pipelines' };
   const m = /^\/pipelines\/([\w.-]{1,128})$/.exec(clean);
   if (m?.[1]) return { page: 'pipeline', id: m[1] };
+  if (clean === '/abtests') return { page: 'abtests' };
+  const ab = /^\/abtests\/([\w.-]{1,128})$/.exec(clean);
+  if (ab?.[1]) return { page: 'abtest', id: ab[1] };
   return { page: 'not-found', path };
 }
 
@@ -45,7 +50,7 @@ export function onLinkClick(event: MouseEvent): void {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const anchor = (event.target as Element | null)?.closest('a');
   if (!anchor || anchor.target || anchor.hasAttribute('download') || anchor.origin !== location.origin) return;
-  if (!/^\/(make|batch|pipelines)?(\/|$)/.test(anchor.pathname) || anchor.pathname.startsWith('/api/')) return;
+  if (!/^\/(make|batch|pipelines|abtests)?(\/|$)/.test(anchor.pathname) || anchor.pathname.startsWith('/api/')) return;
   event.preventDefault();
   navigate(anchor.pathname + anchor.search);
 }

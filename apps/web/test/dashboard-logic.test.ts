@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ASPECTS, CAPTION_STYLES, LANGUAGES, PipelineRequest, STAGES } from '@faceless/contracts';
 import { parseTopicCsv, parseTopicList, splitCsv } from '../src/batch-rows.ts';
+import { betaDensity, logGamma, posteriorCurves } from '../src/beta-density.ts';
 import { matchesFilter } from '../src/format.ts';
 import { ASPECT_NAMES, CAPTION_STYLE_NAMES, DEFAULT_OPTIONS, LANGUAGE_NAMES } from '../src/request-options.tsx';
 import { routeOf } from '../src/router.ts';
@@ -61,8 +62,39 @@ test('client-side routes and the list\'s state filter', () => {
   assert.deepEqual(routeOf('/'), { page: 'make' });
   assert.deepEqual(routeOf('/pipelines/'), { page: 'pipelines' });
   assert.deepEqual(routeOf('/pipelines/p_1-x.2'), { page: 'pipeline', id: 'p_1-x.2' });
+  assert.deepEqual(routeOf('/abtests'), { page: 'abtests' });
+  assert.deepEqual(routeOf('/abtests/0b1e-42'), { page: 'abtest', id: '0b1e-42' });
   assert.equal(routeOf('/pipelines/a/b').page, 'not-found');
   assert.equal(matchesFilter('Video', 'active'), true);
   assert.equal(matchesFilter('Completed', 'active'), false);
   assert.equal(matchesFilter('Failed', 'Failed'), true);
+});
+
+test('the posterior chart\'s Beta densities: ln Γ exact on integers, each curve integrates to 1 and peaks at its mode, large counts do not overflow', () => {
+  for (const n of [1, 2, 5, 10, 30]) {
+    let factorial = 1;
+    for (let k = 2; k < n; k++) factorial *= k;
+    assert.ok(Math.abs(logGamma(n) - Math.log(factorial)) < 1e-9, `ln Γ(${n})`);
+  }
+  for (const [a, b] of [[2, 5], [71, 1931], [1401, 18601]] as const) {
+    const steps = 200_000;
+    let area = 0;
+    let best = { x: 0, y: 0 };
+    for (let i = 1; i < steps; i++) {
+      const x = i / steps;
+      const y = betaDensity(x, a, b);
+      area += y / steps;
+      if (y > best.y) best = { x, y };
+    }
+    assert.ok(Math.abs(area - 1) < 1e-3, `Beta(${a}, ${b}) integrates to ${area}`);
+    assert.ok(Math.abs(best.x - (a - 1) / (a + b - 2)) < 1e-4, `Beta(${a}, ${b}) peaks at ${best.x}`);
+  }
+  assert.equal(betaDensity(0, 2, 2), 0);
+  const chart = posteriorCurves([
+    { label: 'A', alpha: 71, beta: 1931, lower: 0.028, upper: 0.044 },
+    { label: 'B', alpha: 141, beta: 1861, lower: 0.059, upper: 0.082 },
+  ], 100);
+  assert.ok(chart.from < 0.028 && chart.to > 0.082 && chart.from >= 0 && chart.to <= 1);
+  assert.deepEqual(chart.curves.map((c) => c.points.length), [101, 101]);
+  assert.ok(chart.peak > 0 && Number.isFinite(chart.peak));
 });

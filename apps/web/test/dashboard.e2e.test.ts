@@ -174,6 +174,62 @@ test('the video plays in the page (range requests), with the voice-over and the 
   assert.deepEqual(cspRefusals, []);
 });
 
+test('the A/B test of the pipeline: variants with thumbnails, a CSV imported through the page, the chart, stop and apply the winner', { skip: noChromium, timeout: 90_000 }, async () => {
+  assert.ok(pipelineId, 'the make test ran');
+  // The experiment is the one the pipeline's A/B test stage created in the ab-tester's database (PGlite).
+  const status = await api<{ stages: { stage: string; output?: { testId?: string } }[] }>(`/api/pipelines/status/${pipelineId}`);
+  const testId = status.stages.find((st) => st.stage === 'abtest')?.output?.testId ?? '';
+  assert.ok(testId, 'the pipeline started an A/B test');
+  const list = await api<{ experiments: { id: string; pipelineId: string }[] }>('/api/abtests');
+  assert.ok(list.experiments.some((e) => e.id === testId && e.pipelineId === pipelineId));
+  const before = await api<{ experiment: { createdAt: string }; variants: { label: string; thumbnailKey: string | null; thumbnailUrl?: string }[] }>(`/api/abtests/${testId}`);
+  const labels = before.variants.map((v) => v.label);
+  assert.ok(labels.length >= 2, `${labels.length} variants`);
+  assert.ok(before.variants.every((v) => v.thumbnailUrl), `a signed thumbnail link per variant: ${JSON.stringify(before.variants.map((v) => [v.thumbnailKey, v.thumbnailUrl]))}`);
+  const thumb = await fetch(`${server?.url ?? ''}${before.variants[0]?.thumbnailUrl ?? ''}`);
+  assert.equal(thumb.status, 200, `the thumbnail link answers: ${thumb.status} ${await thumb.clone().text().then((t) => t.slice(0, 300))}`);
+  assert.equal(thumb.headers.get('content-type'), 'image/jpeg');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'A/B tests' }).click();
+  await page.getByRole('link', { name: testId.slice(0, 8) }).click();
+  await page.waitForURL(new RegExp(`/abtests/${testId}$`));
+  await page.getByRole('table').waitFor();
+  for (const label of labels) await page.getByRole('rowheader', { name: new RegExp(`^${label}`) }).waitFor();
+  await page.waitForFunction((n) => [...document.querySelectorAll<HTMLImageElement>('table.variants img')].filter((i) => i.complete && i.naturalWidth > 0).length === n, labels.length, { timeout: 15_000 });
+  assert.ok(await page.getByRole('list', { name: 'Planned order of the periods' }).locator('li').count() >= labels.length * 2, 'the rotation plan is shown');
+  await assertAccessible('an A/B test before its metrics');
+
+  // Daily periods after the launch days; the second variant's CTR is twice the others'.
+  const best = labels[1] as string;
+  const day = 86_400_000;
+  const first = Math.floor(Date.parse(before.experiment.createdAt) / day) * day + 4 * day;
+  const lines = ['variant,period_start,period_end,impressions,clicks'];
+  for (let k = 0; k < 4 * labels.length; k++) {
+    const label = labels[k % labels.length] as string;
+    lines.push(`${label},${new Date(first + k * day).toISOString()},${new Date(first + (k + 1) * day).toISOString()},2000,${label === best ? 140 : 70}`);
+  }
+  await page.getByLabel('Metrics CSV').setInputFiles({ name: 'metrics.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  await page.getByRole('button', { name: 'Import CSV' }).click();
+  await page.getByText(`Imported ${lines.length - 1} rows.`).waitFor({ timeout: 20_000 });
+  const bestRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${best}`) }) });
+  await bestRow.getByRole('cell', { name: '8,000' }).waitFor();
+  const pBest = Number((await bestRow.locator('td').last().innerText()).replace(/[^\d.]/g, ''));
+  assert.ok(pBest > 90, `P(best) of ${best} is ${pBest} %`);
+  assert.equal(await page.locator('svg.posterior-chart path[data-variant]').count(), labels.length, 'one posterior curve per variant');
+  assert.match(await page.locator('svg.posterior-chart desc').textContent() ?? '', new RegExp(`${best} leads`));
+  await assertAccessible('an A/B test with its metrics and chart');
+
+  assert.equal(await page.getByLabel('Winner to apply').inputValue(), best, 'the leader is offered');
+  await page.getByRole('button', { name: 'Stop and apply the winner' }).click();
+  await page.getByText(`Stopped: ${best} is applied.`).waitFor({ timeout: 20_000 });
+  await page.getByText(`Winner: ${best}`).waitFor();
+  const after = await api<{ experiment: { status: string }; decision: { winner: string } }>(`/api/abtests/${testId}`);
+  assert.deepEqual([after.experiment.status, after.decision.winner], ['stopped', best]);
+  assert.equal(await page.getByRole('button', { name: 'Stop and apply the winner' }).count(), 0, 'an ended experiment offers no stop');
+  await assertAccessible('a stopped A/B test');
+  assert.deepEqual(cspRefusals, []);
+});
+
 test('a batch of three topics queues three pipelines', { skip: noChromium, timeout: 60_000 }, async () => {
   const s = server as DashboardServer;
   await page.getByRole('link', { name: 'Batch' }).click();

@@ -26,6 +26,8 @@ const report = {
   variants: [
     { id: 'v-a', label: 'A', title: 'One', thumbnailKey: 'pipelines/p-9/thumbnails/a.jpg' },
     { id: 'v-b', label: 'B', title: 'Two', thumbnailKey: '/etc/passwd' },
+    // What faceless serve's in-process stage records: the file's path on this machine, inside the store folder.
+    { id: 'v-c', label: 'C', title: 'Three', thumbnailKey: '/nonexistent-faceless/store/pipelines/p-9/thumbnails/c.jpg' },
   ],
 };
 
@@ -65,8 +67,10 @@ test('list and show are forwarded; a variant\'s thumbnail in the pipeline folder
   assert.equal(last().url, '/abtest?status=running');
   const shown = await app.inject({ url: '/api/abtests/exp-1234', headers: auth });
   assert.equal(shown.statusCode, 200);
-  const variants = shown.json<{ variants: { label: string; thumbnailUrl?: string }[] }>().variants;
-  const [a, b] = [variants.find((v) => v.label === 'A'), variants.find((v) => v.label === 'B')];
+  const variants = shown.json<{ variants: { label: string; thumbnailKey: string; thumbnailUrl?: string }[] }>().variants;
+  const [a, b, c] = ['A', 'B', 'C'].map((label) => variants.find((v) => v.label === label));
+  assert.equal(c?.thumbnailKey, 'pipelines/p-9/thumbnails/c.jpg', 'a path in the store folder is answered as its key');
+  assert.match(c?.thumbnailUrl ?? '', /key=pipelines%2Fp-9%2Fthumbnails%2Fc\.jpg&/);
   assert.match(a?.thumbnailUrl ?? '', /^\/api\/pipelines\/p-9\/artifacts\/content\?key=pipelines%2Fp-9%2Fthumbnails%2Fa\.jpg&exp=\d+&sig=/);
   assert.equal(b?.thumbnailUrl, undefined);
   const gone = await app.inject({ url: '/api/abtests/gone', headers: auth });

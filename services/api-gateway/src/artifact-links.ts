@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FolderStore, readStorageConfig } from '@faceless/infra';
@@ -191,16 +191,27 @@ export function artifactLinksFromEnv(env: Record<string, string | undefined>): {
 
 /**
  * An A/B test report with a signed `thumbnailUrl` on each variant whose thumbnail is a file of the experiment's
- * pipeline (a folder store), so the dashboard can show the images without the key in a URL.
+ * pipeline (a folder store), so the dashboard can show the images without the key in a URL. In `faceless serve`
+ * the stage records a thumbnail by its path on this machine: one inside the store folder is turned back into its
+ * object key, so the answer names no server path.
  */
-export function withThumbnailLinks(body: unknown, signer: ArtifactLinkSigner, ttlSec = DEFAULT_LINK_TTL_SEC): unknown {
+export function withThumbnailLinks(body: unknown, signer: ArtifactLinkSigner, storeRoot?: string, ttlSec = DEFAULT_LINK_TTL_SEC): unknown {
   const report = body as { experiment?: { pipelineId?: unknown }; variants?: unknown } | undefined;
   const pipelineId = report?.experiment?.pipelineId;
   if (!report || typeof pipelineId !== 'string' || !Array.isArray(report.variants)) return body;
   const variants = (report.variants as unknown[]).map((item) => {
     const variant = item as { thumbnailKey?: unknown };
-    if (!variant || typeof variant.thumbnailKey !== 'string' || artifactKeyProblem(pipelineId, variant.thumbnailKey)) return item;
-    return { ...variant, thumbnailUrl: signer.sign(pipelineId, variant.thumbnailKey, ttlSec) };
+    if (!variant || typeof variant.thumbnailKey !== 'string') return item;
+    const key = storeKeyOf(variant.thumbnailKey, storeRoot);
+    if (artifactKeyProblem(pipelineId, key)) return key === variant.thumbnailKey ? item : { ...variant, thumbnailKey: key };
+    return { ...variant, thumbnailKey: key, thumbnailUrl: signer.sign(pipelineId, key, ttlSec) };
   });
   return { ...report, variants };
+}
+
+/** A path inside the store folder as its object key; anything else as it is. */
+function storeKeyOf(pathOrKey: string, storeRoot: string | undefined): string {
+  if (!storeRoot || !isAbsolute(pathOrKey)) return pathOrKey;
+  const rel = relative(resolve(storeRoot), resolve(pathOrKey));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : pathOrKey;
 }

@@ -47,7 +47,7 @@ export interface GatewayAppOptions {
    * A folder store this process can read (`faceless serve`, a stack on one machine): artifact lists get the
    * gateway's own signed links and GET /api/pipelines/:id/artifacts/content serves them, with Range.
    */
-  artifactLinks?: { signer: ArtifactLinkSigner; store: { localPath(key: string): string } };
+  artifactLinks?: { signer: ArtifactLinkSigner; store: { localPath(key: string): string; readonly root?: string } };
   /** Clock of the failed-key limit. */
   now?: () => number;
   version?: string;
@@ -271,7 +271,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     api.get('/api/abtests/:id', async (request, res) => {
       const answer = await call(request, 'ab-tester', { method: 'GET', path: abtestPath(request) });
       const links = options.artifactLinks;
-      return reply(res, request, links && answer.status === 200 ? { ...answer, body: withThumbnailLinks(answer.body, links.signer) } : answer);
+      return reply(res, request, links && answer.status === 200 ? { ...answer, body: withThumbnailLinks(answer.body, links.signer, links.store.root) } : answer);
     });
     api.post('/api/abtests/:id/metrics', async (request, res) =>
       reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, '/metrics'), body: request.body })));
