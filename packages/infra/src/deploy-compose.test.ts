@@ -158,7 +158,11 @@ test('each app listens on its seed port, and the addresses point at the seed por
   for (const key of ['ORCHESTRATOR_URL', 'KEYWORD_FETCHER_URL', 'SCRIPT_GENERATOR_URL', 'AMQP_URL']) assert.ok(gateway[key], `api-gateway ${key}`);
   assert.match(orchestrator.REDIS_URL ?? '', /^redis:\/\/redis:6379$/);
   assert.match(orchestrator.AMQP_URL ?? '', /^amqp:\/\/.+@rabbitmq:5672$/);
-  assert.match(environmentOf(services['ab-tester'] ?? {}).DATABASE_URL ?? '', /^postgres:\/\/.+@postgres:5432\/\S+$/);
+  // The publishing state (channels, quota, slots, publications) and the experiments live in one PostgreSQL.
+  for (const app of ['ab-tester', 'uploader']) {
+    assert.match(environmentOf(services[app] ?? {}).DATABASE_URL ?? '', /^postgres:\/\/.+@postgres:5432\/\S+$/, `${app} DATABASE_URL`);
+    assert.equal(environmentOf(services[app] ?? {}).DATABASE_URL, environmentOf(services['ab-tester'] ?? {}).DATABASE_URL, `${app} shares the ab-tester's database`);
+  }
   for (const app of ['tts-renderer', 'video-assembler', 'thumbnail-maker', 'uploader']) {
     const env = environmentOf(services[app] ?? {});
     assert.equal(env.S3_ENDPOINT, 'http://minio:9000', `${app} S3_ENDPOINT`);
