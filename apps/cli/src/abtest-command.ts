@@ -125,7 +125,7 @@ interface PipelineRecord {
   stages?: {
     thumbnail?: { output?: { variants?: { id: string; path: string }[] } };
     metadata?: { output?: { metadata?: { title?: string; titleAlternatives?: string[] } } };
-    upload?: { output?: { videoId?: string } };
+    upload?: { output?: { videoId?: string; channel?: string } };
     abtest?: { output?: { testId?: string } };
   };
 }
@@ -160,7 +160,9 @@ async function fromOutDir(outDir: string, videoOverride: string | undefined): Pr
   // An experiment is per video: the run's own video keeps the run's key, another video (the YouTube
   // copy "faceless publish" uploaded) gets a key of its own, so creating it twice still finds it.
   const key = record.pipelineId && videoId !== ownVideo ? `${record.pipelineId}@${videoId}` : record.pipelineId;
-  const input = { videoId, variants, ...(key && key.length <= 100 ? { pipelineId: key } : {}) };
+  // the channel the run uploaded its own video to; for another video the publisher looks it up
+  const channel = videoId === ownVideo ? record.stages?.upload?.output?.channel : undefined;
+  const input = { videoId, variants, ...(key && key.length <= 100 ? { pipelineId: key } : {}), ...(channel ? { channel } : {}) };
   return { input, ...(ownVideo ? { ownVideo } : {}), ...(ownExperiment ? { ownExperiment } : {}) };
 }
 
