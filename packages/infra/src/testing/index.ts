@@ -1,1 +1,2 @@
 export * from './postgres-schema.ts';
+export * from './test-database.ts';
