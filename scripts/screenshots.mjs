@@ -47,6 +47,29 @@ try {
   await page.getByRole('link', { name: 'Pipelines' }).click();
   await page.getByRole('table').waitFor();
   await shot(page, 'pipelines');
+
+  // The pipeline's A/B test with a few days of metrics: daily periods after the launch, the second variant ahead.
+  const status = await api(`/api/pipelines/status/${pipelineId}`);
+  const testId = status.stages.find((st) => st.stage === 'abtest')?.output?.testId;
+  if (testId) {
+    const report = await api(`/api/abtests/${testId}`);
+    const labels = report.variants.map((v) => v.label);
+    const day = 86_400_000;
+    const first = Math.floor(Date.parse(report.experiment.createdAt) / day) * day + 4 * day;
+    const lines = ['variant,period_start,period_end,impressions,clicks'];
+    for (let k = 0; k < 4 * labels.length; k++) {
+      const label = labels[k % labels.length];
+      lines.push(`${label},${new Date(first + k * day).toISOString()},${new Date(first + (k + 1) * day).toISOString()},${1800 + 37 * k},${label === labels[1] ? 118 + k : 81 + k}`);
+    }
+    await api(`/api/abtests/${testId}/metrics/csv`, { method: 'POST', body: JSON.stringify({ csv: `${lines.join('\n')}\n` }) });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'A/B tests' }).click();
+    await page.getByRole('table').waitFor();
+    await shot(page, 'abtests');
+    await page.getByRole('link', { name: testId.slice(0, 8) }).click();
+    await page.locator('svg.posterior-chart').waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('table.variants img')].every((i) => i.complete && i.naturalWidth > 0));
+    await shot(page, 'abtest');
+  }
 } finally {
   await browser.close();
   await server.close();
