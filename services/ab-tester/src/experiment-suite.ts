@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderStore, migrate, type Database } from '@faceless/infra';
 import { createLogger, FacelessError, type StageContext } from '@faceless/runtime';
+import { createAbTestService } from './ab-test-service.ts';
 import { createAbTesterStage, createExperimentRepo, createStage, migrations } from './index.ts';
 
 export interface SuiteDatabase {
@@ -77,6 +78,23 @@ export function experimentSuite(open: () => Promise<SuiteDatabase>): void {
     ]);
     assert.equal(got.rotations.length, 1);
     assert.deepEqual({ ...got.rotations[0], id: undefined }, { id: undefined, experimentId: out.testId, variantId: out.variants[0]?.id, startedAt: now.toISOString(), endedAt: null });
+  });
+
+  test('the channel a YouTube upload names is kept on the experiment and handed to the publisher at each rotation', async () => {
+    let clock = new Date('2025-03-10T08:00:00.000Z');
+    const out = await createAbTesterStage({ database: () => Promise.resolve(handle.db), now: () => clock })
+      .execute({ ...input('channel', 2), channel: 'science-en', rotationHours: 1, launchDays: 0 }, ctx);
+    const repo = createExperimentRepo(handle.db);
+    assert.equal((await repo.get(out.testId))?.channel, 'science-en');
+    assert.equal((await repo.get((await createAbTesterStage({ database: () => Promise.resolve(handle.db) }).execute(input('no-channel', 2), ctx)).testId))?.channel, undefined, 'a local upload names none');
+    const applied: Array<{ videoId: string; channel?: string }> = [];
+    const service = createAbTestService({
+      database: () => Promise.resolve(handle.db), now: () => clock,
+      publisher: { applyVariant: ({ videoId, channel }) => { applied.push({ videoId, ...(channel ? { channel } : {}) }); return Promise.resolve(); } },
+    });
+    clock = new Date('2025-03-10T09:30:00.000Z');
+    await service.tick();
+    assert.ok(applied.some((a) => a.videoId === 'video-channel' && a.channel === 'science-en'), JSON.stringify(applied));
   });
 
   test('creating again for the same pipeline returns the same experiment and variants', async () => {
