@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { FolderStore, openDatabase, type Database } from '@faceless/infra';
 import {
   createAbTestService, createRecordingPublisher, createYouTubeVariantPublisher, decidePeriods, decideSequentially, describeDatabaseTarget,
-  fetchReachReports, parseMetricsCsv, readDatabaseTarget, DECISION_METRICS, DEFAULT_TIME_POLICY, EXPERIMENT_STATUSES,
+  fetchReachReports, parseMetricsCsv, readDatabaseTarget, DECISION_METRICS, DEFAULT_TIME_POLICY, EXPERIMENT_STATUSES, MANY_VARIANTS_THRESHOLD,
   type AbTestService, type AbTestStartInput, type DecisionMetric, type EvaluateResult, type ExperimentReport, type ExperimentStatus,
   type ImportResult, type PeriodRow, type TimeDecisionPolicy, type VariantPublisher, type Verdict,
 } from '@faceless/ab-tester';
@@ -38,7 +38,7 @@ Commands:
       --hours <n>          rotate every n hours, 1-168 (default 24: at midnight Pacific)
       --metric <m>         ctr (default) or watch-time (CTR × average view duration, as Test & Compare)
       --launch-days <n>    days the first variant stays live, left out of the verdict (default ${DEFAULT_TIME_POLICY.launchDays})
-      --threshold <p>      P(best) needed to stop (default ${DEFAULT_TIME_POLICY.threshold})
+      --threshold <p>      P(best) needed to stop (default ${DEFAULT_TIME_POLICY.threshold}; ${MANY_VARIANTS_THRESHOLD} with three or more variants)
       --min-impressions <n> per variant before deciding (default 1000)
   import <id> <file.csv>                    metrics: a channel_reach_basic_a1 report, or a CSV with the
                                             header variant,period_start,period_end,impressions,clicks,views,avg_view_duration_sec
@@ -57,7 +57,7 @@ export function abtestCli(): Command {
   const decision = (c: Command): Command => c
     .option('--metric <m>', `what decides: ${DECISION_METRICS.join(' or ')} (CTR × average view duration, as Test & Compare); default ctr`)
     .option('--launch-days <n>', `days the first variant stays live, left out of the verdict (default ${DEFAULT_TIME_POLICY.launchDays})`)
-    .option('--threshold <p>', `P(best) needed to stop (default ${DEFAULT_TIME_POLICY.threshold})`);
+    .option('--threshold <p>', `P(best) needed to stop (default ${DEFAULT_TIME_POLICY.threshold}; ${MANY_VARIANTS_THRESHOLD} with three or more variants)`);
   abtest.command('list').description('experiments, newest first')
     .option('--status <status>', `only those ${EXPERIMENT_STATUSES.join(', ')}`);
   abtest.command('show').description('counts, CTR, the lift with its 95% interval, the chart and the plan').argument(...id);

@@ -44,7 +44,7 @@ export {
   type VariantCounts, type BetaPrior, type SamplingOptions, type PosteriorSummary,
 } from './pooled-posterior.ts';
 export {
-  decidePeriods, decideSequentially, checkTimePolicy, rowRotationHours, DEFAULT_TIME_POLICY, DECISION_METRICS, defaultThreshold, timePolicyFor,
+  decidePeriods, decideSequentially, checkTimePolicy, rowRotationHours, DEFAULT_TIME_POLICY, DECISION_METRICS, defaultThreshold, timePolicyFor, MANY_VARIANTS_THRESHOLD,
   type PeriodRow, type TimeDecisionPolicy, type Verdict, type SequentialVerdict, type DecisionMetric, type DecideInput, type VariantWindow,
 } from './period-decision.ts';
 export { fitPeriodModel, sampleEffects, type ModelPeriod, type EffectPosterior } from './period-model.ts';
