@@ -1,4 +1,4 @@
-import type { Database } from '@faceless/runtime';
+import { FacelessError, type Database } from '@faceless/runtime';
 
 /** Reservations whose time is this far past are dropped: their slot is history. */
 const KEEP_PAST_MS = 2 * 24 * 3600_000;
@@ -36,10 +36,16 @@ export class SlotTable {
       if (mine) return new Date(mine.publish_at);
       const slot = o.choose([...planned, ...rows.map((r) => new Date(r.publish_at))]);
       await tx.query('DELETE FROM publish_slots WHERE target = $1 AND channel = $2 AND publish_at < $3', [o.target, o.channel, new Date(o.now.getTime() - KEEP_PAST_MS)]);
-      await tx.query(
-        'INSERT INTO publish_slots (target, channel, pipeline_id, publish_at, reserved_at) VALUES ($1, $2, $3, $4, $5)',
-        [o.target, o.channel, o.pipelineId, slot, o.now],
-      );
+      try {
+        await tx.query(
+          'INSERT INTO publish_slots (target, channel, pipeline_id, publish_at, reserved_at) VALUES ($1, $2, $3, $4, $5)',
+          [o.target, o.channel, o.pipelineId, slot, o.now],
+        );
+      } catch (err) {
+        // Only a writer that bypassed the lock can get here (23505 unique_violation): the next attempt chooses again.
+        if ((err as { code?: string }).code !== '23505') throw err;
+        throw new FacelessError('CONFLICT', `publish slot ${slot.toISOString()} on channel ${o.channel} was taken by another pipeline meanwhile: retry`, { field: 'publishAt', retryable: true, cause: err });
+      }
       return slot;
     });
   }
