@@ -4,6 +4,7 @@ import { ASPECTS, CAPTION_STYLES, LANGUAGES, PipelineRequest, STAGES } from '@fa
 import { parseTopicCsv, parseTopicList, splitCsv } from '../src/batch-rows.ts';
 import { betaDensity, logGamma, posteriorCurves } from '../src/beta-density.ts';
 import { matchesFilter } from '../src/format.ts';
+import { firstPeriodStart } from '../src/pages/abtest-page.tsx';
 import { ASPECT_NAMES, CAPTION_STYLE_NAMES, DEFAULT_OPTIONS, LANGUAGE_NAMES } from '../src/request-options.tsx';
 import { routeOf } from '../src/router.ts';
 import { SseParser } from '../src/sse-parser.ts';
@@ -97,4 +98,12 @@ test('the posterior chart\'s Beta densities: ln Γ exact on integers, each curve
   assert.ok(chart.from < 0.028 && chart.to > 0.082 && chart.from >= 0 && chart.to <= 1);
   assert.deepEqual(chart.curves.map((c) => c.points.length), [101, 101]);
   assert.ok(chart.peak > 0 && Number.isFinite(chart.peak));
+});
+
+test('the rotation schedule starts on the grid of the next rotation: the Pacific midnight before the experiment began', () => {
+  const day = 86_400_000;
+  assert.equal(new Date(firstPeriodStart('2026-12-03T14:30:27Z', '2026-12-04T08:00:00Z', day)).toISOString(), '2026-12-03T08:00:00.000Z');
+  assert.equal(new Date(firstPeriodStart('2026-12-03T14:30:27Z', '2026-12-09T08:00:00Z', day)).toISOString(), '2026-12-03T08:00:00.000Z', 'days later');
+  assert.equal(new Date(firstPeriodStart('2026-12-03T08:00:00Z', '2026-12-04T08:00:00Z', day)).toISOString(), '2026-12-03T08:00:00.000Z', 'on a boundary');
+  assert.equal(firstPeriodStart('2026-12-03T14:30:27Z', undefined, day), Date.parse('2026-12-03T14:30:27Z'), 'an ended experiment: its start');
 });

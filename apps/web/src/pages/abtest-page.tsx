@@ -6,6 +6,17 @@ import { PosteriorChart } from '../posterior-chart.tsx';
 const percent = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(digits)} %`);
 const count = (n: number): string => n.toLocaleString('en');
 
+/**
+ * Where the plan's first period starts: the period boundary at or before the experiment's start, on the grid the
+ * next rotation falls on (the ab-tester aligns periods to it); the start itself once the experiment has ended.
+ */
+export function firstPeriodStart(createdAt: string, nextRotationAt: string | undefined, periodMs: number): number {
+  const created = Date.parse(createdAt);
+  const next = nextRotationAt ? Date.parse(nextRotationAt) : Number.NaN;
+  if (!Number.isFinite(next) || !(periodMs > 0)) return created;
+  return next - Math.ceil((next - created) / periodMs) * periodMs;
+}
+
 /** One experiment: variants with their numbers, the posterior chart, the rotation schedule, import, stop. */
 export function AbTestPage({ id }: { id: string }) {
   const [report, setReport] = useState<AbTestReport>();
@@ -77,7 +88,9 @@ export function AbTestPage({ id }: { id: string }) {
   const running = experiment.status === 'running';
   const labelOf = new Map(experiment.variants.map((v) => [v.id, v.label]));
   const periodMs = experiment.rotationHours * 3_600_000;
-  const start = Date.parse(experiment.createdAt);
+  const start = firstPeriodStart(experiment.createdAt, report.nextRotation?.at, periodMs);
+  // Whole-day periods are Pacific days (YouTube Analytics' days): their dates are shown there.
+  const pacificDays = experiment.rotationHours % 24 === 0;
 
   return (
     <section aria-labelledby="page-title">
@@ -128,7 +141,7 @@ export function AbTestPage({ id }: { id: string }) {
 
       <h2>Rotation schedule</h2>
       <p>
-        Each period lasts {experiment.rotationHours} h.
+        Each period lasts {experiment.rotationHours} h{pacificDays ? ', from midnight Pacific time' : ''}.
         {report.nextRotation && running ? <> Next rotation {formatTime(report.nextRotation.at)}: variant <strong>{report.nextRotation.variant}</strong>.</> : null}
       </p>
       <ol class="plan" aria-label="Planned order of the periods">
@@ -138,7 +151,8 @@ export function AbTestPage({ id }: { id: string }) {
           const current = running && now >= at && now < at + periodMs;
           return (
             <li key={i} class={current ? 'current' : ''} {...(current ? { 'aria-current': 'step' } : {})}>
-              <span class="plan-label">{label}</span> <small>{Number.isFinite(at) ? new Date(at).toLocaleDateString() : ''}</small>
+              <span class="plan-label">{label}</span>{' '}
+              <small>{Number.isFinite(at) ? new Date(at).toLocaleString(undefined, pacificDays ? { timeZone: 'America/Los_Angeles', month: 'numeric', day: 'numeric' } : { month: 'numeric', day: 'numeric', hour: 'numeric' }) : ''}</small>
             </li>
           );
         })}
