@@ -42,12 +42,13 @@ before(async () => {
         return;
       }
       const answer = req.url === '/abtest/exp-1234' ? report : { ok: true };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      // A slow experiment: like a stop that sets a thumbnail on YouTube.
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer)), req.url?.startsWith('/abtest/slow') ? 400 : 0);
     });
   });
   await new Promise<void>((resolve) => abtester.listen(0, '127.0.0.1', resolve));
   app = buildGatewayApp({
-    config: loadGatewayConfig({ API_KEYS: `t:${hashApiKey(KEY)}`, AB_TESTER_URL: `http://127.0.0.1:${(abtester.address() as AddressInfo).port}`, FACELESS_DATA_DIR: '/nonexistent-faceless' }),
+    config: loadGatewayConfig({ API_KEYS: `t:${hashApiKey(KEY)}`, AB_TESTER_URL: `http://127.0.0.1:${(abtester.address() as AddressInfo).port}`, UPSTREAM_TIMEOUT_MS: '200', FACELESS_DATA_DIR: '/nonexistent-faceless' }),
     events: new MemoryEventBus(), logger: createLogger({ level: 'error' }), webRoot: false,
     artifactLinks: { signer, store: new FolderStore('/nonexistent-faceless/store') },
   });
@@ -107,4 +108,12 @@ test('stop forwards the winner; evaluate and rotate forward no body; every route
   for (const url of ['/api/abtests', '/api/abtests/exp-1234']) assert.equal((await app.inject({ url })).statusCode, 401);
   assert.equal((await app.inject({ method: 'POST', url: '/api/abtests/exp-1234/stop', payload: {} })).statusCode, 401);
   assert.equal(received.length, count, 'nothing reached the ab-tester without a key');
+});
+
+test('stop, evaluate and rotate wait longer than a read: they may set a thumbnail and a title on YouTube', async () => {
+  const read = await app.inject({ url: '/api/abtests/slow', headers: auth });
+  assert.equal(read.statusCode, 503, 'a read past UPSTREAM_TIMEOUT_MS is STAGE_UNAVAILABLE');
+  const stop = await app.inject({ method: 'POST', url: '/api/abtests/slow/stop', headers: auth, payload: {} });
+  assert.equal(stop.statusCode, 200, stop.body);
+  assert.equal((await app.inject({ method: 'POST', url: '/api/abtests/slow/evaluate', headers: auth })).statusCode, 200);
 });

@@ -216,7 +216,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
 
   const call = (
     request: FastifyRequest, target: 'orchestrator' | 'keyword-fetcher' | 'script-generator' | 'ab-tester',
-    rest: { method: 'GET' | 'POST'; path: string; body?: unknown; contentType?: string },
+    rest: { method: 'GET' | 'POST'; path: string; body?: unknown; contentType?: string; timeoutMs?: number },
   ) => {
     const where = {
       orchestrator: { baseUrl: config.upstreams.orchestrator, envName: 'ORCHESTRATOR_URL' },
@@ -224,7 +224,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       'script-generator': { baseUrl: config.upstreams.scriptGenerator, envName: 'SCRIPT_GENERATOR_URL' },
       'ab-tester': { baseUrl: config.upstreams.abTester, envName: 'AB_TESTER_URL' },
     }[target];
-    return upstream({ service: target, ...where, ...rest, requestId: String(request.id), timeoutMs: config.upstreamTimeoutMs });
+    return upstream({ service: target, ...where, ...rest, requestId: String(request.id), timeoutMs: rest.timeoutMs ?? config.upstreamTimeoutMs });
   };
 
   const reply = (res: FastifyReply, request: FastifyRequest, answer: UpstreamAnswer): FastifyReply => {
@@ -279,11 +279,13 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       const { csv } = request.body as { csv: string };
       return reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, '/metrics/csv'), body: csv, contentType: 'text/csv; charset=utf-8' }));
     });
+    // Stopping, deciding and rotating may set a thumbnail and a title on YouTube: they get a minute.
+    const applyTimeoutMs = Math.max(config.upstreamTimeoutMs, 60_000);
     api.post('/api/abtests/:id/stop', async (request, res) =>
-      reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, '/stop'), body: request.body ?? {} })));
+      reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, '/stop'), body: request.body ?? {}, timeoutMs: applyTimeoutMs })));
     for (const action of ['evaluate', 'rotate'] as const) {
       api.post(`/api/abtests/:id/${action}`, async (request, res) =>
-        reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, `/${action}`) })));
+        reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, `/${action}`), timeoutMs: applyTimeoutMs })));
     }
     for (const action of ['retry', 'cancel'] as const) {
       api.post(`/api/pipelines/:id/${action}`, async (request, res) => {
