@@ -165,12 +165,14 @@ test('a running stage\'s progress is saved in the checkpoint (at most twice a se
       return OUTPUTS.video;
     },
   };
+  const started = Date.now();
   const cp = await runPipeline({ pipelineId: 'p-progress', request, client, checkpoints, bus: new MemoryEventBus(), retry: fast });
+  const took = Date.now() - started;
   assert.equal(cp.state, 'Completed');
   assert.equal(cp.progress, undefined);
   assert.equal((await checkpoints.load('p-progress'))?.progress, undefined);
-  // 8 reports ~155 ms apart: the first is saved, then one about every 500 ms.
-  assert.ok(saved.length >= 2 && saved.length <= 4, `saved ${JSON.stringify(saved)}`);
+  // 8 reports at least 155 ms apart: the first is saved, then at most one every 500 ms.
+  assert.ok(saved.length >= 2 && saved.length <= Math.floor(took / 500) + 1, `saved ${JSON.stringify(saved)} in ${took} ms`);
   assert.deepEqual(saved[0], { fraction: 0.125, note: 'chunk 1' });
   assert.ok(saved.every((p, i) => i === 0 || p.fraction > (saved[i - 1]?.fraction ?? 0)));
 });
