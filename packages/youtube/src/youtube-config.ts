@@ -24,6 +24,8 @@ const YouTubeEnv = z.object({
   YOUTUBE_DAILY_QUOTA: z.preprocess(blankAsUnset, z.coerce.number().int().positive().default(10_000)),
   /** `legacy` (videos.insert 1600 units…) or `uploads-bucket` (uploads counted apart, 100 a day), or a JSON cost table. */
   YOUTUBE_QUOTA_COSTS: z.preprocess(blankAsUnset, z.string().default('legacy')),
+  /** Where channels, quota and publications are kept: this PostgreSQL, else PGlite under FACELESS_DATA_DIR/db. */
+  DATABASE_URL: z.preprocess(blankAsUnset, z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
 });
 
 export interface YouTubeConfig {
@@ -38,6 +40,8 @@ export interface YouTubeConfig {
   dataDir: string;
   dailyQuota: number;
   quotaCosts: string;
+  /** DATABASE_URL: the PostgreSQL holding the channels; absent, the embedded database under dataDir. */
+  databaseUrl?: string;
 }
 
 const trimSlash = (u: string): string => u.replace(/\/+$/, '');
@@ -63,5 +67,6 @@ export function readYouTubeConfig(env: Record<string, string | undefined>): YouT
     dataDir: resolve(expandHome(e.FACELESS_DATA_DIR)),
     dailyQuota: e.YOUTUBE_DAILY_QUOTA,
     quotaCosts: e.YOUTUBE_QUOTA_COSTS,
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
   };
 }

@@ -15,7 +15,7 @@ try {
   const store = createObjectStore(env);
   const youtube = readYouTubeConfig(env);
   // Channels, their videos and the quota come from the same database as the experiments (DATABASE_URL, else PGlite).
-  const publisher = createYouTubeVariantPublisher({ config: youtube, store, env, fallback: createRecordingPublisher() });
+  const publisher = createYouTubeVariantPublisher({ config: youtube, store, fallback: createRecordingPublisher() });
   const app = buildApp({ env, store, publisher, youtube, openDatabase: () => database.open() });
   app.addHook('onClose', async () => { await database.close(); });
   await startServer(app, readServerAddress(env, info.port));

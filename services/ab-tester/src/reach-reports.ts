@@ -7,7 +7,6 @@ export interface FetchReachReportsDeps {
   config: YouTubeConfig;
   /** Where channels and their videos are kept (the host's database); see channelStateOpener. */
   state?: () => Promise<ChannelState>;
-  env?: Record<string, string | undefined>;
   service: AbTestService;
   log?: Logger;
   /** Test seam: the client for a channel's tokens. */

@@ -13,14 +13,15 @@ import type { VariantPublisher } from './variant-publisher.ts';
 export type ChannelState = Pick<YouTubeState, 'channels' | 'videos' | 'ledger'>;
 
 /**
- * The publishing state the host opened (the service's database), or else the one of `env` (DATABASE_URL, else
- * PGlite under FACELESS_DATA_DIR, default the config's data folder), opened once on first use.
+ * The publishing state the host opened (the service's database), or else the config's (its DATABASE_URL, else
+ * PGlite under its data folder; the same database per process), opened once on first use.
  */
-export function channelStateOpener(deps: { state?: () => Promise<ChannelState>; env?: Record<string, string | undefined>; config: YouTubeConfig }): () => Promise<ChannelState> {
+export function channelStateOpener(deps: { state?: () => Promise<ChannelState>; config: YouTubeConfig }): () => Promise<ChannelState> {
   if (deps.state) return deps.state;
+  const { dataDir, databaseUrl } = deps.config;
   let opened: Promise<ChannelState> | undefined;
   return () => {
-    opened ??= openYouTubeStateFromEnv({ FACELESS_DATA_DIR: deps.config.dataDir, ...deps.env }).catch((err: unknown) => {
+    opened ??= openYouTubeStateFromEnv({ FACELESS_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }).catch((err: unknown) => {
       opened = undefined;
       throw err;
     });
@@ -32,7 +33,6 @@ export interface YouTubeVariantPublisherDeps {
   config: YouTubeConfig;
   /** Where channels, their videos and the quota are kept (the host's database); see channelStateOpener. */
   state?: () => Promise<ChannelState>;
-  env?: Record<string, string | undefined>;
   /** Where relative thumbnail keys live (the service's object store; the CLI's run folder). */
   store?: Pick<ObjectStore, 'getFile' | 'localPath' | 'exists'>;
   /** For videos faceless did not upload to a YouTube channel (the local channel): record only. */
