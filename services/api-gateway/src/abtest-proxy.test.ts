@@ -104,6 +104,12 @@ test('stop forwards the winner; evaluate and rotate forward no body; every route
     assert.equal(last().url, `/abtest/exp-1234/${action}`);
     assert.equal(last().body, '');
   }
+  const bodiless = await app.inject({ method: 'POST', url: '/api/abtests/exp-1234/stop', headers: auth });
+  assert.equal(bodiless.statusCode, 400);
+  assert.match(bodiless.json<{ error: { message: string } }>().error.message, /\{\} to apply the leading variant, or \{ "winner": "B" \}/);
+  const unknown = await app.inject({ method: 'POST', url: '/api/abtests/exp-1234/stop', headers: auth, payload: { winer: 'B' } });
+  assert.equal(unknown.statusCode, 400);
+  assert.match(unknown.json<{ error: { message: string } }>().error.message, /winer/);
   const count = received.length;
   for (const url of ['/api/abtests', '/api/abtests/exp-1234']) assert.equal((await app.inject({ url })).statusCode, 401);
   assert.equal((await app.inject({ method: 'POST', url: '/api/abtests/exp-1234/stop', payload: {} })).statusCode, 401);

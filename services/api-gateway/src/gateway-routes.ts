@@ -114,7 +114,10 @@ export const AbTestImportResult = z.looseObject({
   testId: z.string(), imported: z.number().int(), replaced: z.number().int(),
   skipped: z.array(z.looseObject({ where: z.string(), reason: z.string() })), source: z.enum(['rows', 'csv', 'reach-report']),
 });
-export const AbTestStopBody = z.strictObject({ winner: z.string().min(1).max(100).optional().describe('the variant to keep (label or id); the leader when left out') });
+export const AbTestStopBody = z.strictObject(
+  { winner: z.string().min(1).max(100).optional().describe('the variant to keep (label or id); the leader when left out') },
+  { error: 'send a JSON object: {} to apply the leading variant, or { "winner": "B" } to choose one' },
+);
 export const AbTestEvaluateResult = z.looseObject({ testId: z.string(), status: z.enum(AB_TEST_STATUSES), evaluation: AbTestVerdict, decision: AbTestDecision.nullable() });
 export const AbTestRotation = z.looseObject({ testId: z.string(), action: z.enum(['kept', 'rotated', 'failed']), live: z.string() });
 
