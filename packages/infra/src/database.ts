@@ -121,7 +121,8 @@ export async function openDatabase(target: { url?: string; dataDir?: string }): 
 
 async function openPostgres(url: string): Promise<Database> {
   const pg = await import('pg');
-  const pool = new pg.default.Pool({ connectionString: url, max: 4 });
+  // allowExitOnIdle: a CLI command that forgot to close does not hold the process for the idle timeout.
+  const pool = new pg.default.Pool({ connectionString: url, max: 4, allowExitOnIdle: true });
   return {
     async query(sql, params) {
       const r = await pool.query(sql, params);
