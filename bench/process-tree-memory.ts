@@ -3,14 +3,28 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Linux page size: statm counts pages. */
 const PAGE_BYTES = 4096;
 
-function parentOf(pid: string): string | undefined {
+/** The fields of /proc/PID/stat after the command name (which is in parentheses and may hold spaces). */
+function statFields(pid: string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The command name is in parentheses and may hold spaces: fields start after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+function parentOf(pid: string): string | undefined {
+  return statFields(pid)?.[1];
+}
+
+/** proc(5) utime, stime, cutime, cstime are fields 14–17: here 0-based after the name, 11–14, in clock ticks (100 Hz). */
+function statCpuSeconds(fields: string[] | undefined, which: readonly number[]): number {
+  return fields ? which.reduce((sum, i) => sum + Number(fields[i]), 0) / 100 : 0;
+}
+
+/** user+sys seconds of `pid` itself (not of the children it reaped: they are sampled on their own). */
+function ownCpuSeconds(pid: string): number {
+  return statCpuSeconds(statFields(pid), [11, 12]);
 }
 
 function residentBytes(pid: string): number {
@@ -21,8 +35,8 @@ function residentBytes(pid: string): number {
   }
 }
 
-/** The summed resident memory (VmRSS) of `root` and all its descendants, read from /proc now. */
-export function processTreeRss(root = process.pid): { bytes: number; processes: number } {
+/** The summed resident memory (VmRSS) of `root` and all its descendants, read from /proc now; `cpu` gets each one's own CPU seconds. */
+export function processTreeRss(root = process.pid, cpu?: Map<string, number>): { bytes: number; processes: number } {
   const children = new Map<string, string[]>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
@@ -36,6 +50,7 @@ export function processTreeRss(root = process.pid): { bytes: number; processes: 
     const pid = queue.pop() as string;
     bytes += residentBytes(pid);
     processes++;
+    cpu?.set(pid, ownCpuSeconds(pid));
     queue.push(...(children.get(pid) ?? []));
   }
   return { bytes, processes };
@@ -45,12 +60,16 @@ export function processTreeRss(root = process.pid): { bytes: number; processes: 
  * Samples the process tree's resident memory every `intervalMs` until stopped and keeps the peak.
  * A process that lives less than one interval can be missed; ffmpeg renders live for seconds.
  */
-export function watchProcessTreeMemory(intervalMs = 50, root = process.pid): { stop: () => { peakBytes: number; peakProcesses: number; samples: number } } {
+export function watchProcessTreeMemory(intervalMs = 50, root = process.pid): { stop: () => { peakBytes: number; peakProcesses: number; samples: number; sampledCpuSeconds: number } } {
+  // The last own CPU seconds read for each process seen in the tree: their sum counts the processes
+  // that left without being waited for by the tree (Chromium's zygote children), which treeCpuSeconds
+  // misses; it misses what a process used after its last sample.
+  const cpu = new Map<string, number>();
   let peakBytes = 0;
   let peakProcesses = 0;
   let samples = 0;
   const sample = (): void => {
-    const now = processTreeRss(root);
+    const now = processTreeRss(root, cpu);
     samples++;
     if (now.bytes > peakBytes) peakBytes = now.bytes;
     if (now.processes > peakProcesses) peakProcesses = now.processes;
@@ -61,15 +80,12 @@ export function watchProcessTreeMemory(intervalMs = 50, root = process.pid): { s
     stop: () => {
       clearInterval(timer);
       sample();
-      return { peakBytes, peakProcesses, samples };
+      return { peakBytes, peakProcesses, samples, sampledCpuSeconds: [...cpu.values()].reduce((a, b) => a + b, 0) };
     },
   };
 }
 
 /** CPU seconds (user + system) of this process and of the children it has waited for. */
 export function treeCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime, stime, cutime, cstime are fields 14–17 of proc(5); here 0-based after the name, so 11–14, in clock ticks (100 Hz).
-  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
+  return statCpuSeconds(statFields('self'), [11, 12, 13, 14]);
 }

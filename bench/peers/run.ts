@@ -1,6 +1,6 @@
 // Renders one spec with faceless, Remotion and editly, one after another, and times each from outside:
 //   bash bench/peers/setup.sh                       (once: installs the peers into bench/peers/)
-//   node --import tsx bench/peers/run.ts [seconds=60] [--only faceless,remotion,editly] [--remotion-concurrency N] [--no-record] [--keep]
+//   node --import tsx bench/peers/run.ts [seconds=60] [--only faceless,remotion,editly] [--faceless-x264 A,B] [--remotion-concurrency N] [--no-record] [--keep]
 // The spec: the six 1920×1280 pictures of bench-inputs.ts (made with ffmpeg), the words and timings of
 // syntheticNarration over bench-inputs' texts, faceless's caption states (lines, lit word, times), a
 // slow zoom per picture and a 0.4 s crossfade at each cut, a tone for the voice, 1080×1920 at 30 fps,
@@ -30,8 +30,10 @@ const ZOOM = 0.1;
 /** video-assembler's timeline cuts this long before a section's first word (timeline.ts CUT_LEAD_SEC). */
 const CUT_LEAD_SEC = 0.1;
 
-const seconds = Number(process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !['--only', '--remotion-concurrency'].includes(all[i - 1] ?? '')) ?? 60);
+const seconds = Number(process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !['--only', '--remotion-concurrency', '--faceless-x264'].includes(all[i - 1] ?? '')) ?? 60);
 const only = (flag('--only') ?? 'faceless,remotion,editly').split(',');
+/** x264 options for faceless's rows: the preset's own, and faceless's default. */
+const facelessX264 = (flag('--faceless-x264') ?? 'subme=2:me=hex,subme=1:me=dia').split(',');
 const remotionConcurrency = flag('--remotion-concurrency') ?? '2';
 const record = !process.argv.includes('--no-record');
 const keep = process.argv.includes('--keep');
@@ -43,6 +45,8 @@ interface Run {
   wallSec?: number;
   speed?: number;
   cpuSec?: number;
+  /** The tree's CPU summed from samples of each process: counts processes the tool never waited for. */
+  sampledCpuSec?: number;
   peakTreeRssMB?: number;
   durationSec?: number;
   sizeMB?: number;
@@ -74,7 +78,7 @@ async function measure(tool: string, version: string, cmd: string, args: string[
   const base: Run & { stdout: string } = {
     tool, version, command, load, uptime, stdout,
     wallSec: Number(wall.toFixed(2)), speed: Number((seconds / wall).toFixed(2)), cpuSec: Number(cpu.toFixed(1)),
-    peakTreeRssMB: Math.round(peak.peakBytes / 1e6),
+    sampledCpuSec: Number(peak.sampledCpuSeconds.toFixed(1)), peakTreeRssMB: Math.round(peak.peakBytes / 1e6),
   };
   if (code !== 0) return { ...base, error: `exit ${code}: ${(stderr || stdout).trim().split('\n').slice(-6).join(' | ')}` };
   const out = await options.output?.();
@@ -119,7 +123,7 @@ try {
   if (only.includes('faceless')) {
     // The stage through bench/render.ts on the same pictures (--photos): x264 veryfast CRF 21 with the
     // preset's own subme/me, then with faceless's default VIDEO_ASSEMBLER_X264_PARAMS.
-    for (const params of ['subme=2:me=hex', 'subme=1:me=dia']) {
+    for (const params of facelessX264) {
       const r = await measure(`faceless (x264 ${params})`, 'HEAD', process.execPath, ['--import', 'tsx', 'bench/render.ts', String(seconds), '9:16', '--stills', '--photos', pub], {
         env: { VIDEO_ASSEMBLER_X264_PRESET: 'veryfast', VIDEO_ASSEMBLER_CRF: '21', VIDEO_ASSEMBLER_X264_PARAMS: params },
       });
@@ -190,10 +194,10 @@ try {
 }
 
 const ref = runs.find((r) => r.tool.startsWith('faceless') && !r.error)?.wallSec;
-const header = '| tool | load (1/5/15 min) | wall | × real time | CPU | peak tree RSS | output | size | vs faceless (wall) |\n|---|---|---|---|---|---|---|---|---|';
+const header = '| tool | load (1/5/15 min) | wall | × real time | CPU waited / sampled | peak tree RSS | output | size | vs faceless (wall) |\n|---|---|---|---|---|---|---|---|---|';
 const rows = runs.map((r) => (r.error
   ? `| ${r.tool} | ${r.uptime} | failed | | | | | | \`${r.error.replace(/\|/g, '/').slice(0, 300)}\` |`
-  : `| ${r.tool} | ${r.uptime} | ${r.wallSec} s | ${r.speed}× | ${r.cpuSec} s | ${r.peakTreeRssMB} MB | ${r.durationSec} s | ${r.sizeMB} MB | ${ref && r.wallSec ? `${(r.wallSec / ref).toFixed(2)}×` : ''} |`));
+  : `| ${r.tool} | ${r.uptime} | ${r.wallSec} s | ${r.speed}× | ${r.cpuSec} s / ${r.sampledCpuSec} s | ${r.peakTreeRssMB} MB | ${r.durationSec} s | ${r.sizeMB} MB | ${ref && r.wallSec ? `${(r.wallSec / ref).toFixed(2)}×` : ''} |`));
 const commands = runs.map((r) => `- ${r.tool}: \`${r.command.replaceAll(tmpdir(), '$TMPDIR')}\``).join('\n');
 const block = `\n### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${seconds} s (\`node --import tsx bench/peers/run.ts ${process.argv.slice(2).join(' ')}\`)\n\n${header}\n${rows.join('\n')}\n\nCommands (temporary paths shortened):\n${commands}\n`;
 console.log(block);
