@@ -85,10 +85,15 @@ test('captions and fonts are passed to libass with escaped paths', () => {
 });
 
 test('an image is cover-scaled once to the frame plus its pan, looped, then cropped by whole pixels', () => {
-  const image = chunkFilterGraph({ ...base, visual: { kind: 'image', path: '/m/a.jpg', source: 'a.jpg' } });
-  // Variant 0 pans right over the segment plus the next transition (312 frames, one pixel each).
-  assert.equal(image, "[0:v]scale=1392:1920:force_original_aspect_ratio=increase:flags=bicubic,crop=1392:1920,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,settb=1/30,setpts=N,fps=30,crop=1080:1920:x='min(312,floor((n+60)*312/312))':y=0:exact=1,setpts=N+150,setpts=PTS-STARTPTS[v]");
+  const image = chunkFilterGraph({ ...base, motionVariant: 1, visual: { kind: 'image', path: '/m/a.jpg', source: 'a.jpg' } });
+  // Variant 1 pans up over the segment plus the next transition (312 frames, one pixel each).
+  assert.equal(image, "[0:v]scale=1080:2232:force_original_aspect_ratio=increase:flags=bicubic,crop=1080:2232,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,settb=1/30,setpts=N,fps=30,crop=1080:1920:x=0:y='312-min(312,floor((n+60)*312/312))':exact=1,setpts=N+150,setpts=PTS-STARTPTS[v]");
   assert.ok(!image.includes('zoompan'), 'no per-frame rescale');
+  // Variant 0 zooms in: scaled once to the zoom's largest frame (10 % wider), then one rescale per step.
+  const zoom = chunkFilterGraph({ ...base, visual: { kind: 'image', path: '/m/a.jpg', source: 'a.jpg' } });
+  assert.ok(zoom.startsWith('[0:v]scale=1188:2112:force_original_aspect_ratio=increase:flags=bicubic,crop=1188:2112,format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0,settb=1/30,setpts=N,setpts='), zoom);
+  assert.match(zoom, /,scale=w='[^']+':h='[^']+':eval=frame:flags=bicubic,crop=1080:1920:x='[^']+':y='[^']+':exact=1,setsar=1,fps=30,setpts=N\+150,setpts=PTS-STARTPTS\[v\]$/);
+  assert.ok(!zoom.includes('zoompan'), 'no per-frame rescale');
   const clip = chunkFilterGraph({ ...base, visual: { kind: 'clip', path: '/m/c.mp4', durationSec: 2, source: 'c.mp4' } });
   assert.equal(clip, "[0:v]fps=30,crop=w='min(iw,ih*1080/1920)':h='min(ih,iw*1920/1080)',scale=1080:1920:flags=bilinear,setsar=1,format=yuv420p,settb=1/30,setpts=N,setpts=N+150,setpts=PTS-STARTPTS[v]");
 });

@@ -1,7 +1,7 @@
 import type { FrameSize } from './video-format.ts';
 import type { Palette, SegmentVisual } from './visuals.ts';
 import { seededRandom } from '@faceless/runtime';
-import { imagePan } from './motion.ts';
+import { imageMotionKind, imagePan, imageZoom } from './motion.ts';
 import type { TransitionKind } from './transitions.ts';
 
 /**
@@ -193,22 +193,23 @@ function backgroundChain(o: BackgroundOptions): string {
       ].join(',');
     }
     case 'image': {
-      // Scaled once to the frame plus the pan's travel, looped, then a whole-pixel crop per frame.
-      const pan = imagePan({
-        size,
-        variant: source.motionVariant,
-        offsetFrames: o.chunkStartFrame - source.segmentStartFrame,
-        motionFrames: o.motionFrames,
-      });
-      return [
-        `[${o.input}:v]scale=${pan.canvas.width}:${pan.canvas.height}:force_original_aspect_ratio=increase:flags=bicubic`,
-        `crop=${pan.canvas.width}:${pan.canvas.height}`,
+      const motion = imageMotionKind(source.motionVariant);
+      const offsetFrames = o.chunkStartFrame - source.segmentStartFrame;
+      const cover = (canvas: FrameSize): string => [
+        `[${o.input}:v]scale=${canvas.width}:${canvas.height}:force_original_aspect_ratio=increase:flags=bicubic`,
+        `crop=${canvas.width}:${canvas.height}`,
         'format=yuv420p,setsar=1,loop=loop=-1:size=1:start=0',
         local,
-        // The image's stream says 25 fps: xfade refuses to blend it with a 30 fps one.
-        `fps=${fps}`,
-        pan.crop,
       ].join(',');
+      if (motion === 'zoom-in' || motion === 'zoom-out') {
+        // Scaled once to the zoom's largest frame, looped, then one rescale per zoom step.
+        const zoom = imageZoom({ size, fps, variant: source.motionVariant, offsetFrames, motionFrames: o.motionFrames, out: motion === 'zoom-out' });
+        return `${cover(zoom.canvas)},${zoom.chain}`;
+      }
+      // Scaled once to the frame plus the pan's travel, looped, then a whole-pixel crop per frame.
+      const pan = imagePan({ size, variant: source.motionVariant, direction: motion, offsetFrames, motionFrames: o.motionFrames });
+      // The image's stream says 25 fps: xfade refuses to blend it with a 30 fps one.
+      return `${cover(pan.canvas)},fps=${fps},${pan.crop}`;
     }
     case 'clip':
       // Frames dropped to the output rate first, then cropped to the frame's shape, then scaled once:
@@ -226,7 +227,7 @@ function backgroundChain(o: BackgroundOptions): string {
 
 /**
  * The filter graph of one chunk: its background (a generated still with a pan, an image with a
- * whole-pixel pan, or a clip; files are input 0, then the previous segment's file when there is a
+ * whole-pixel pan or a zoom in steps, or a clip; files are input 0, then the previous segment's file when there is a
  * transition) → optionally a transition from the previous segment's background → output-timeline
  * timestamps, so that captions and motion continue across chunks → captions → `[v]`, with the
  * timestamps reset to zero for the concat demuxer. With `poster`, only `[poster]`.
