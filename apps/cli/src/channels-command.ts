@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { isFacelessError } from '@faceless/runtime';
 import {
-  ChannelStore, createChannelRecord, openQuotaLedger, readYouTubeConfig, requireClientCredentials, requireSecretKey,
-  runInstalledAppFlow, tokenExpiryWarning, type ChannelDefaults, type InstalledAppFlowOptions,
+  createChannelRecord, openYouTubeStateFromEnv, readYouTubeConfig, requireClientCredentials, requireSecretKey,
+  runInstalledAppFlow, tokenExpiryWarning, type ChannelDefaults, type InstalledAppFlowOptions, type YouTubeConfig, type YouTubeState,
 } from '@faceless/youtube';
 import { cliCommand, parseCli, UsageError } from './cli-parse.ts';
 
@@ -83,7 +83,20 @@ export async function channelsCommand(argv: readonly string[], env: Record<strin
   const { values } = parsed;
   const positionals = parsed.args as (string | undefined)[];
   const config = readYouTubeConfig(env);
-  const store = new ChannelStore(config.dataDir);
+  // Channels live where the stack reads them: PostgreSQL at DATABASE_URL, else the embedded database.
+  const state = await openYouTubeStateFromEnv(env);
+  try {
+    return await channelsSubcommand(sub, positionals, values, { config, state, io });
+  } finally {
+    await state.close();
+  }
+}
+
+async function channelsSubcommand(
+  sub: string, positionals: (string | undefined)[], values: Record<string, string | string[] | boolean | undefined>,
+  { config, state, io }: { config: YouTubeConfig; state: YouTubeState; io: ChannelsIo },
+): Promise<number> {
+  const store = state.channels;
   const now = io.now ?? (() => new Date());
   switch (sub) {
     case 'add': {
@@ -122,7 +135,7 @@ export async function channelsCommand(argv: readonly string[], env: Record<strin
         if (warning) io.write(`  ⚠ ${warning}\n`);
       }
       if (config.clientId) {
-        const usage = await openQuotaLedger(config).usage(now()).catch((err: unknown) => {
+        const usage = await state.ledger(config).usage(now()).catch((err: unknown) => {
           io.write(`quota: unreadable (${isFacelessError(err) ? err.message : String(err)})\n`);
           return undefined;
         });

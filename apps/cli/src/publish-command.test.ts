@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { openYouTubeStateFromEnv } from '@faceless/youtube';
 import { startFakeGoogle, type FakeGoogle, type FakeGoogleOAuth, type FakeYouTube } from '@faceless/youtube/testing';
 import { channelsCommand } from './channels-command.ts';
 import { readCliConfig } from './config.ts';
@@ -69,8 +71,17 @@ test('channels add runs the consent flow and stores the channel; publish uploads
   assert.equal(await channelsCommand(['add', 'science', '--slots', '10:00,18:00', '--category', '28'], env, add), 0);
   assert.match(add.lines.join(''), /accounts|oauth|http:\/\/127\.0\.0\.1/i, 'the consent URL was shown');
   assert.match(add.lines.join(''), /✓ channel science added/);
-  const stored = await readFile(join(root, 'data', 'youtube', 'channels', 'science.json'), 'utf8');
-  assert.match(stored, /"slots": \[\s*"10:00",\s*"18:00"\s*\]/);
+  // Stored in the database (PGlite under FACELESS_DATA_DIR here), the refresh token encrypted; no channel file.
+  const state = await openYouTubeStateFromEnv(env);
+  try {
+    const stored = await state.channels.get('science');
+    assert.deepEqual(stored.defaults.slots, ['10:00', '18:00']);
+    assert.equal(stored.defaults.categoryId, '28');
+    assert.equal(stored.refreshToken.alg, 'aes-256-gcm', 'the refresh token is stored encrypted');
+  } finally {
+    await state.close();
+  }
+  assert.equal(existsSync(join(root, 'data', 'youtube', 'channels')), false, 'no channel file is written');
 
   const list = io();
   assert.equal(await channelsCommand(['list'], env, list), 0);

@@ -4,7 +4,7 @@ import { PrivacyStatus, UploadOutput } from '@faceless/contracts';
 import { FolderStore, JsonFileCheckpointStore } from '@faceless/infra';
 import { buildStageInput, checkpointOutputs, InProcessStageClient, type PipelineCheckpoint } from '@faceless/pipeline';
 import { createLogger, isFacelessError } from '@faceless/runtime';
-import { ChannelStore, readYouTubeConfig } from '@faceless/youtube';
+import { openChannelStore } from '@faceless/youtube';
 import type { CliConfig } from './config.ts';
 import { CHECKPOINT_FILE } from './make-command.ts';
 import { readableLogLine } from './progress-view.ts';
@@ -25,7 +25,12 @@ export function publishCli(): Command {
 /** The --publish/--channel channel exists, checked before any work starts. */
 export async function assertYouTubeChannel(name: string, option: string, env: Record<string, string | undefined>): Promise<void> {
   try {
-    await new ChannelStore(readYouTubeConfig(env).dataDir).get(name);
+    const channels = await openChannelStore(env);
+    try {
+      await channels.get(name);
+    } finally {
+      await channels.close();
+    }
   } catch (err) {
     if (isFacelessError(err)) throw new UsageError(option, err.message);
     throw err;

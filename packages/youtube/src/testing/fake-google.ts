@@ -1,4 +1,4 @@
-import { ChannelStore, createChannelRecord, runInstalledAppFlow, type ChannelDefaults, type ChannelRecord } from '../auth/index.ts';
+import { createChannelRecord, runInstalledAppFlow, type ChannelDefaults, type ChannelRecord } from '../auth/index.ts';
 import { openYouTubeStateFromEnv } from '../state/youtube-state.ts';
 import { readYouTubeConfig, type YouTubeConfig } from '../youtube-config.ts';
 import { startFakeGoogleOAuth, type FakeGoogleOAuth } from './fake-google-oauth.ts';
@@ -46,11 +46,7 @@ export async function startFakeGoogle(options: { dataDir: string; secretKey?: st
       });
       const state = await openYouTubeStateFromEnv({ ...env, ...(o.dataDir ? { FACELESS_DATA_DIR: o.dataDir } : {}) });
       try {
-        const saved = await state.channels.save(record);
-        // Transitional: the CLI's channel checks (publish-command, make --publish) still read the channel files;
-        // remove once they use openChannelStore. Without DATABASE_URL only, so stack tests see no state file.
-        if (!options.databaseUrl) await new ChannelStore(o.dataDir ?? config.dataDir).save(record);
-        return saved;
+        return await state.channels.save(record);
       } finally {
         await state.close();
       }
