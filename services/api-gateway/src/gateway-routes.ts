@@ -213,7 +213,7 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
   },
   {
     method: 'GET', path: '/api/pipelines/{id}/events',
-    summary: 'Server-sent events of one pipeline from its start (id: seq, event: name, data: the event); Last-Event-ID or ?after= resumes; closes after pipeline.completed or pipeline.failed.',
+    summary: 'Server-sent events of one pipeline from its start (id: seq, event: name, data: the event); Last-Event-ID or ?after= resumes; closes after pipeline.completed or pipeline.failed. Between them, at most two a second, `event: progress` without an id: {pipelineId, stage, percent, note} of the running stage.',
     params: PipelineIdParams,
     querystring: PipelineEventsQuery,
     response: { status: 200, description: 'an event stream; each data line is a PipelineEvent', schema: PipelineEvent, contentType: 'text/event-stream' },
