@@ -172,7 +172,7 @@ test('a soundtrack that arrives after the picture is still muxed', async (t) => 
   assert.ok(Math.abs(Number(probe.format.duration) - 3) < 0.05);
 });
 
-test('renderOrder: longest chunks first, one x264 thread except for the last chunk of each worker', () => {
+test('renderOrder: longest chunks first, one x264 thread except for the last long chunk of each worker', () => {
   const chunks = renderChunks([
     { segment: 0, startFrame: 0, endFrame: 198 },
     { segment: 1, startFrame: 198, endFrame: 581 },
@@ -185,6 +185,9 @@ test('renderOrder: longest chunks first, one x264 thread except for the last chu
   // Ties keep the timeline's order; one worker leaves x264 its threads.
   assert.deepEqual(renderOrder(renderChunks([{ segment: 0, startFrame: 0, endFrame: 90 }], 30), 1).map((q) => [q.chunk.index, q.x264Threads]), [[0, undefined], [1, undefined], [2, undefined]]);
   assert.deepEqual(renderOrder(chunks.slice(0, 2), 2).map((q) => q.x264Threads), [undefined, undefined]);
+  // A crossfade-sized chunk keeps one thread even at the end.
+  const withCrossfade = [...chunks, { index: 4, segment: 3, startFrame: 1034, endFrame: 1046, segmentOffsetFrames: 0 }];
+  assert.deepEqual(renderOrder(withCrossfade, 2).map((q) => [q.chunk.index, q.x264Threads]), [[1, 1], [2, 1], [0, 1], [3, undefined], [4, 1]]);
 });
 
 test('planChunkJobs: a crossfade is a job of its own at the head of each later segment; fade and cut keep the chunks', () => {
