@@ -10,7 +10,8 @@ import {
 import {
   FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, type PipelineCheckpoint,
 } from '@faceless/pipeline';
-import { FacelessError, buildStageApp, createLogger, type Logger } from '@faceless/runtime';
+import { FacelessError, buildStageApp, createLogger, createMetrics, type Logger } from '@faceless/runtime';
+import { pipelineMetricsHooks } from '@faceless/orchestrator/pipeline-metrics';
 import { readCliConfig } from './config.ts';
 import { stageRegistry } from './stage-registry.ts';
 
@@ -109,13 +110,14 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   const bus = new MemoryEventBus();
   // Beside the checkpoints (<id>.events.jsonl next to <id>.json), so a restart keeps it.
   const history = new FolderEventHistory(checkpointDir);
+  const metrics = createMetrics({ labels: { service: 'orchestrator' } });
   const queue = new InProcessPipelineQueue({
     client: new InProcessStageClient({ stages, store, log }),
-    checkpoints, bus, history, log,
+    checkpoints, bus, history, log, hooks: pipelineMetricsHooks(metrics.registry),
     concurrency: positiveInt(env.SERVE_CONCURRENCY, 1, 'SERVE_CONCURRENCY'),
     retry: { attempts: config.retryAttempts, baseDelayMs: 1000, maxDelayMs: 30_000 },
   });
-  const orchestrator = buildOrchestratorApp({ queue, checkpoints, history, mediaRoots: parseMediaRoots(env.MEDIA_ROOTS), logger: false, store });
+  const orchestrator = buildOrchestratorApp({ queue, checkpoints, history, mediaRoots: parseMediaRoots(env.MEDIA_ROOTS), logger: false, store, metrics });
 
   const stageApps = new Map<StageKey, Promise<FastifyInstance>>();
   const stageApp = (key: StageKey): Promise<FastifyInstance> => {

@@ -51,6 +51,13 @@ export interface RunnerHooks<K extends string = StageKey> {
   onStageProgress?(stage: K, fraction: number, note?: string): void;
   onStageDone?(stage: K, record: StageRecord): void;
   onRetry?(stage: K, info: { attempt: number; delayMs: number; error: Error }): void;
+  /** pipeline.started went out: once per pipeline, on its first run. */
+  onPipelineStarted?(): void;
+  /**
+   * The pipeline ended (pipeline.completed or pipeline.failed went out). `seconds` runs from when it
+   * was queued, or from the retry's start for a retry; a failure names the stage and error code.
+   */
+  onPipelineEnded?(outcome: 'completed' | 'failed', info: { seconds: number; stage?: K; code?: ErrorCode }): void;
 }
 
 export interface RunPipelineOptions<K extends string = StageKey> {
@@ -115,6 +122,7 @@ export interface FailQueuedDeps {
   checkpoints: CheckpointStore<PipelineCheckpoint>;
   bus: EventBus;
   history?: EventHistory | undefined;
+  hooks?: RunnerHooks | undefined;
   now?: (() => Date) | undefined;
 }
 
@@ -135,7 +143,12 @@ export async function failQueuedPipeline(
   await deps.history?.append(event);
   await deps.checkpoints.save(cp.pipelineId, failed);
   await deps.bus.publish(event);
+  deps.hooks?.onPipelineEnded?.('failed', { seconds: secondsBetween(cp.createdAt, at), stage, code: reason.code });
   return failed;
+}
+
+function secondsBetween(from: string, to: string): number {
+  return Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 }
 
 /** The stage outputs recorded in a checkpoint, typed by stage (a catalog's other stages are there too). */
@@ -190,11 +203,19 @@ export async function runPipeline<K extends string>(options: RunPipelineOptions<
   };
 
   const wasFailed = cp.state === 'Failed';
+  // A retry is timed from its own start; a first run (or one resumed after a crash) from when it was queued.
+  const timedFrom = wasFailed ? now().toISOString() : cp.createdAt;
+  const ended = (outcome: 'completed' | 'failed', failure: { stage?: K; code?: ErrorCode } = {}): void => {
+    hooks.onPipelineEnded?.(outcome, { seconds: secondsBetween(timedFrom, now().toISOString()), ...failure });
+  };
   if (wasFailed) await save({ state: 'Retry' });
   const { error: _previousError, ...rest } = cp;
   cp = rest;
   await save({ state: 'Running', runs: cp.runs + 1 });
-  if (!cp.startedPublished) await publish('pipeline.started', undefined, { topic: cp.request.topic }, { startedPublished: true });
+  if (!cp.startedPublished) {
+    await publish('pipeline.started', undefined, { topic: cp.request.topic }, { startedPublished: true });
+    hooks.onPipelineStarted?.();
+  }
 
   for (const info of catalog) {
     const done = cp.stages[info.key];
@@ -251,10 +272,12 @@ export async function runPipeline<K extends string>(options: RunPipelineOptions<
       if (error.code === 'CANCELLED' || signal.aborted) {
         const message = 'cancelled by the user';
         await publish('pipeline.failed', info.key, { code: 'CANCELLED', message }, { state: 'Failed', error: { stage: info.key, code: 'CANCELLED', message, attempts } });
+        ended('failed', { stage: info.key, code: 'CANCELLED' });
         throw new FacelessError('CANCELLED', `cancelled during the ${info.key} stage`, { cause: error });
       }
       const failure = { stage: info.key, code: error.code, message: error.message, attempts };
       await publish('pipeline.failed', info.key, { code: error.code, message: error.message }, { state: 'Failed', error: failure });
+      ended('failed', { stage: info.key, code: error.code });
       throw new FacelessError(error.code, `the ${info.key} stage (${info.service}) failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`, {
         cause: error, retryable: false, ...(error.field ? { field: error.field } : {}),
       });
@@ -265,5 +288,6 @@ export async function runPipeline<K extends string>(options: RunPipelineOptions<
     cp = finished;
     await save({ state: 'Completed' });
   }
+  ended('completed');
   return cp;
 }

@@ -4,13 +4,14 @@ import { z } from 'zod';
 import { STAGES } from '@faceless/contracts';
 import { RedisCheckpointStore, RedisEventHistory, createEventBus, createObjectStore } from '@faceless/infra';
 import {
-  FacelessError, createLogger, failStartup, readLogLevel, readServerAddress,
+  FacelessError, createLogger, createMetrics, failStartup, readLogLevel, readServerAddress,
 } from '@faceless/runtime';
 import {
   DEFAULT_LONG_TIMEOUT_MS, DEFAULT_SHORT_TIMEOUT_MS, HttpStageClient, buildOrchestratorApp, createStagePools, parseMediaRoots,
   refreshStagePools, serviceUrlEnvName, type PipelineCheckpoint,
 } from '@faceless/pipeline';
 import { DEFAULT_QUEUE_NAME, PipelineQueue } from './pipeline-queue.ts';
+import { pipelineMetricsHooks } from './pipeline-metrics.ts';
 
 const blank = (v: unknown): unknown => (v === '' ? undefined : v);
 const positiveInt = (fallback: number) => z.preprocess(blank, z.coerce.number().int().positive().default(fallback));
@@ -69,15 +70,17 @@ async function main(): Promise<void> {
   const client = new HttpStageClient({
     pools, longTimeoutMs: cfg.STAGE_TIMEOUT_MS, shortTimeoutMs: cfg.STAGE_SHORT_TIMEOUT_MS, log,
   });
+  // The app's registry, made first so the pipeline runner's metrics are on the /metrics it serves.
+  const metrics = createMetrics({ labels: { service: 'orchestrator' } });
   const queue = new PipelineQueue({
-    redis, queueName: cfg.PIPELINE_QUEUE, client, checkpoints, bus, history, log,
+    redis, queueName: cfg.PIPELINE_QUEUE, client, checkpoints, bus, history, log, hooks: pipelineMetricsHooks(metrics.registry),
     concurrency: cfg.ORCHESTRATOR_CONCURRENCY,
     retry: { attempts: cfg.STAGE_RETRY_ATTEMPTS, baseDelayMs: cfg.STAGE_RETRY_BASE_MS, maxDelayMs: 30_000 },
   });
   if (cfg.ORCHESTRATOR_WORKER === 'true') queue.startWorker();
 
   const app = buildOrchestratorApp({
-    queue, checkpoints, history, mediaRoots: cfg.MEDIA_ROOTS, logger: { level }, store: createObjectStore(process.env),
+    queue, checkpoints, history, mediaRoots: cfg.MEDIA_ROOTS, logger: { level }, store: createObjectStore(process.env), metrics,
   });
   const url = await app.listen({ port: address.port, host: address.host });
   log.info('orchestrator listening', {
