@@ -34,7 +34,7 @@ export const OPERATOR_METRICS = {
   pipelinesByState: {
     name: 'faceless_pipelines', type: 'gauge', labelNames: ['state'],
     help: 'Pipelines not yet finished, by state (Queued, Running, Keywords … ABTest, Retry).',
-    service: 'orchestrator', wired: false, recordedBy: 'the orchestrator, at scrape time from the queue and checkpoints',
+    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/pipeline-queue.ts',
   },
   pipelineDuration: {
     name: 'faceless_pipeline_duration_seconds', type: 'histogram', labelNames: ['outcome'],
@@ -44,13 +44,13 @@ export const OPERATOR_METRICS = {
   },
   queueJobs: {
     name: 'faceless_queue_jobs', type: 'gauge', labelNames: ['queue', 'state'],
-    help: 'Jobs in a queue by state (waiting, active, delayed, failed).',
-    service: 'orchestrator', wired: false, recordedBy: 'the orchestrator, at scrape time from BullMQ getJobCounts',
+    help: 'Jobs in a queue by state (waiting (prioritized included), active, delayed, failed).',
+    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/pipeline-queue.ts',
   },
   queueOldestWaiting: {
     name: 'faceless_queue_oldest_waiting_seconds', type: 'gauge', labelNames: ['queue'],
     help: 'Age of the oldest job still waiting in a queue (0 when none waits).',
-    service: 'orchestrator', wired: false, recordedBy: 'the orchestrator, at scrape time from the first waiting job\'s timestamp',
+    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/pipeline-queue.ts',
   },
   outboxPending: {
     name: 'faceless_event_outbox_pending', type: 'gauge', labelNames: [],

@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     concurrency: cfg.ORCHESTRATOR_CONCURRENCY,
     retry: { attempts: cfg.STAGE_RETRY_ATTEMPTS, baseDelayMs: cfg.STAGE_RETRY_BASE_MS, maxDelayMs: 30_000 },
   });
+  queue.registerMetrics(metrics.registry);
   if (cfg.ORCHESTRATOR_WORKER === 'true') queue.startWorker();
 
   const app = buildOrchestratorApp({

@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
-import { FacelessError, createLogger, sleep, type Logger } from '@faceless/runtime';
+import { FacelessError, createLogger, createOperatorMetrics, sleep, type Logger, type MetricsRegistry } from '@faceless/runtime';
 import {
   failQueuedPipeline, resumePipeline, type CancelOutcome, type PipelineCheckpoint, type PipelineQueuePort, type RunPipelineOptions, type StageClient,
 } from '@faceless/pipeline';
@@ -163,6 +163,50 @@ export class PipelineQueue implements PipelineQueuePort {
       return 'dequeued';
     }
     return 'signalled';
+  }
+
+  /**
+   * Adds the queue's gauges to an app registry, read from Redis at each scrape: jobs by state, the
+   * oldest waiting job's age, and unfinished pipelines by state (waiting or delayed jobs are Queued;
+   * a running one is in its checkpoint's state). While Redis does not answer, the series disappear
+   * rather than failing the whole /metrics.
+   */
+  registerMetrics(registry: MetricsRegistry): void {
+    const queue = this.name;
+    createOperatorMetrics(registry, ['queueJobs', 'queueOldestWaiting', 'pipelinesByState'], {
+      collect: {
+        queueJobs: async (gauge) => {
+          gauge.reset();
+          const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed').catch(() => undefined);
+          if (!counts) return;
+          for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) {
+            gauge.set({ queue, state }, (counts[state] ?? 0) + (state === 'waiting' ? counts.prioritized ?? 0 : 0));
+          }
+        },
+        queueOldestWaiting: async (gauge) => {
+          gauge.reset();
+          // The wait list is pushed on the left: ascending order starts at the oldest job.
+          const oldest = await this.queue.getJobs(['wait'], 0, 0, true).then((jobs) => ({ job: jobs[0] }), () => undefined);
+          if (!oldest) return;
+          gauge.set({ queue }, oldest.job ? Math.max(0, (this.now().getTime() - oldest.job.timestamp) / 1000) : 0);
+        },
+        pipelinesByState: async (gauge) => {
+          gauge.reset();
+          try {
+            const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+            const byState = new Map<string, number>([['Queued', Object.values(counts).reduce((a, b) => a + b, 0)]]);
+            for (const job of await this.queue.getJobs(['active'])) {
+              const cp = job.data.pipelineId ? await this.options.checkpoints.load(job.data.pipelineId) : undefined;
+              if (!cp || cp.state === 'Completed' || cp.state === 'Failed') continue;
+              byState.set(cp.state, (byState.get(cp.state) ?? 0) + 1);
+            }
+            for (const [state, n] of byState) gauge.set({ state }, n);
+          } catch {
+            gauge.reset();
+          }
+        },
+      },
+    });
   }
 
   /** Redis answers: for /ready. */
