@@ -95,6 +95,7 @@ test('visualInputArgs loops a clip shorter than its chunk and continues where th
   assert.deepEqual(visualInputArgs(clip, { offsetSec: 1, durationSec: 2 }), ['-threads', '2', '-ss', '1.000', '-i', '/m/c.mp4']);
   // A seek rounded up would skip the frame it lands on (20 frames at 30 fps is 0.6667 s).
   assert.deepEqual(visualInputArgs(clip, { offsetSec: 20 / 30, durationSec: 1 }), ['-threads', '2', '-ss', '0.666', '-i', '/m/c.mp4']);
+  assert.deepEqual(visualInputArgs(clip, { offsetSec: 0, durationSec: 3, decoderThreads: 1 }), ['-threads', '1', '-i', '/m/c.mp4']);
 });
 
 test('audioEncodeArgs makes AAC-LC 48 kHz stereo at the given bitrate', () => {

@@ -153,7 +153,7 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
     return { visual, span };
   };
 
-  const chunkGraph = (job: ChunkJob, options: { poster?: { frame: number; size: FrameSize }; cut?: boolean } = {}): { graph: string; inputs: string[]; frames: number } => {
+  const chunkGraph = (job: ChunkJob, options: { poster?: { frame: number; size: FrameSize }; cut?: boolean; decoderThreads?: number } = {}): { graph: string; inputs: string[]; frames: number } => {
     const { chunk } = job;
     const { visual, span } = source(chunk.segment);
     const frames = chunk.endFrame - chunk.startFrame;
@@ -186,11 +186,17 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
       ...(plan.fontsDir ? { fontsDir: plan.fontsDir } : {}),
       ...(poster ? { poster: { frameInChunk: poster.frame - chunk.startFrame, size: poster.size } } : {}),
     });
-    const inputs = visualInputArgs(visual, { offsetSec: chunk.segmentOffsetFrames / plan.fps, durationSec: frames / plan.fps });
+    const inputs = visualInputArgs(visual, {
+      offsetSec: chunk.segmentOffsetFrames / plan.fps,
+      durationSec: frames / plan.fps,
+      ...(options.decoderThreads ? { decoderThreads: options.decoderThreads } : {}),
+    });
     if (transition) {
       inputs.push(...visualInputArgs(transition.visual, {
         offsetSec: (chunk.startFrame - transition.segmentStartFrame) / plan.fps,
         durationSec: (transition.frames + 1) / plan.fps,
+        // A dozen frames: decoder threads would only add memory.
+        decoderThreads: 1,
       }));
     }
     return { graph, inputs, frames };
@@ -198,7 +204,8 @@ export async function renderVideo(plan: RenderPlan, hooks: RenderHooks): Promise
 
   const renderJob = async (job: ChunkJob, options: { cut?: boolean; x264Threads?: number } = {}): Promise<void> => {
     const { chunk } = job;
-    const { graph, inputs, frames } = chunkGraph(job, { cut: options.cut ?? false });
+    // A clip decodes on one thread when its chunk renders beside others (4K: 34 MB less, the same CPU).
+    const { graph, inputs, frames } = chunkGraph(job, { cut: options.cut ?? false, ...(options.x264Threads === 1 ? { decoderThreads: 1 } : {}) });
     const args = chunkRenderArgs({
       inputs, graph, frames, fps: plan.fps, encode: plan.encode, output: chunkFile(chunk),
       ...(options.x264Threads ? { x264Threads: options.x264Threads } : {}),
