@@ -158,6 +158,15 @@ export class OutboxEventBus implements EventBus {
     }
   }
 
+  /**
+   * Events the broker has not confirmed yet, and when the oldest of them was published (its `at`), for
+   * the operator metrics; oldestAt is undefined when none waits.
+   */
+  async backlog(): Promise<{ pending: number; oldestAt: string | undefined }> {
+    const [pending, head] = await Promise.all([this.outbox.size(), this.outbox.peek(1)]);
+    return { pending, oldestAt: head[0]?.at };
+  }
+
   /** Stops the relay (after its current attempt); undelivered events stay in the outbox for the next instance. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -55,12 +55,12 @@ export const OPERATOR_METRICS = {
   outboxPending: {
     name: 'faceless_event_outbox_pending', type: 'gauge', labelNames: [],
     help: 'Events kept in the outbox because RabbitMQ has not confirmed them yet.',
-    service: 'orchestrator', wired: false, recordedBy: 'the event bus (OutboxEventBus), at scrape time from EventOutbox.size()',
+    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/outbox-metrics.ts',
   },
   outboxOldest: {
     name: 'faceless_event_outbox_oldest_seconds', type: 'gauge', labelNames: [],
     help: 'Age of the oldest unconfirmed event in the outbox (0 when it is empty).',
-    service: 'orchestrator', wired: false, recordedBy: 'the event bus (OutboxEventBus), at scrape time from EventOutbox.peek(1)',
+    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/outbox-metrics.ts',
   },
   renderSpeed: {
     name: 'faceless_video_render_speed_ratio', type: 'histogram', labelNames: ['resolution'],

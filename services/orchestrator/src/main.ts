@@ -12,6 +12,7 @@ import {
 } from '@faceless/pipeline';
 import { DEFAULT_QUEUE_NAME, PipelineQueue } from './pipeline-queue.ts';
 import { pipelineMetricsHooks } from './pipeline-metrics.ts';
+import { registerOutboxMetrics } from './outbox-metrics.ts';
 
 const blank = (v: unknown): unknown => (v === '' ? undefined : v);
 const positiveInt = (fallback: number) => z.preprocess(blank, z.coerce.number().int().positive().default(fallback));
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
     retry: { attempts: cfg.STAGE_RETRY_ATTEMPTS, baseDelayMs: cfg.STAGE_RETRY_BASE_MS, maxDelayMs: 30_000 },
   });
   queue.registerMetrics(metrics.registry);
+  registerOutboxMetrics(metrics.registry, bus);
   if (cfg.ORCHESTRATOR_WORKER === 'true') queue.startWorker();
 
   const app = buildOrchestratorApp({
