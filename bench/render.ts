@@ -97,12 +97,12 @@ try {
       peakTreeRssMB: Math.round(peak.peakBytes / 1e6), peakProcesses: peak.peakProcesses, samples: peak.samples,
       sizeMB: Number((Number(probe.format.size) / 1e6).toFixed(2)), duration: Number(probe.format.duration), profile: video?.profile,
       videoDuration: Number(video?.duration),
-      ...(quality ? { ssim: quality.ssim, psnrDb: Number(quality.psnr.toFixed(2)) } : {}),
+      ...(quality ? { ssim: quality.ssim, psnrDb: Number.isFinite(quality.psnr) ? Number(quality.psnr.toFixed(2)) : 'inf' } : {}),
       loadBefore: load,
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('VIDEO_ASSEMBLER_'))),
     };
     console.log(JSON.stringify(result));
-    const settings = [clips ? 'six clips (3 HD, 3 4K)' : stills ? (photosDir ? 'six photos, pan' : 'six stills, pan') : mediaDir ? `--media` : 'generated motion', ...Object.entries(result.env).map(([k, v]) => `${k.replace('VIDEO_ASSEMBLER_', '')}=${v}`)].join(', ');
+    const settings = [clips ? 'six clips (3 HD, 3 4K)' : stills ? (photosDir ? 'six photos, zoom/pan' : 'six stills, zoom/pan') : mediaDir ? `--media` : 'generated motion', ...Object.entries(result.env).map(([k, v]) => `${k.replace('VIDEO_ASSEMBLER_', '')}=${v}`)].join(', ');
     console.log(`| ${new Date().toISOString().slice(0, 10)} | ${aspect} ${result.size} | ${settings} | ${load.toFixed(2)} | ${result.wallSec} s | ${result.speed}× | ${result.cpuSec} s | ${result.peakTreeRssMB} MB | ${result.sizeMB} MB |${quality ? ` ${quality.ssim.toFixed(4)} / ${quality.psnr.toFixed(2)} dB |` : ''}`);
   }
   if (keep) console.log(root);
