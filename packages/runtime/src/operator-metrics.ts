@@ -81,32 +81,32 @@ export const OPERATOR_METRICS = {
   youtubeUploads: {
     name: 'faceless_youtube_uploads_total', type: 'counter', labelNames: ['channel', 'outcome'],
     help: 'Video uploads to YouTube by channel and outcome (ok, failed).',
-    service: 'uploader', wired: false, recordedBy: 'the uploader, when a resumable upload ends',
+    service: 'uploader', wired: true, recordedBy: 'services/uploader/src/upload-metrics.ts',
   },
   youtubeUploadBytes: {
     name: 'faceless_youtube_upload_bytes_total', type: 'counter', labelNames: ['channel'],
     help: 'Bytes YouTube acknowledged receiving, by channel.',
-    service: 'uploader', wired: false, recordedBy: 'packages/youtube resumable upload, on each acknowledged chunk',
+    service: 'uploader', wired: true, recordedBy: 'services/uploader/src/upload-metrics.ts',
   },
   youtubeUploadRetries: {
     name: 'faceless_youtube_upload_retries_total', type: 'counter', labelNames: ['channel', 'reason'],
     help: 'Upload requests tried again, by channel and reason (the HTTP status, or "network").',
-    service: 'uploader', wired: false, recordedBy: 'packages/youtube resumable upload, before each retry',
+    service: 'uploader', wired: true, recordedBy: 'services/uploader/src/upload-metrics.ts',
   },
   youtubeQuotaUnits: {
     name: 'faceless_youtube_quota_units_total', type: 'counter', labelNames: ['channel', 'operation'],
     help: 'YouTube Data API quota units spent, by channel and operation (videos.insert, thumbnails.set …).',
-    service: 'uploader', wired: false, recordedBy: 'the quota ledger, when a reservation is granted',
+    service: 'uploader', wired: true, recordedBy: 'services/uploader/src/upload-metrics.ts',
   },
   youtubeQuotaUsed: {
     name: 'faceless_youtube_quota_units_used', type: 'gauge', labelNames: ['project'],
     help: 'Quota units spent today (Pacific day) by a Cloud project, shared by its channels.',
-    service: 'uploader', wired: false, recordedBy: 'the uploader, at scrape time from the quota ledger',
+    service: 'uploader', wired: true, recordedBy: 'services/uploader/src/upload-metrics.ts',
   },
   youtubeQuotaLimit: {
     name: 'faceless_youtube_quota_units_limit', type: 'gauge', labelNames: ['project'],
     help: 'A Cloud project\'s daily quota (YOUTUBE_DAILY_QUOTA).',
-    service: 'uploader', wired: false, recordedBy: 'the uploader, at scrape time from its configuration',
+    service: 'uploader', wired: true, recordedBy: 'services/uploader/src/upload-metrics.ts',
   },
   abtestExperiments: {
     name: 'faceless_abtest_experiments', type: 'gauge', labelNames: ['status'],

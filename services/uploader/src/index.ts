@@ -5,6 +5,7 @@ import { readUploaderConfig } from './config.ts';
 import { LocalChannelTarget } from './providers/local-channel.ts';
 import { YouTubeChannelTarget } from './providers/youtube-channel.ts';
 import { createUploaderStage } from './stage.ts';
+import type { UploadMetrics } from './upload-metrics.ts';
 
 export { createUploaderStage, CHANNEL_NAME, type UploaderDeps } from './stage.ts';
 export { readUploaderConfig, type UploaderConfig } from './config.ts';
@@ -12,6 +13,7 @@ export { nextFreeSlot, parseSlot, type NextFreeSlotOptions } from './publish-slo
 export type { PublishTarget, PublishRequest, PublicationKey, ChannelSettings, SlotReserver } from './publish-target.ts';
 export { YouTubeChannelTarget, YouTubePublication, youtubeWatchUrl, YOUTUBE_TARGET, type YouTubeChannelDeps, type PublishingState } from './providers/youtube-channel.ts';
 export { LocalChannelTarget, PublishRecord, localVideoId, LOCAL_TARGET } from './providers/local-channel.ts';
+export { UploadMetrics, type UploadRecorder, type QuotaSource } from './upload-metrics.ts';
 export { checkMetadataLimits, imageTypeOf, tagsLength, UPLOAD_LIMITS } from './youtube-limits.ts';
 
 /**
@@ -20,7 +22,7 @@ export { checkMetadataLimits, imageTypeOf, tagsLength, UPLOAD_LIMITS } from './y
  * quota, slots and publications in the database (the host's, else DATABASE_URL, else PGlite under
  * FACELESS_DATA_DIR), opened on the first YouTube upload.
  */
-export function createStage(options: StageFactoryOptions) {
+export function createStage(options: StageFactoryOptions, extra: { metrics?: UploadMetrics } = {}) {
   const config = readUploaderConfig(options.env);
   const youtubeConfig = readYouTubeConfig(options.env);
   const local = new LocalChannelTarget(config.localChannelDir);
@@ -35,7 +37,9 @@ export function createStage(options: StageFactoryOptions) {
       });
       return state;
     },
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
   });
+  extra.metrics?.quotaFrom(() => youtube.quotaUsage());
   return createUploaderStage({
     slots: config.slots,
     leadMinutes: config.leadMinutes,

@@ -1,7 +1,11 @@
-import { buildServiceApp, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
+import { buildServiceApp, metricsRegistryOf, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
 import { createStage } from './index.ts';
+import { UploadMetrics } from './upload-metrics.ts';
 
-/** The uploader service (not listening): its seed route plus /health, /ready, /metrics. */
+/** The uploader service (not listening): its seed route plus /health, /ready, /metrics (with uploads and quota). */
 export function buildApp(options: ServiceAppOptions): StageApp {
-  return buildServiceApp('upload', createStage, options);
+  const metrics = new UploadMetrics();
+  const app = buildServiceApp('upload', (o) => createStage(o, { metrics }), options);
+  metrics.attach(metricsRegistryOf(app));
+  return app;
 }

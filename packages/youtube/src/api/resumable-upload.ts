@@ -69,6 +69,10 @@ export interface UploadVideoOptions {
   /** A multiple of 256 KiB; 8 MiB by default. */
   chunkBytes?: number;
   onProgress?: (sentBytes: number, totalBytes: number) => void;
+  /** YouTube acknowledged `bytes` more (for metrics; what a session stored by an earlier call already held is not counted again). */
+  onAcknowledged?: (bytes: number) => void;
+  /** A request failed and is tried again, `reason` the HTTP status (e.g. "503") or "network". */
+  onRetry?: (reason: string) => void;
   signal?: AbortSignal;
   sleep?: Sleep;
   random?: () => number;
@@ -120,6 +124,9 @@ export async function uploadVideo(options: UploadVideoOptions): Promise<YouTubeV
     let nextByte: number | undefined;
     /** The most the server has held so far; only progress past it resets the failure count. */
     let highWater = 0;
+    /** The most the server held as far as onAcknowledged knows. */
+    let acknowledged = 0;
+    let resumed = session !== undefined;
     let failures = 0;
     let forgotten = 0;
     for (;;) {
@@ -129,6 +136,8 @@ export async function uploadVideo(options: UploadVideoOptions): Promise<YouTubeV
       }
       try {
         let state: UploadState;
+        /** The state is the first status of a session stored by an earlier call: what it holds was counted then. */
+        let baseline = false;
         if (!session) {
           const uri = await startUploadSession({ uploadUrl: options.uploadUrl, tokens: options.tokens, resource: options.resource, totalBytes, contentType, signal, requestTimeoutMs: timeoutMs });
           session = { uri, totalBytes, sha256, createdAt: (options.now?.() ?? new Date()).toISOString() };
@@ -136,12 +145,19 @@ export async function uploadVideo(options: UploadVideoOptions): Promise<YouTubeV
           state = { kind: 'partial', nextByte: 0 };
         } else if (nextByte === undefined) {
           state = await queryUploadStatus({ uri: session.uri, totalBytes, tokens: options.tokens, signal, timeoutMs });
+          baseline = resumed;
+          resumed = false;
         } else {
           const length = Math.min(chunkBytes, totalBytes - nextByte);
           const chunk = Buffer.alloc(length);
           const { bytesRead } = await handle.read(chunk, 0, length, nextByte);
           if (bytesRead !== length) throw new FacelessError('INVALID_INPUT', `the video file ${options.file} changed during the upload (read ${bytesRead} of ${length} bytes at ${nextByte}): upload it again`, { field: 'videoPath' });
           state = await putChunk({ uri: session.uri, chunk, first: nextByte, totalBytes, tokens: options.tokens, signal, timeoutMs });
+        }
+        const held = state.kind === 'done' ? totalBytes : state.kind === 'partial' ? state.nextByte : 0;
+        if (held > acknowledged) {
+          if (!baseline) options.onAcknowledged?.(held - acknowledged);
+          acknowledged = held;
         }
 
         switch (state.kind) {
@@ -155,6 +171,7 @@ export async function uploadVideo(options: UploadVideoOptions): Promise<YouTubeV
             session = undefined;
             nextByte = undefined;
             highWater = 0;
+            acknowledged = 0;
             break;
           case 'partial':
             if (state.nextByte >= totalBytes) {
@@ -176,6 +193,7 @@ export async function uploadVideo(options: UploadVideoOptions): Promise<YouTubeV
         const error = toFacelessError(err);
         if (!error.retryable || failures >= policy.maxRetries) throw error;
         failures++;
+        options.onRetry?.(retryReason(error));
         await policy.sleep(backoffDelay(failures, policy), signal).catch((e: unknown) => { throw cancelled(e); });
         nextByte = undefined;
       }
@@ -258,6 +276,11 @@ export async function fileIdentity(file: string): Promise<{ totalBytes: number; 
   const hash = createHash('sha256');
   for await (const piece of createReadStream(file)) hash.update(piece as Buffer);
   return { totalBytes: info.size, sha256: hash.digest('hex') };
+}
+
+/** The HTTP status a YouTube error names ("answered HTTP 503"), else "network" (no answer, timeout). */
+export function retryReason(error: FacelessError): string {
+  return /answered HTTP (\d{3})/.exec(error.message)?.[1] ?? 'network';
 }
 
 function cancelled(cause: unknown): FacelessError {

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { PrivacyStatus, type UploadOutput } from '@faceless/contracts';
 import { FacelessError, isFacelessError, parseJsonOrUndefined, type StageContext } from '@faceless/runtime';
 import {
-  ChannelTokenSource, createYouTubeClient, type AccessTokenSource, type ChannelRecord, type QuotaLedger, type QuotaRequest,
+  ChannelTokenSource, createYouTubeClient, quotaProjectKey, type AccessTokenSource, type ChannelRecord, type QuotaLedger, type QuotaRequest,
   type UploadSession, type UploadSessionStore, type YouTubeClient, type YouTubeConfig, type YouTubeState,
 } from '@faceless/youtube';
 import type { ChannelSettings, PublicationKey, PublishRequest, PublishTarget, SlotReserver } from '../publish-target.ts';
+import type { UploadRecorder } from '../upload-metrics.ts';
 
 export const YOUTUBE_TARGET = 'youtube';
 
@@ -52,6 +53,8 @@ export interface YouTubeChannelDeps {
   chunkBytes?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => Date;
+  /** Where uploads, acknowledged bytes, retries and granted quota are counted (the service's /metrics). */
+  metrics?: UploadRecorder;
 }
 
 export function youtubeWatchUrl(videoId: string): string {
@@ -72,6 +75,16 @@ export class YouTubeChannelTarget implements PublishTarget {
   private async ledger(): Promise<QuotaLedger> {
     this.ledgerOnce ??= this.deps.ledger ?? (await this.deps.state()).ledger(this.deps.config);
     return this.ledgerOnce;
+  }
+
+  /**
+   * Today's spend of the project's quota, for the metrics: undefined until the ledger is open (the
+   * database opens on the first YouTube upload, not on a scrape).
+   */
+  async quotaUsage(): Promise<{ project: string; used: number; limit: number } | undefined> {
+    if (!this.ledgerOnce) return undefined;
+    const usage = await this.ledgerOnce.usage(this.deps.now?.() ?? new Date());
+    return { project: quotaProjectKey(this.deps.config.clientId ?? ''), used: usage.unitsUsed, limit: usage.dailyQuota };
   }
 
   private recordKey(key: PublicationKey): string {
@@ -149,6 +162,7 @@ export class YouTubeChannelTarget implements PublishTarget {
       }
       await this.writeRecord(key, record);
       const file = await this.localFile(request.video.key, 'video', ctx);
+      const { metrics } = this.deps;
       const video = await this.quotaAware(() => youtube.uploadVideo({
         file,
         sessions,
@@ -171,7 +185,15 @@ export class YouTubeChannelTarget implements PublishTarget {
         ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
         signal: ctx.signal,
         onProgress: (sent, total) => ctx.progress(0.12 + 0.78 * (sent / Math.max(1, total)), `uploading to YouTube: ${(sent / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MB`),
-      }));
+        ...(metrics ? {
+          onAcknowledged: (bytes: number) => metrics.acknowledged(request.channel, bytes),
+          onRetry: (reason: string) => metrics.retried(request.channel, reason),
+        } : {}),
+      })).catch((err: unknown) => {
+        if (!(isFacelessError(err) && err.code === 'CANCELLED')) metrics?.uploadEnded(request.channel, 'failed');
+        throw err;
+      });
+      metrics?.uploadEnded(request.channel, 'ok');
       record = { ...record, videoId: video.id, updatedAt: new Date().toISOString() };
       await this.writeRecord(key, record);
       await state.sessions.delete(key.channel, key.pipelineId);
@@ -219,7 +241,8 @@ export class YouTubeChannelTarget implements PublishTarget {
   }
 
   private async waitForQuota(ops: readonly QuotaRequest[], channel: string, ctx: StageContext): Promise<void> {
-    await (await this.ledger()).waitForQuota(ops, {
+    const ledger = await this.ledger();
+    await ledger.waitForQuota(ops, {
       signal: ctx.signal,
       ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
       ...(this.deps.now ? { now: this.deps.now } : {}),
@@ -228,6 +251,7 @@ export class YouTubeChannelTarget implements PublishTarget {
         ctx.progress(0.1, `waiting for YouTube's quota reset at ${waitUntil.toISOString()}`);
       },
     });
+    for (const op of ops) this.deps.metrics?.quotaGranted(channel, op.op, ledger.cost([op]).units);
   }
 
   /** Google's quotaExceeded also marks the day as spent in the ledger, so the next upload waits instead of failing. */
