@@ -8,10 +8,9 @@ import {
   buildGatewayApp, createArtifactLinkSigner, loadGatewayConfig, requestBody, type UpstreamAnswer, type UpstreamCall,
 } from '@faceless/api-gateway';
 import {
-  FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, type PipelineCheckpoint,
+  FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, pipelineMetricsHooks, type PipelineCheckpoint,
 } from '@faceless/pipeline';
 import { FacelessError, buildStageApp, createLogger, createMetrics, type Logger } from '@faceless/runtime';
-import { pipelineMetricsHooks } from '@faceless/orchestrator/pipeline-metrics';
 import { readCliConfig } from './config.ts';
 import { stageRegistry } from './stage-registry.ts';
 

@@ -9,3 +9,4 @@ export * from './orchestrator-app.ts';
 export * from './in-process-queue.ts';
 export * from './folder-checkpoint-store.ts';
 export * from './media-roots.ts';
+export * from './pipeline-metrics.ts';

@@ -14,22 +14,22 @@ export const OPERATOR_METRICS = {
   pipelinesStarted: {
     name: 'faceless_pipelines_started_total', type: 'counter', labelNames: [],
     help: 'Pipelines started (pipeline.started published, once per pipeline).',
-    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/pipeline-metrics.ts',
+    service: 'orchestrator', wired: true, recordedBy: 'packages/pipeline/src/pipeline-metrics.ts',
   },
   pipelinesCompleted: {
     name: 'faceless_pipelines_completed_total', type: 'counter', labelNames: [],
     help: 'Pipelines that reached Completed.',
-    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/pipeline-metrics.ts',
+    service: 'orchestrator', wired: true, recordedBy: 'packages/pipeline/src/pipeline-metrics.ts',
   },
   pipelinesFailed: {
     name: 'faceless_pipelines_failed_total', type: 'counter', labelNames: ['stage', 'code'],
     help: 'Pipelines failed for good, by the stage that failed (its service name) and the error code.',
-    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/pipeline-metrics.ts',
+    service: 'orchestrator', wired: true, recordedBy: 'packages/pipeline/src/pipeline-metrics.ts',
   },
   stageRetries: {
     name: 'faceless_pipeline_stage_retries_total', type: 'counter', labelNames: ['stage', 'code'],
     help: 'Stage attempts that failed with a retryable error and were tried again, by stage and error code.',
-    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/pipeline-metrics.ts',
+    service: 'orchestrator', wired: true, recordedBy: 'packages/pipeline/src/pipeline-metrics.ts',
   },
   pipelinesByState: {
     name: 'faceless_pipelines', type: 'gauge', labelNames: ['state'],
@@ -40,7 +40,7 @@ export const OPERATOR_METRICS = {
     name: 'faceless_pipeline_duration_seconds', type: 'histogram', labelNames: ['outcome'],
     help: 'Wall time from queued (a retry: from its start) to Completed or Failed, by outcome (completed, failed).',
     buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200],
-    service: 'orchestrator', wired: true, recordedBy: 'services/orchestrator/src/pipeline-metrics.ts',
+    service: 'orchestrator', wired: true, recordedBy: 'packages/pipeline/src/pipeline-metrics.ts',
   },
   queueJobs: {
     name: 'faceless_queue_jobs', type: 'gauge', labelNames: ['queue', 'state'],

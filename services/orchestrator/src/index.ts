@@ -1,4 +1,3 @@
 export * from './pipeline-queue.ts';
 export { OrchestratorEnv, parseOrchestratorEnv, STAGE_URL_ENV_NAMES } from './main.ts';
-export * from './pipeline-metrics.ts';
 export * from './outbox-metrics.ts';

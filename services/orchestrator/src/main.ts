@@ -8,10 +8,9 @@ import {
 } from '@faceless/runtime';
 import {
   DEFAULT_LONG_TIMEOUT_MS, DEFAULT_SHORT_TIMEOUT_MS, HttpStageClient, buildOrchestratorApp, createStagePools, parseMediaRoots,
-  refreshStagePools, serviceUrlEnvName, type PipelineCheckpoint,
+  pipelineMetricsHooks, refreshStagePools, serviceUrlEnvName, type PipelineCheckpoint,
 } from '@faceless/pipeline';
 import { DEFAULT_QUEUE_NAME, PipelineQueue } from './pipeline-queue.ts';
-import { pipelineMetricsHooks } from './pipeline-metrics.ts';
 import { registerOutboxMetrics } from './outbox-metrics.ts';
 
 const blank = (v: unknown): unknown => (v === '' ? undefined : v);

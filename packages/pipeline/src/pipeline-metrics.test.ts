@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { StageKey } from '@faceless/contracts';
 import { MemoryEventBus, MemoryEventHistory } from '@faceless/infra';
-import { FolderCheckpointStore, InProcessPipelineQueue, buildOrchestratorApp, type PipelineCheckpoint, type StageClient } from '@faceless/pipeline';
-import { FAKE_STAGE_OUTPUTS } from '@faceless/pipeline/fake-stage-outputs';
+import { FAKE_STAGE_OUTPUTS } from './fake-stage-outputs.ts';
+import { FolderCheckpointStore, InProcessPipelineQueue, buildOrchestratorApp, type PipelineCheckpoint, type StageClient } from './index.ts';
 import { FacelessError, createMetrics } from '@faceless/runtime';
 import { pipelineMetricsHooks } from './pipeline-metrics.ts';
 

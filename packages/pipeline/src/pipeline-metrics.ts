@@ -1,4 +1,5 @@
-import { SEED_CATALOG, catalogStage, type RunnerHooks } from '@faceless/pipeline';
+import { SEED_CATALOG, catalogStage } from './stage-catalog.ts';
+import type { RunnerHooks } from './pipeline-runner.ts';
 import { createOperatorMetrics, toFacelessError, type MetricsRegistry } from '@faceless/runtime';
 import type { StageKey } from '@faceless/contracts';
 
