@@ -198,7 +198,7 @@ const header = '| tool | load (1/5/15 min) | wall | × real time | CPU waited / 
 const rows = runs.map((r) => (r.error
   ? `| ${r.tool} | ${r.uptime} | failed | | | | | | \`${r.error.replace(/\|/g, '/').slice(0, 300)}\` |`
   : `| ${r.tool} | ${r.uptime} | ${r.wallSec} s | ${r.speed}× | ${r.cpuSec} s / ${r.sampledCpuSec} s | ${r.peakTreeRssMB} MB | ${r.durationSec} s | ${r.sizeMB} MB | ${ref && r.wallSec ? `${(r.wallSec / ref).toFixed(2)}×` : ''} |`));
-const commands = runs.map((r) => `- ${r.tool}: \`${r.command.replaceAll(tmpdir(), '$TMPDIR')}\``).join('\n');
+const commands = runs.map((r) => `- ${r.tool}: \`${r.command.replaceAll(tmpdir(), '$TMPDIR').replaceAll(`${repo}/`, '')}\``).join('\n');
 const block = `\n### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${seconds} s (\`node --import tsx bench/peers/run.ts ${process.argv.slice(2).join(' ')}\`)\n\n${header}\n${rows.join('\n')}\n\nCommands (temporary paths shortened):\n${commands}\n`;
 console.log(block);
 if (record) await appendFile(join(repo, 'bench', 'RESULTS.md'), block);
