@@ -16,7 +16,7 @@ import { memoryAuthFailureLimit, redisAuthFailureLimit, type AuthFailureLimit } 
 import { DOCS_PAGE_STYLE_HASH, renderDocsPage } from './docs-page.ts';
 import { loadGatewayConfig, type GatewayConfig } from './gateway-config.ts';
 import {
-  clientErrorHandler, frameworkErrors, registerGatewayErrorHandler, sendError, zodValidatorCompiler,
+  answerWhatNodeRefuses, clientErrorHandler, frameworkErrors, registerGatewayErrorHandler, sendError, zodValidatorCompiler,
 } from './gateway-errors.ts';
 import {
   GATEWAY_ROUTES, ROUTER_MAX_PARAM_LENGTH, documentTextAnswers, fastifySchema, toFastifyPath, type GatewayRouteConfig, type GatewayRouteDoc,
@@ -103,6 +103,15 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     },
     frameworkErrors: frameworkErrors(errorOptions),
     clientErrorHandler,
+    // Node would refuse a request without Host with an empty 400; the first onRequest hook answers it in the one format.
+    http: { requireHostHeader: false },
+  });
+  answerWhatNodeRefuses(app.server);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
+      return sendError(reply, { code: 'INVALID_INPUT', message: 'missing Host header: HTTP/1.1 requests must name the host they are sent to', field: 'host' });
+    }
+    return undefined;
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   // Response schemas document the answers (and the fuzz test checks them); bodies are sent as the services made them.
@@ -379,7 +388,8 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       return res;
     });
 
-    api.options('/*', async (_request, res) => res.code(204).send());
+    // The CORS preflight: answered for every path, with no key, and left out of /openapi.json.
+    api.options('/*', { schema: { hide: true }, config: { public: true } }, async (_request, res) => res.code(204).send());
 
     api.get('/health', async () => ({ status: 'ok', service: 'api-gateway' }));
     api.get('/ready', async (request, res) => {

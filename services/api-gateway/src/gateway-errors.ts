@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { z } from 'zod';
 import type { ErrorBody, ErrorCodeName } from '@faceless/contracts';
@@ -115,10 +116,33 @@ export function clientErrorHandler(err: { code?: string }, socket: Socket): void
   const message = status === 431
     ? 'the request headers are too large: send fewer or shorter headers'
     : status === 408 ? 'the request took too long to arrive: send it again' : 'malformed HTTP request: check the method, the request line and the headers';
+  answerOnSocket(socket, status, message);
+}
+
+/** An answer in the one format written straight to a socket no route will see, which is then closed. */
+export function answerOnSocket(socket: Socket | Duplex, status: number, message: string, extraHeaders = ''): void {
   const requestId = randomUUID();
   const body = JSON.stringify({ error: { code: 'INVALID_INPUT', message, requestId } } satisfies ErrorBody);
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n${extraHeaders}connection: close\r\n\r\n${body}`);
   }
   socket.destroy();
+}
+
+/**
+ * What Node answers by itself before Fastify sees the request, answered in the one format instead: CONNECT
+ * (Node would close the socket without a word), an Expect other than 100-continue (Node's bare 417), and a
+ * request without Host (the server is created with requireHostHeader: false so that this hook answers it).
+ */
+export function answerWhatNodeRefuses(server: Server): void {
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    answerOnSocket(socket, 405, 'CONNECT is not supported: this is an HTTP API, not a proxy', 'allow: GET, POST, OPTIONS\r\n');
+  });
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const requestId = randomUUID();
+    const expect = String(request.headers.expect ?? '').slice(0, 60);
+    const body = JSON.stringify({ error: { code: 'INVALID_INPUT', message: `Expect: ${expect} is not supported: send the request without it (or with Expect: 100-continue)`, requestId } } satisfies ErrorBody);
+    response.writeHead(417, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId, connection: 'close' });
+    response.end(body);
+  });
 }
