@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -43,6 +43,23 @@ test('scanMediaDir keeps readable images and clips and names every file it skips
   assert.match(scan.warnings.find((w) => w.includes('"broken.jpg"')) ?? '', /corrupt or truncated/);
   assert.ok(scan.warnings.some((w) => w.includes('"junk.webm"')));
   assert.match(scan.warnings.find((w) => w.includes('"notes.txt"')) ?? '', /not an image \(.jpg/);
+});
+
+test('scanMediaDir follows links to files (a folder of links into a footage library) and names a dangling one', async () => {
+  const links = await mkdtemp(join(tmpdir(), 'va-links-'));
+  try {
+    await symlink(join(dir, 'octopus.jpg'), join(links, 'linked-octopus.jpg'));
+    await symlink(join(dir, 'ocean-waves.mp4'), join(links, 'linked-waves.mp4'));
+    await symlink(join(dir, 'subfolder'), join(links, 'linked-folder'));
+    await symlink(join(dir, 'gone.jpg'), join(links, 'dangling.jpg'));
+    const scan = await scanMediaDir(links);
+    assert.deepEqual(scan.items.map((i) => [i.name, i.kind]), [['linked-octopus.jpg', 'image'], ['linked-waves.mp4', 'clip']]);
+    assert.deepEqual(scan.items.map((i) => [i.width, i.height]), [[640, 360], [320, 240]]);
+    assert.equal(scan.warnings.length, 1, scan.warnings.join('\n'));
+    assert.match(scan.warnings[0] ?? '', /"dangling\.jpg".*points to nothing/);
+  } finally {
+    await rm(links, { recursive: true, force: true });
+  }
 });
 
 test('scanMediaDir rejects a missing folder as INVALID_INPUT on mediaDir', async () => {

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FacelessError, runProcess } from '@faceless/runtime';
 
@@ -36,7 +36,17 @@ export async function readTaggedFolder(root: string, where = ''): Promise<Tagged
       warnings.push(`ignored "${TAGS_FILE}"${where}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const files = entries.filter((e) => !e.name.startsWith('.') && e.name !== TAGS_FILE && e.isFile()).map((e) => e.name);
+  const files: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name === TAGS_FILE) continue;
+    if (e.isFile()) files.push(e.name);
+    else if (e.isSymbolicLink()) {
+      // A folder of links into a footage library is common: a link to a file counts as that file.
+      const target = await stat(join(root, e.name)).catch(() => undefined);
+      if (target?.isFile()) files.push(e.name);
+      else if (!target) warnings.push(`skipped "${e.name}"${where}: the link points to nothing (fix or remove the link)`);
+    }
+  }
   return { files, tags, warnings };
 }
 
