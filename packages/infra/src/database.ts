@@ -1,9 +1,8 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { FacelessError, type SqlSession } from '@faceless/runtime';
+import { FacelessError, blankAsUnset, expandHome, type SqlSession } from '@faceless/runtime';
 
 // The port itself lives in @faceless/runtime; infra opens PGlite or PostgreSQL behind it.
 export type { Database, SqlSession } from '@faceless/runtime';
@@ -40,7 +39,6 @@ export async function migrate(db: Database, migrations: readonly Migration[]): P
 /** Where the state lives: PostgreSQL at a URL, or PGlite (embedded) in a folder. */
 export type DatabaseTarget = { url: string } | { dataDir: string };
 
-const blankAsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const DatabaseEnv = z.object({
   DATABASE_URL: z.preprocess(blankAsUnset, z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
   FACELESS_DATA_DIR: z.preprocess(blankAsUnset, z.string().optional()),
@@ -55,8 +53,7 @@ export function readDatabaseTarget(env: Record<string, string | undefined>): Dat
   }
   if (r.data.DATABASE_URL) return { url: r.data.DATABASE_URL };
   const dataDir = r.data.FACELESS_DATA_DIR ?? '~/.faceless';
-  const expanded = dataDir === '~' || dataDir.startsWith('~/') ? join(homedir(), dataDir.slice(1)) : dataDir;
-  return { dataDir: join(resolve(expanded), 'db') };
+  return { dataDir: join(resolve(expandHome(dataDir)), 'db') };
 }
 
 /** The target for messages: a URL without its credentials. */

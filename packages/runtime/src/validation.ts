@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { FacelessError } from './errors.ts';
 
@@ -17,4 +19,12 @@ export function parseJsonOrUndefined(text: string | Buffer): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** zod preprocess for environment variables: a blank value counts as unset, so the default applies. */
+export const blankAsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** A path from the environment with a leading `~` (or `~/…`) meaning the home folder, as a shell would read it. */
+export function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }

@@ -1,9 +1,7 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import { FacelessError } from '@faceless/runtime';
+import { FacelessError, blankAsUnset, expandHome } from '@faceless/runtime';
 
-const blankAsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const url = (fallback: string) => z.preprocess(blankAsUnset, z.url().default(fallback));
 
 const YouTubeEnv = z.object({
@@ -45,7 +43,6 @@ export interface YouTubeConfig {
 }
 
 const trimSlash = (u: string): string => u.replace(/\/+$/, '');
-const expandHome = (p: string): string => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
 
 /** The YouTube/Google variables, naming every bad one at once; all optional until a channel is used. */
 export function readYouTubeConfig(env: Record<string, string | undefined>): YouTubeConfig {

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { FacelessError } from '@faceless/runtime';
-
-const blankAsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+import { FacelessError, blankAsUnset } from '@faceless/runtime';
 
 const RotateEnv = z.object({
   AB_ROTATE_INTERVAL_SEC: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(86_400).default(300)),

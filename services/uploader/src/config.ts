@@ -1,11 +1,9 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import { FacelessError } from '@faceless/runtime';
+import { FacelessError, blankAsUnset, expandHome } from '@faceless/runtime';
 import { parseSlot } from './publish-slots.ts';
 import { CHANNEL_NAME } from './stage.ts';
 
-const blankAsUnset = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 const UploaderEnv = z.object({
@@ -33,9 +31,6 @@ export interface UploaderConfig {
   leadMinutes: number;
 }
 
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
-}
 
 /** Reads the uploader's variables, naming every bad one at once; no variable is needed. */
 export function readUploaderConfig(env: Record<string, string | undefined>): UploaderConfig {

@@ -1,7 +1,7 @@
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { FacelessError } from '@faceless/runtime';
+import { FacelessError, expandHome } from '@faceless/runtime';
 import { TRANSITION_STYLES } from './transitions.ts';
 
 export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const;
@@ -39,7 +39,6 @@ export type VideoAssemblerConfig = z.infer<typeof VideoAssemblerConfig>;
 /** Values never repeated in an error message. */
 const SECRETS = new Set(['PEXELS_API_KEY']);
 
-const expandHome = (p: string): string => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
 
 /** Where Pexels downloads are kept: PEXELS_CACHE_DIR, else FACELESS_DATA_DIR/cache/pexels. */
 export function pexelsCacheDir(config: Pick<VideoAssemblerConfig, 'PEXELS_CACHE_DIR' | 'FACELESS_DATA_DIR'>): string {
