@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { hashApiKey } from '@faceless/api-gateway';
 import { sleep } from '@faceless/runtime';
-import { STACK_SERVICES, startStack, type Stack } from './stack.ts';
+import { startStack, type Stack } from './stack.ts';
+import { freeStackPorts } from './stack-test-ports.ts';
 
 // Progress over HTTP in the services mode: the orchestrator calls the video assembler on its route and reads
 // its NDJSON progress; the status the gateway serves and its SSE stream show it while the video renders.
@@ -29,27 +29,13 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** A free port below Linux's ephemeral range, so that other test files' port-0 servers cannot take it meanwhile. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
-
 test('faceless stack: the running video stage\'s percent rises in the status, and the SSE stream carries it', { timeout: 420_000 }, async () => {
   work = await mkdtemp(join(tmpdir(), 'faceless-progress-stack-'));
   const db = new pg.Client({ connectionString: PG });
   await db.connect();
   await db.query(`CREATE SCHEMA ${schema}`);
   await db.end();
-  const ports: Record<string, number> = {};
-  for (const s of STACK_SERVICES) ports[s.name] = await freePort();
+  const ports = await freeStackPorts();
   stack = await startStack({
     ports,
     readyTimeoutMs: 90_000,

@@ -10,7 +10,8 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import { EVENT_NAMES, type PipelineEvent } from '@faceless/contracts';
 import { ffprobe, sleep } from '@faceless/runtime';
-import { STACK_SERVICES, startStack, type Stack, type SuperviseOptions } from './stack.ts';
+import { startStack, type Stack, type SuperviseOptions } from './stack.ts';
+import { freePort, freeStackPorts } from './stack-test-ports.ts';
 
 // The seed's "Flux d'exécution d'un Pipeline", end to end: ten services as processes on loopback, real Redis,
 // RabbitMQ and PostgreSQL, s3rver standing in for MinIO.
@@ -28,22 +29,6 @@ let s3: InstanceType<typeof S3rver>;
 let s3Endpoint: string;
 const stacks: Stack[] = [];
 const amqpConns: amqp.ChannelModel[] = [];
-
-/**
- * A free port below Linux's ephemeral range (32768+), so that servers other test files open on port 0
- * cannot take it between this check and the service's own listen.
- */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'faceless-stack-'));
@@ -72,8 +57,7 @@ interface Run { stack: Stack; events: PipelineEvent[]; auth: Record<string, stri
 /** Binds our own queue to the run's exchange, then starts the ten services. */
 async function launch(name: string, amqpUrl = AMQP, extraEnv: Record<string, string> = {}, supervise?: SuperviseOptions): Promise<Run> {
   const { hashApiKey } = await import('@faceless/api-gateway');
-  const ports: Record<string, number> = {};
-  for (const s of STACK_SERVICES) ports[s.name] = await freePort();
+  const ports = await freeStackPorts();
   const ex = `${exchange}.${name}`;
   const conn = await amqp.connect(AMQP);
   amqpConns.push(conn);
