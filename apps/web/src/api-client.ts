@@ -1,4 +1,4 @@
-import type { PipelineRequestInput, PipelineState, PipelineStatus } from '@faceless/contracts';
+import type { ExperimentStatus, PipelineRequestInput, PipelineState, PipelineStatus } from '@faceless/contracts';
 // Types only: erased from the bundle, so the page ships none of the orchestrator.
 import type { PipelineSummary } from '@faceless/pipeline';
 
@@ -108,7 +108,7 @@ export const api = {
   cancel: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/cancel`),
 };
 
-export type AbTestStatus = 'running' | 'stopped' | 'decided';
+export type AbTestStatus = ExperimentStatus;
 
 /** GET /api/abtests: what the ab-tester keeps of each experiment. */
 export interface AbTestSummary {

@@ -21,6 +21,10 @@ export const AbTestCreateInput = z.strictObject({
 });
 export type AbTestCreateInput = z.infer<typeof AbTestCreateInput>;
 
+/** The states of a stored experiment (the ab-tester's, and the gateway's /api/abtests). */
+export const EXPERIMENT_STATUSES = ['running', 'stopped', 'decided'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
 export const AbTestCreateOutput = z.strictObject({
   testId: z.string().min(1),
   status: z.string(),

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { ExperimentStatus } from '@faceless/contracts';
 import type { Database } from '@faceless/infra';
 import { DEFAULT_TIME_POLICY, timePolicyFor, type TimeDecisionPolicy } from './period-decision.ts';
 import type { RotationDesign } from './rotation-plan.ts';
 import { toInt, toIso, toIsoOrNull, toTextOrNull } from './row-values.ts';
 
-export const EXPERIMENT_STATUSES = ['running', 'stopped', 'decided'] as const;
-export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+export { EXPERIMENT_STATUSES, type ExperimentStatus } from '@faceless/contracts';
 
 export interface Experiment {
   id: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ARTIFACT_MEDIA_TYPES } from './artifact-media-types.ts';
 import {
-  ErrorBody, KeywordsFetchInput, KeywordsFetchOutput, PipelineEvent, PipelineRequest, PipelineState, PipelineStatus,
+  EXPERIMENT_STATUSES, ErrorBody, KeywordsFetchInput, KeywordsFetchOutput, PipelineEvent, PipelineRequest, PipelineState, PipelineStatus,
   ScriptGenerateInput, ScriptGenerateOutput, StartPipelineResponse,
 } from '@faceless/contracts';
 
@@ -63,12 +63,11 @@ const Health = z.object({ status: z.string(), service: z.string().optional() });
 export const AbTestIdParams = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.-]{4,100}$/, 'must be 4-100 letters, digits, "_", "." or "-": an experiment id (or its first characters) from GET /api/abtests'),
 });
-export const AB_TEST_STATUSES = ['running', 'stopped', 'decided'] as const;
 export const AbTestListQuery = z.object({
-  status: z.enum(AB_TEST_STATUSES).optional().describe('only experiments in this state'),
+  status: z.enum(EXPERIMENT_STATUSES).optional().describe('only experiments in this state'),
 });
 const AbTestExperiment = z.looseObject({
-  id: z.string(), pipelineId: z.string(), videoId: z.string(), status: z.enum(AB_TEST_STATUSES), rotationHours: z.number(),
+  id: z.string(), pipelineId: z.string(), videoId: z.string(), status: z.enum(EXPERIMENT_STATUSES), rotationHours: z.number(),
   createdAt: z.string(), updatedAt: z.string(), endedAt: z.string().nullable(),
 });
 export const AbTestList = z.object({ experiments: z.array(AbTestExperiment.extend({ variantCount: z.number().int() })) });
@@ -118,7 +117,7 @@ export const AbTestStopBody = z.strictObject(
   { winner: z.string().min(1).max(100).optional().describe('the variant to keep (label or id); the leader when left out') },
   { error: 'send a JSON object: {} to apply the leading variant, or { "winner": "B" } to choose one' },
 );
-export const AbTestEvaluateResult = z.looseObject({ testId: z.string(), status: z.enum(AB_TEST_STATUSES), evaluation: AbTestVerdict, decision: AbTestDecision.nullable() });
+export const AbTestEvaluateResult = z.looseObject({ testId: z.string(), status: z.enum(EXPERIMENT_STATUSES), evaluation: AbTestVerdict, decision: AbTestDecision.nullable() });
 export const AbTestRotation = z.looseObject({ testId: z.string(), action: z.enum(['kept', 'rotated', 'failed']), live: z.string() });
 
 /** Fastify's per-route config: a route is public only when its definition says so. */
