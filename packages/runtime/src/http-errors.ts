@@ -1,5 +1,5 @@
 import type { ErrorBody } from '@faceless/contracts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ERROR_CODES, isFacelessError, type ErrorCode } from './errors.ts';
 
 /** What an error becomes on the wire: the HTTP status and the fields of ErrorBody. */
@@ -68,12 +68,18 @@ export function errorBody(err: unknown, requestId?: string): ErrorBody {
   return { error: { code, message, ...(field ? { field } : {}), ...(requestId ? { requestId } : {}), retryable } };
 }
 
+/** Logs the error a request ends with: a 5xx with its stack, a 4xx as one line naming the code and the field. */
+export function logRequestError(log: Pick<FastifyBaseLogger, 'error' | 'info'>, err: unknown): ClassifiedError {
+  const classified = classifyError(err);
+  if (classified.status >= 500) log.error({ err }, 'request failed');
+  else log.info({ code: classified.code, field: classified.field, reason: classified.message }, 'request rejected');
+  return classified;
+}
+
 /** Every error and unknown route of the app answers with ErrorBody and the status of its code. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
-    const classified = classifyError(err);
-    if (classified.status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code: classified.code, field: classified.field, reason: classified.message }, 'request rejected');
+    const classified = logRequestError(request.log, err);
     return reply.status(classified.status).send(errorBody(err, request.id));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -8,8 +8,8 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import type { z } from 'zod';
 import { stageInfo, type StageKey } from '@faceless/contracts';
 import type { Database, ObjectStore } from './ports.ts';
-import { ERROR_CODES, FacelessError } from './errors.ts';
-import { errorBody, registerErrorHandler } from './http-errors.ts';
+import { FacelessError } from './errors.ts';
+import { errorBody, logRequestError, registerErrorHandler } from './http-errors.ts';
 import { fastifyLoggerOptions, redactFields, type Logger } from './logger.ts';
 import { createMetrics, registerMetrics, type StageOutcome } from './metrics.ts';
 import {
@@ -203,10 +203,8 @@ export function buildStageApp(options: StageAppOptions): FastifyInstance {
       if (controller.signal.aborted) outcome = 'cancelled';
       if (!stream) throw err;
       // The 200 and its headers are sent: the error travels as the stream's last line.
-      const body = errorBody(err, request.id);
-      if (ERROR_CODES[body.error.code].status >= 500) log.error({ err }, 'request failed');
-      else log.info({ code: body.error.code, field: body.error.field, reason: body.error.message }, 'request rejected');
-      stream.end(body);
+      logRequestError(log, err);
+      stream.end(errorBody(err, request.id));
       return reply;
     } finally {
       stream?.progress.stop();
