@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ErrorBody, type StageKey } from '@faceless/contracts';
-import { ERROR_CODES, FacelessError, PROGRESS_STREAM_TYPE, parseJsonOrUndefined, type Logger } from '@faceless/runtime';
+import { ERROR_CODES, FacelessError, PROGRESS_STREAM_TYPE, parseJsonOrUndefined, type Logger, type ProgressStreamLine } from '@faceless/runtime';
 import type { InstancePool } from './instance-pool.ts';
 import { serviceUrlEnvName } from './instance-pool.ts';
 import { SEED_CATALOG, catalogStage, type StageCatalog } from './stage-catalog.ts';
@@ -140,12 +140,15 @@ function networkReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The last line of a progress stream: the stage's result or its error. */
+type FinalLine = Exclude<ProgressStreamLine, { progress: number }>;
+
 type StageAnswer =
   | { status: number; text: string }
-  | { status: number; final: { result: unknown } | { error: ErrorBody['error'] } };
+  | { status: number; final: FinalLine };
 
 /** One line of a progress stream, or undefined for a line this client does not know. */
-function parseStreamLine(line: string): { progress: number; note?: string } | { result: unknown } | { error: ErrorBody['error'] } | undefined {
+function parseStreamLine(line: string): ProgressStreamLine | undefined {
   const value = parseJsonOrUndefined(line);
   if (typeof value !== 'object' || value === null) return undefined;
   if ('result' in value) return { result: value.result };
@@ -195,7 +198,7 @@ function postStage(
       }
       res.setEncoding('utf8');
       let buffered = '';
-      let final: { result: unknown } | { error: ErrorBody['error'] } | undefined;
+      let final: FinalLine | undefined;
       const take = (line: string): void => {
         const parsed = line.trim() ? parseStreamLine(line) : undefined;
         if (!parsed || final) return;
