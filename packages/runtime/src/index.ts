@@ -5,6 +5,7 @@ export * from './ports.ts';
 export * from './stage.ts';
 export * from './retry.ts';
 export * from './process.ts';
+export * from './steps.ts';
 export * from './http-errors.ts';
 export * from './metrics.ts';
 export * from './operator-metrics.ts';

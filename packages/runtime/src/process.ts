@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
 import { FacelessError } from './errors.ts';
+import { runStep } from './steps.ts';
 
 export interface RunProcessOptions {
   signal?: AbortSignal;
@@ -14,8 +16,15 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Spawns a command and resolves with its output; a non-zero exit becomes MEDIA_FAILED with the tail of stderr. */
+/**
+ * Spawns a command and resolves with its output; a non-zero exit becomes MEDIA_FAILED with the tail of stderr.
+ * Each run is a 'faceless:step' named after the command, for `--timings` and the traces.
+ */
 export function runProcess(command: string, args: readonly string[], options: RunProcessOptions = {}): Promise<ProcessResult> {
+  return runStep(basename(command), () => summarizeArgs(command, args), () => spawnProcess(command, args, options));
+}
+
+function spawnProcess(command: string, args: readonly string[], options: RunProcessOptions): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new FacelessError('CANCELLED', `${command} was cancelled`));
     const child = spawn(command, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -51,6 +60,66 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     child.stdin.on('error', () => {});
     child.stdin.end(options.input);
   });
+}
+
+const SUMMARY_MAX = 120;
+const WORD_MAX = 40;
+const QUIET_FLAGS = new Set(['-hide_banner', '-nostdin', '-nostats', '-y', '-n']);
+/** Flags whose values say nothing about the work (log level, progress pipe, stream mapping). */
+const QUIET_VALUE_FLAGS = new Set(['-v', '-loglevel', '-progress', '-print_format', '-map']);
+/** Filter graphs run to kilobytes and name files: only their presence is kept. */
+const GRAPH_FLAGS = new Set(['-filter_complex', '-lavfi', '-vf', '-af', '-filter:v', '-filter:a']);
+
+/**
+ * A step's summary: at most 120 characters of its arguments, files as basenames, URLs as their origin
+ * (a query string may carry a key). For ffmpeg, the output first, then its inputs and output options.
+ */
+export function summarizeArgs(command: string, args: readonly string[]): string {
+  const inputAt = args.lastIndexOf('-i');
+  let words: string[];
+  if (basename(command) === 'ffmpeg' && inputAt >= 0 && args.length > inputAt + 2) {
+    const inputs = args.flatMap((arg, i) => (i > 0 && args[i - 1] === '-i' ? [shortenArg(arg)] : []));
+    const shown = inputs.length > 3 ? [...inputs.slice(0, 3), `+${inputs.length - 3}`] : inputs;
+    const output = shortenArg(args[args.length - 1] ?? '');
+    words = [output, '←', `${shown.join(', ')}:`, ...cleanArgs(args.slice(inputAt + 2, -1))];
+  } else {
+    words = cleanArgs(args);
+  }
+  const summary = words.join(' ');
+  return summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX - 1)}…` : summary;
+}
+
+function cleanArgs(args: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (QUIET_FLAGS.has(arg)) continue;
+    if (QUIET_VALUE_FLAGS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (GRAPH_FLAGS.has(arg)) {
+      words.push(arg, '…');
+      i++;
+      continue;
+    }
+    words.push(shortenArg(arg));
+  }
+  return words;
+}
+
+function shortenArg(arg: string): string {
+  let word = arg;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) {
+    try {
+      word = `${new URL(arg).origin}/…`;
+    } catch {
+      word = 'url…';
+    }
+  } else if (arg.includes('/') && /[a-z]/i.test(arg)) {
+    word = basename(arg) || arg;
+  }
+  return word.length > WORD_MAX ? `${word.slice(0, WORD_MAX - 1)}…` : word;
 }
 
 /** Reads `out_time_us` from ffmpeg's `-progress` lines as seconds; undefined for other lines. */
