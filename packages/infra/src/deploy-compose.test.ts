@@ -283,6 +283,29 @@ test('the Dockerfile is multi-stage, installs ffmpeg and runs services/${SERVICE
   assert.ok(lock.packages['node_modules/tsx'] && lock.packages['node_modules/tsx'].dev !== true, 'tsx is a production dependency');
 });
 
+test('the Dockerfile builds the dashboard in a stage of its own and copies only its dist into the image the gateway runs', () => {
+  const lines = dockerfile.split('\n');
+  const stages = lines.map((l) => /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(l)?.[1]).filter((n): n is string => n !== undefined);
+  assert.ok(stages.includes('web'), `a stage named web: ${stages.join(', ')}`);
+  const webStage = dockerfile.slice(dockerfile.search(/^FROM\s+\S+\s+AS\s+web$/m)).split(/^FROM\s/m)[1] ?? '';
+  // Vite is a dev dependency: the web stage installs them, unlike the deps stage.
+  assert.match(webStage, /npm ci(?![^\n]*--omit=dev)/, 'the web stage installs dev dependencies');
+  assert.match(webStage, /npm run build -w apps\/web/);
+  // The dashboard is copied after the sources (which .dockerignore does not strip of a local dist/) and before
+  // ARG SERVICE, so all ten images share the layer and the gateway finds it at its default web root.
+  const copy = lines.findIndex((l) => /^COPY --from=web \/src\/apps\/web\/dist\/? \.?\/?apps\/web\/dist\/?$/.test(l));
+  assert.ok(copy >= 0, 'COPY --from=web …/apps/web/dist into apps/web/dist');
+  const runtime = lines.findIndex((l) => /^FROM\s+\S+\s+AS\s+runtime$/i.test(l));
+  assert.ok(runtime >= 0 && copy > runtime, 'copied into the runtime stage');
+  assert.ok(copy > lines.findIndex((l, i) => i > runtime && /^COPY \. \.$/.test(l)), 'after the sources');
+  assert.ok(copy < lines.findIndex((l) => /^ARG SERVICE$/.test(l)), 'before ARG SERVICE');
+  // `npm ci` runs the root's prepare script: the manifests stage must carry it, or both installs fail.
+  const prepare = (JSON.parse(read('package.json')) as { scripts?: { prepare?: string } }).scripts?.prepare ?? '';
+  const script = /^node (\S+)$/.exec(prepare)?.[1];
+  assert.ok(script, `the root prepare script runs one file: ${prepare}`);
+  assert.ok(dockerfile.includes(`cp --parents ${script} /manifests/`), `the manifests stage copies ${script}`);
+});
+
 test('.dockerignore keeps build output, dependencies and secrets out of the image', () => {
   const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
   for (const entry of ['**/node_modules', 'faceless-out', '.git', 'bench/out', '**/*.log', '.env', '**/.env']) {
