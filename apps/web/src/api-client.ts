@@ -106,7 +106,15 @@ export const api = {
   artifacts: (id: string, signal?: AbortSignal) => call<PipelineArtifacts>('GET', `/api/pipelines/${encodeURIComponent(id)}/artifacts`, undefined, signal),
   retry: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/retry`),
   cancel: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/cancel`),
+  channels: (signal?: AbortSignal) => call<{ channels: ChannelSummary[] }>('GET', '/api/channels', undefined, signal),
 };
+
+/** The part of GET /api/channels the make form uses (the Channels page reads the rest). */
+export interface ChannelSummary {
+  name: string;
+  kind?: 'local' | 'youtube';
+  title?: string;
+}
 
 export type AbTestStatus = ExperimentStatus;
 

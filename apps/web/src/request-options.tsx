@@ -1,4 +1,5 @@
 import type { BatchOptions } from './batch-rows.ts';
+import { ChannelField } from './channel-field.tsx';
 
 export const LANGUAGE_NAMES = { en: 'English', fr: 'Français', es: 'Español', de: 'Deutsch', it: 'Italiano', pt: 'Português' } as const;
 export const ASPECT_NAMES = { '9:16': '9:16 vertical (Shorts)', '16:9': '16:9 landscape', '1:1': '1:1 square' } as const;
@@ -77,14 +78,7 @@ export function OptionsFields({ idPrefix, value, onChange, invalidField }: Optio
           <option value="off">No music</option>
         </select>
       </div>
-      <div class="field">
-        <label for={id('channel')}>Channel</label>
-        <input
-          id={id('channel')} type="text" required maxLength={64} value={value.channel ?? ''} aria-describedby={id('channel-hint')}
-          onInput={(e) => set('channel', e.currentTarget.value)} {...invalid('channel')}
-        />
-        <small id={id('channel-hint')}><code>local</code> publishes to a folder on the server.</small>
-      </div>
+      <ChannelField id={id('channel')} value={value.channel ?? ''} onChange={(v) => set('channel', v)} invalid={invalidField === 'channel'} />
     </div>
   );
 }
