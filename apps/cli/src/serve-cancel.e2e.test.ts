@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { PipelineEvent } from '@faceless/contracts';
 import type { PipelineEventHistory } from '@faceless/pipeline';
+import { assertBypassesRefused, sseUntilClosed } from './http-test-client.ts';
 import { startServe, type ServeHandle } from './serve-command.ts';
 
 const temps: string[] = [];
@@ -76,4 +78,36 @@ test('faceless serve: cancelled pipelines, queued or running, end with one pipel
   handles.push(again);
   assert.deepEqual(again.resumed, [], 'cancelled pipelines are not resumed');
   assert.deepEqual((await history(again, running)).events, seen.filter((e) => e.pipelineId === running), 'the history outlives a restart');
+});
+
+test('faceless serve with a key: every spelling of a protected path is refused without it; a cancelled pipeline\'s SSE stream ends with pipeline.failed, and a late subscriber gets it too', { timeout: 120_000 }, async () => {
+  const { hashApiKey } = await import('@faceless/api-gateway');
+  const work = await mkdtemp(join(tmpdir(), 'faceless-serve-keyed-'));
+  temps.push(work);
+  const key = `serve-${randomBytes(16).toString('hex')}`;
+  const served = await startServe({
+    port: 0, host: '127.0.0.1',
+    env: {
+      ...process.env, API_KEYS: `tester:${hashApiKey(key)}`, API_KEYS_FILE: undefined, DATABASE_URL: undefined, MEDIA_ROOTS: undefined,
+      FACELESS_DATA_DIR: join(work, 'data'), LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache'),
+      LOG_LEVEL: 'error', SERVE_CONCURRENCY: '1',
+    },
+  });
+  handles.push(served);
+  const auth = { authorization: `Bearer ${key}` };
+  const noKey = await fetch(`${served.url}/api/pipelines/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"topic":"x"}' });
+  assert.equal(noKey.status, 401);
+  const started = await fetch(`${served.url}/api/pipelines/start`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'why cats purr', durationSec: 20 }) });
+  assert.equal(started.status, 202, await started.clone().text());
+  const { pipelineId } = (await started.json()) as { pipelineId: string };
+  await assertBypassesRefused(Number(new URL(served.url).port), pipelineId);
+
+  const watching = sseUntilClosed(served.url, pipelineId, auth);
+  const cancel = await fetch(`${served.url}/api/pipelines/${pipelineId}/cancel`, { method: 'POST', headers: auth });
+  assert.equal(cancel.status, 202, await cancel.clone().text());
+  for (const frames of [await watching, await sseUntilClosed(served.url, pipelineId, auth)]) {
+    const seed = frames.filter((f) => f.id !== undefined).map((f) => f.event);
+    assert.equal(seed.at(-1), 'pipeline.failed', seed.join(','));
+    assert.equal(seed.filter((e) => e === 'pipeline.failed').length, 1);
+  }
 });
