@@ -15,6 +15,9 @@ const YouTubeEnv = z.object({
   GOOGLE_TOKEN_URL: url('https://oauth2.googleapis.com/token'),
   GOOGLE_CLIENT_ID: z.preprocess(blankAsUnset, z.string().optional()),
   GOOGLE_CLIENT_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
+  /** A "Web application" client for adding channels from the dashboard (its redirect URI is the gateway's callback). */
+  GOOGLE_WEB_CLIENT_ID: z.preprocess(blankAsUnset, z.string().optional()),
+  GOOGLE_WEB_CLIENT_SECRET: z.preprocess(blankAsUnset, z.string().optional()),
   /** Encrypts refresh tokens at rest; at least 16 characters. Never logged. */
   FACELESS_SECRET_KEY: z.preprocess(blankAsUnset, z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -base64 32`)').optional()),
   /** Where the embedded database lives (db/, when DATABASE_URL is unset) and JSON state of earlier versions is imported from. */
@@ -34,6 +37,9 @@ export interface YouTubeConfig {
   tokenUrl: string;
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /** GOOGLE_WEB_CLIENT_ID/SECRET: the dashboard's consent flow; unset, it uses clientId/clientSecret. */
+  webClientId?: string;
+  webClientSecret?: string;
   secretKey: string | undefined;
   dataDir: string;
   dailyQuota: number;
@@ -60,6 +66,8 @@ export function readYouTubeConfig(env: Record<string, string | undefined>): YouT
     tokenUrl: e.GOOGLE_TOKEN_URL,
     clientId: e.GOOGLE_CLIENT_ID,
     clientSecret: e.GOOGLE_CLIENT_SECRET,
+    ...(e.GOOGLE_WEB_CLIENT_ID ? { webClientId: e.GOOGLE_WEB_CLIENT_ID } : {}),
+    ...(e.GOOGLE_WEB_CLIENT_SECRET ? { webClientSecret: e.GOOGLE_WEB_CLIENT_SECRET } : {}),
     secretKey: e.FACELESS_SECRET_KEY,
     dataDir: resolve(expandHome(e.FACELESS_DATA_DIR)),
     dailyQuota: e.YOUTUBE_DAILY_QUOTA,

@@ -8,6 +8,7 @@ import { createUploaderStage } from './stage.ts';
 import type { UploadMetrics } from './upload-metrics.ts';
 
 export { createUploaderStage, CHANNEL_NAME, type UploaderDeps } from './stage.ts';
+export { createChannelService, nextSlots, registerChannelRoutes, type ChannelService, type ChannelSummary } from './channel-routes.ts';
 export { readUploaderConfig, type UploaderConfig } from './config.ts';
 export { nextFreeSlot, parseSlot, type NextFreeSlotOptions } from './publish-slots.ts';
 export type { PublishTarget, PublishRequest, PublicationKey, ChannelSettings, SlotReserver } from './publish-target.ts';

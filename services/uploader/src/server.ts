@@ -1,4 +1,5 @@
 import { buildServiceApp, metricsRegistryOf, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
+import { registerChannelRoutes } from './channel-routes.ts';
 import { createStage } from './index.ts';
 import { UploadMetrics } from './upload-metrics.ts';
 
@@ -7,5 +8,6 @@ export function buildApp(options: ServiceAppOptions): StageApp {
   const metrics = new UploadMetrics();
   const app = buildServiceApp('upload', (o) => createStage(o, { metrics }), options);
   metrics.attach(metricsRegistryOf(app));
+  registerChannelRoutes(app, options);
   return app;
 }

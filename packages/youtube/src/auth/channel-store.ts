@@ -31,6 +31,8 @@ export const ChannelRecord = z.object({
   tokenIssuedAt: z.iso.datetime({ offset: true }),
   /** Refresh tokens of OAuth apps in "Testing" status expire after 7 days. */
   appStatus: z.enum(APP_STATUSES).default('testing'),
+  /** 'web': authorized from the dashboard with GOOGLE_WEB_CLIENT_ID, whose credentials refresh it; absent: GOOGLE_CLIENT_ID. */
+  oauthClient: z.literal('web').optional(),
   defaults: ChannelDefaults.prefault({}),
 });
 export type ChannelRecord = z.infer<typeof ChannelRecord>;
@@ -53,6 +55,8 @@ export interface NewChannelRecord {
   channelId?: string;
   channelTitle?: string;
   appStatus?: AppStatus;
+  /** The client that issued the refresh token, when it is the dashboard's web client. */
+  oauthClient?: 'web';
   defaults?: Partial<ChannelDefaults>;
   /** The record being replaced (re-authorizing a channel): its defaults, ids and status are kept unless given. */
   previous?: ChannelRecord;
@@ -68,6 +72,8 @@ export async function createChannelRecord(input: NewChannelRecord): Promise<Chan
     refreshToken: await encryptSecret(input.refreshToken, input.secretKey),
     tokenIssuedAt: (input.now ?? new Date()).toISOString(),
     appStatus: input.appStatus ?? previous?.appStatus ?? 'testing',
+    // A new refresh token belongs to the client that issued it now, never to the previous one.
+    ...(input.oauthClient ? { oauthClient: input.oauthClient } : {}),
     defaults: { ...previous?.defaults, ...input.defaults },
   });
 }

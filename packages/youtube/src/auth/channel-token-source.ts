@@ -3,14 +3,14 @@ import type { RetryOptions } from '@faceless/runtime';
 import type { AccessTokenSource } from '../ports.ts';
 import type { YouTubeConfig } from '../youtube-config.ts';
 import type { ChannelRecord } from './channel-store.ts';
-import { requireClientCredentials } from './client-credentials.ts';
+import { channelClientCredentials } from './client-credentials.ts';
 import { requestToken } from './token-endpoint.ts';
+import { TESTING_TOKEN_DAYS, testingTokenExpiry } from './token-health.ts';
 import { decryptSecret } from './token-vault.ts';
 
 const DAY_MS = 86_400_000;
 /** Refresh this long before expiry, so a token never dies in the middle of an upload chunk. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
-const TESTING_TOKEN_DAYS = 7;
 const WARN_AFTER_DAYS = 6;
 
 /**
@@ -18,11 +18,11 @@ const WARN_AFTER_DAYS = 6;
  * "Testing" status 7 days after they were issued. Undefined when there is nothing to say.
  */
 export function tokenExpiryWarning(record: Pick<ChannelRecord, 'name' | 'appStatus' | 'tokenIssuedAt'>, now: Date): string | undefined {
-  if (record.appStatus !== 'testing') return undefined;
-  const issued = Date.parse(record.tokenIssuedAt);
-  const ageDays = (now.getTime() - issued) / DAY_MS;
+  const expiry = testingTokenExpiry(record);
+  if (!expiry) return undefined;
+  const ageDays = (now.getTime() - Date.parse(record.tokenIssuedAt)) / DAY_MS;
   if (!(ageDays > WARN_AFTER_DAYS)) return undefined;
-  const expires = new Date(issued + TESTING_TOKEN_DAYS * DAY_MS).toISOString();
+  const expires = expiry.toISOString();
   const when = ageDays >= TESTING_TOKEN_DAYS ? `has probably expired (at ${expires})` : `expires at ${expires}`;
   return `the refresh token of channel ${record.name} is ${Math.floor(ageDays)} days old and ${when}, because the OAuth app is in Testing status: ` +
     `run \`faceless channels add ${record.name}\` again, or publish the app (Google Cloud console → OAuth consent screen → Publish app) and set the channel's appStatus to production`;
@@ -30,7 +30,7 @@ export function tokenExpiryWarning(record: Pick<ChannelRecord, 'name' | 'appStat
 
 export interface ChannelTokenSourceOptions {
   channel: ChannelRecord;
-  config: Pick<YouTubeConfig, 'tokenUrl' | 'clientId' | 'clientSecret' | 'secretKey'>;
+  config: Pick<YouTubeConfig, 'tokenUrl' | 'clientId' | 'clientSecret' | 'webClientId' | 'webClientSecret' | 'secretKey'>;
   now?: () => Date;
   /** Told once when the channel's token is close to Google's 7-day limit for Testing apps. */
   warn?: (message: string) => void;
@@ -73,7 +73,7 @@ export class ChannelTokenSource implements AccessTokenSource {
 
   private async refresh(signal: AbortSignal | undefined): Promise<CachedToken> {
     const { channel, config } = this.options;
-    const { clientId, clientSecret } = requireClientCredentials(config);
+    const { clientId, clientSecret } = channelClientCredentials(channel, config);
     if (!this.warned) {
       this.warned = true;
       const warning = tokenExpiryWarning(channel, this.now());

@@ -1,5 +1,6 @@
 import { FacelessError } from '@faceless/runtime';
 import type { YouTubeConfig } from '../youtube-config.ts';
+import type { ChannelRecord } from './channel-store.ts';
 
 export interface ClientCredentials {
   clientId: string;
@@ -20,4 +21,30 @@ export function requireClientCredentials(config: Pick<YouTubeConfig, 'clientId' 
 export function requireClientId(config: Pick<YouTubeConfig, 'clientId'>): string {
   if (!config.clientId) throw new FacelessError('INVALID_OPTION', `GOOGLE_CLIENT_ID is not set: ${WHERE}`, { field: 'GOOGLE_CLIENT_ID' });
   return config.clientId;
+}
+
+/** Which client a consent flow from the dashboard uses, and what the channel record remembers of it. */
+export interface WebClientCredentials extends ClientCredentials {
+  /** 'web' when GOOGLE_WEB_CLIENT_ID is set: the channel's refresh token then belongs to that client. */
+  oauthClient?: 'web';
+}
+
+/** The "Web application" client (GOOGLE_WEB_CLIENT_ID/SECRET), else the main one (GOOGLE_CLIENT_ID/SECRET). */
+export function requireWebClientCredentials(config: Pick<YouTubeConfig, 'clientId' | 'clientSecret' | 'webClientId' | 'webClientSecret'>): WebClientCredentials {
+  if (!config.webClientId) return requireClientCredentials(config);
+  if (!config.webClientSecret) {
+    throw new FacelessError('INVALID_OPTION', 'GOOGLE_WEB_CLIENT_SECRET is not set while GOOGLE_WEB_CLIENT_ID is: copy the secret of the "Web application" OAuth client from the Google Cloud console (APIs & Services → Credentials)', { field: 'GOOGLE_WEB_CLIENT_SECRET' });
+  }
+  return { clientId: config.webClientId, clientSecret: config.webClientSecret, oauthClient: 'web' };
+}
+
+/** The client a channel's refresh token was issued to: Google refreshes a token only for its own client. */
+export function channelClientCredentials(
+  channel: Pick<ChannelRecord, 'oauthClient'>, config: Pick<YouTubeConfig, 'clientId' | 'clientSecret' | 'webClientId' | 'webClientSecret'>,
+): ClientCredentials {
+  if (channel.oauthClient !== 'web') return requireClientCredentials(config);
+  if (!config.webClientId) {
+    throw new FacelessError('INVALID_OPTION', 'GOOGLE_WEB_CLIENT_ID is not set, but this channel was added from the dashboard with that client: set GOOGLE_WEB_CLIENT_ID and GOOGLE_WEB_CLIENT_SECRET again, or add the channel again', { field: 'GOOGLE_WEB_CLIENT_ID' });
+  }
+  return requireWebClientCredentials(config);
 }

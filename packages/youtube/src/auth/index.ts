@@ -1,6 +1,14 @@
 export { DEFAULT_SCOPES, buildAuthorizationUrl, codeChallengeFor, createOAuthState, createPkcePair } from './pkce.ts';
 export type { AuthorizationUrlOptions, PkcePair } from './pkce.ts';
-export { requireClientCredentials, requireClientId, type ClientCredentials } from './client-credentials.ts';
+export {
+  channelClientCredentials, requireClientCredentials, requireClientId, requireWebClientCredentials, type ClientCredentials, type WebClientCredentials,
+} from './client-credentials.ts';
+export { exchangeAuthorizationCode, type AuthorizedTokens, type CodeExchangeOptions } from './code-exchange.ts';
+export { TOKEN_HEALTHS, channelTokenHealth, testingTokenExpiry, type ChannelTokenHealth, type TokenHealth } from './token-health.ts';
+export {
+  WEB_AUTHORIZATION_TTL_MS, WebAuthorizations, webAuthorizationMigrations,
+  type WebAuthorizationAnswer, type WebAuthorizationOptions, type WebAuthorizationOutcome,
+} from './web-app-flow.ts';
 export { requestToken, type GoogleTokens, type TokenRequestOptions } from './token-endpoint.ts';
 export { openBrowserQuietly } from './open-browser.ts';
 export { runInstalledAppFlow, type InstalledAppFlowOptions, type InstalledAppTokens } from './installed-app-flow.ts';

@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FacelessError, withRetry } from '@faceless/runtime';
+import { FacelessError } from '@faceless/runtime';
 import type { YouTubeConfig } from '../youtube-config.ts';
 import { requireClientCredentials } from './client-credentials.ts';
+import { exchangeAuthorizationCode, type AuthorizedTokens } from './code-exchange.ts';
 import { openBrowserQuietly } from './open-browser.ts';
 import { DEFAULT_SCOPES, buildAuthorizationUrl, createOAuthState, createPkcePair } from './pkce.ts';
-import { requestToken } from './token-endpoint.ts';
+
 
 export interface InstalledAppFlowOptions {
   config: Pick<YouTubeConfig, 'oauthUrl' | 'tokenUrl' | 'clientId' | 'clientSecret'>;
@@ -24,12 +25,7 @@ export interface InstalledAppFlowOptions {
   channelName?: string;
 }
 
-export interface InstalledAppTokens {
-  accessToken: string;
-  expiresAt: Date;
-  refreshToken: string;
-  scope: string;
-}
+export type InstalledAppTokens = AuthorizedTokens;
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 
@@ -140,27 +136,8 @@ export async function runInstalledAppFlow(options: InstalledAppFlowOptions): Pro
     await closeServer(server);
   }
 
-  const tokens = await withRetry(() => requestToken({
-    tokenUrl: options.config.tokenUrl,
-    form: { grant_type: 'authorization_code', code, code_verifier: pkce.verifier, client_id: clientId, client_secret: clientSecret, redirect_uri: redirectUri },
-    signal: options.signal,
-    fetch: options.fetch,
-    now: options.now,
-    invalidGrant: (why) => new FacelessError('CHANNEL_AUTH', `Google refused the authorization code (${why}): run ${rerun} again`),
-  }), { attempts: 3, baseDelayMs: 500, signal: options.signal });
-
-  if (!tokens.refreshToken) {
-    throw new FacelessError(
-      'PROVIDER_BAD_RESPONSE',
-      `Google returned no refresh token: remove faceless from https://myaccount.google.com/permissions and run ${rerun} again`,
-    );
-  }
-  if (tokens.scope) {
-    const granted = new Set(tokens.scope.split(' '));
-    const missing = scopes.filter((s) => !granted.has(s));
-    if (missing.length > 0) {
-      throw new FacelessError('CHANNEL_AUTH', `the consent page granted only part of the access faceless needs (missing ${missing.join(', ')}): run ${rerun} again and tick every permission`);
-    }
-  }
-  return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, refreshToken: tokens.refreshToken, scope: tokens.scope };
+  return exchangeAuthorizationCode({
+    config: options.config, client: { clientId, clientSecret }, code, verifier: pkce.verifier, redirectUri, scopes,
+    again: `run ${rerun} again`, signal: options.signal, fetch: options.fetch, now: options.now,
+  });
 }

@@ -69,7 +69,7 @@ export class LocalChannelTarget implements PublishTarget {
     return outputOf(record, recordPath);
   }
 
-  async plannedTimes(channel: string, ctx: StageContext): Promise<Date[]> {
+  async plannedTimes(channel: string, ctx: Pick<StageContext, 'log'>): Promise<Date[]> {
     const dir = this.channelDir(channel);
     let names: string[];
     try {
