@@ -14,3 +14,4 @@ export * from './progress-stream.ts';
 export * from './seeded-random.ts';
 export * from './file-lock.ts';
 export * from './atomic-file.ts';
+export * from './tracing.ts';

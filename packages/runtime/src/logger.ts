@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, stdSerializers, type LoggerOptions, type Logger as PinoLogger } from 'pino';
+import { activeTraceIds } from './tracing.ts';
 
 /** Structured logger: JSON lines for services, silent or pretty for the CLI. */
 export interface Logger {
@@ -116,6 +118,24 @@ export function redactFields(fields: Record<string, unknown>): Record<string, un
   return redactValue(fields, new WeakSet()) as Record<string, unknown>;
 }
 
+const pipelineScope = new AsyncLocalStorage<string>();
+
+/** Runs `fn` so that every log line written inside it, in any logger, carries `pipelineId`. */
+export function withPipelineId<T>(pipelineId: string, fn: () => T): T {
+  return pipelineScope.run(pipelineId, fn);
+}
+
+/**
+ * What joins a line to its trace and pipeline: `trace_id` and `span_id` of the active span (when
+ * tracing is on and one is active) and the `pipelineId` of the work in progress (withPipelineId).
+ */
+function correlationFields(): Record<string, string> {
+  const pipelineId = pipelineScope.getStore();
+  const ids = activeTraceIds();
+  if (!ids && pipelineId === undefined) return {};
+  return { ...ids, ...(pipelineId === undefined ? {} : { pipelineId }) };
+}
+
 /** Header paths pino censors itself as well, in what the serializers return. */
 const REDACT_PATHS = [
   'authorization', 'cookie', '["set-cookie"]', '["x-api-key"]',
@@ -127,13 +147,15 @@ const REDACT_PATHS = [
 /**
  * The pino options every faceless log line is written with, by createLogger and by Fastify: JSON
  * lines with a level name and an ISO time; secret-named fields censored at any depth; secret query
- * parameters, Authorization values and faceless keys censored in the whole line, the message included.
+ * parameters, Authorization values and faceless keys censored in the whole line, the message included;
+ * the trace and pipeline ids of the work in progress added (correlationFields).
  */
 function baseOptions(level: string, base: Record<string, unknown>): LoggerOptions {
   return {
     level,
     base: redactFields(base),
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: correlationFields,
     formatters: {
       level: (label) => ({ level: label }),
       bindings: (bindings) => redactFields(bindings),

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createLogger, withPipelineId } from './logger.ts';
+import { FacelessError } from './errors.ts';
+import { runProcess } from './process.ts';
+import { startOtlpReceiver } from './testing/otlp-receiver.ts';
+import { activeTraceIds, inSpan, startTracing, traceCarrier, tracingEnabled, type Tracing } from './tracing.ts';
+
+test('tracingEnabled: on with an OTLP endpoint only, off with OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none', () => {
+  const endpoint = 'http://127.0.0.1:4318';
+  assert.equal(tracingEnabled({}), false);
+  assert.equal(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ' }), false);
+  assert.equal(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }), true);
+  assert.equal(tracingEnabled({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${endpoint}/v1/traces` }), true);
+  assert.equal(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SDK_DISABLED: 'TRUE' }), false);
+  assert.equal(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_EXPORTER: 'none' }), false);
+  assert.equal(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'otlp' }), true);
+});
+
+test('tracing off: no SDK, inSpan is a plain call, no carrier and no ids in log lines', async () => {
+  assert.equal(startTracing({ serviceName: 'off', env: {} }).enabled, false);
+  const lines: string[] = [];
+  const log = createLogger({ write: (line) => lines.push(line) });
+  const out = await inSpan('work', {}, async (span) => {
+    assert.equal(span, undefined);
+    log.info('inside');
+    return traceCarrier();
+  });
+  assert.deepEqual(out, {});
+  const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+  assert.equal(line.trace_id, undefined);
+  assert.equal(line.pipelineId, undefined);
+});
+
+test('withPipelineId: every line inside carries the pipeline id, including a child logger\'s, and none outside', async () => {
+  const lines: string[] = [];
+  const log = createLogger({ write: (line) => lines.push(line) });
+  await withPipelineId('p-1', async () => {
+    await Promise.resolve();
+    log.child({ stage: 'video' }).info('in the pipeline');
+  });
+  log.info('after');
+  const [inside, outside] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.equal(inside?.pipelineId, 'p-1');
+  assert.equal(inside?.stage, 'video');
+  assert.equal(outside?.pipelineId, undefined);
+});
+
+let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+let tracing: Tracing;
+
+before(async () => {
+  receiver = await startOtlpReceiver();
+  // The SDK reads its exporter settings from process.env.
+  Object.assign(process.env, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50',
+  });
+});
+
+after(async () => {
+  await tracing.shutdown();
+  await receiver.close();
+});
+
+test('tracing on (http/json): nested spans, a step per process run, a failure with its code, the ids in log lines and a carrier that continues the trace', async () => {
+  tracing = startTracing({ serviceName: 'tracing-test' });
+  assert.equal(tracing.enabled, true);
+  const lines: string[] = [];
+  const log = createLogger({ write: (line) => lines.push(line) });
+  let carrier: Record<string, string> = {};
+  let ids: ReturnType<typeof activeTraceIds>;
+  await withPipelineId('p-2', () => inSpan('pipeline', { attributes: { 'faceless.pipeline.id': 'p-2' } }, async () => {
+    ids = activeTraceIds();
+    log.info('running');
+    await runProcess('ffprobe', ['-version']);
+    carrier = traceCarrier();
+    await assert.rejects(inSpan('stage video', {}, async () => {
+      throw new FacelessError('MEDIA_FAILED', 'ffmpeg exited with code 1');
+    }), /ffmpeg exited/);
+  }));
+  await inSpan('pipeline resumed', { parent: carrier }, async () => {});
+  await tracing.shutdown();
+
+  const byName = new Map(receiver.spans.map((s) => [s.name, s]));
+  const root = byName.get('pipeline');
+  assert.ok(root, `spans: ${receiver.spans.map((s) => s.name).join(', ')}`);
+  assert.equal(root.service, 'tracing-test');
+  assert.equal(root.attributes['faceless.pipeline.id'], 'p-2');
+  const step = byName.get('ffprobe');
+  assert.equal(step?.parentSpanId, root.spanId, 'the process run is a child of the span it ran in');
+  assert.equal(step?.attributes['faceless.step.summary'], '-version');
+  assert.ok(step && step.endNs > step.startNs);
+  const failed = byName.get('stage video');
+  assert.equal(failed?.status, 2);
+  assert.equal(failed?.attributes['faceless.error.code'], 'MEDIA_FAILED');
+  assert.equal(byName.get('pipeline resumed')?.traceId, root.traceId, 'a carrier continues the trace');
+  assert.match(carrier.traceparent ?? '', new RegExp(`^00-${root.traceId}-[0-9a-f]{16}-01$`));
+
+  const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+  assert.deepEqual([line.trace_id, line.span_id, line.pipelineId], [root.traceId, root.spanId, 'p-2']);
+  assert.deepEqual(ids, { trace_id: root.traceId, span_id: root.spanId });
+});
