@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import {
   createApiKey, createKeyVerifier, hashApiKey, parseApiKeysEnv, parseApiKeysFile, readKeysFile, updateKeysFile, writeKeysFile,
 } from './api-keys.ts';
-import { TokenBucketLimiter } from './rate-limit.ts';
 
 test('hashApiKey is the hex sha256 of the key; createApiKey returns a key matching its hash', () => {
   assert.equal(hashApiKey('abc'), createHash('sha256').update('abc').digest('hex'));
@@ -47,22 +46,6 @@ test('API_KEYS_FILE: records with rate limits parse; a key stored in clear is re
   assert.equal(clear.records.length, 0);
   assert.ok(clear.problems.some((p) => p.includes('hash')));
   assert.match(parseApiKeysFile('{', 'keys.json').problems[0] ?? '', /not JSON/);
-});
-
-test('token bucket: perMinute requests pass, the next waits for a refill with a Retry-After', () => {
-  let now = 1_000_000;
-  const limiter = new TokenBucketLimiter({ now: () => now });
-  for (let i = 0; i < 3; i++) assert.equal(limiter.take('k', 3).allowed, true);
-  const denied = limiter.take('k', 3);
-  assert.equal(denied.allowed, false);
-  assert.equal(denied.retryAfterSec, 20);
-  assert.equal(limiter.take('other', 3).allowed, true, 'buckets are per key');
-  now += 19_000;
-  assert.equal(limiter.take('k', 3).allowed, false);
-  now += 1_000;
-  const again = limiter.take('k', 3);
-  assert.equal(again.allowed, true);
-  assert.equal(again.remaining, 0);
 });
 
 test('keys file: written 0600 and read back with createdAt; missing is empty; an unchanged update writes nothing; a bad record is refused', async () => {

@@ -4,7 +4,6 @@ export {
   hashApiKey, createApiKey, createKeyVerifier, parseApiKeysEnv, parseApiKeysFile, ApiKeyRecord,
   defaultKeysFilePath, readKeysFile, writeKeysFile, updateKeysFile,
 } from './api-keys.ts';
-export { TokenBucketLimiter, type RateDecision } from './rate-limit.ts';
 export { GATEWAY_ROUTES, type GatewayRouteDoc } from './gateway-routes.ts';
 export { callUpstream, requestBody, type UpstreamCall, type UpstreamAnswer } from './upstream-client.ts';
 export { registerWebAssets, DEFAULT_WEB_ROOT, DASHBOARD_CSP, WEB_ASSET_ROUTES } from './web-assets.ts';
