@@ -1,15 +1,21 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
-import { FacelessError, createLogger, createOperatorMetrics, sleep, type Logger, type MetricsRegistry } from '@faceless/runtime';
 import {
-  failQueuedPipeline, resumePipeline, type CancelOutcome, type PipelineCheckpoint, type PipelineQueuePort, type RunPipelineOptions, type StageClient,
+  FacelessError, createLogger, createOperatorMetrics, inSpan, sleep, traceCarrier, withPipelineId, type Logger, type MetricsRegistry, type TraceCarrier,
+} from '@faceless/runtime';
+import {
+  decideReview, failQueuedPipeline, resumePipeline, type CancelOutcome, type PipelineCheckpoint, type PipelineQueuePort, type RunPipelineOptions,
+  type StageClient,
 } from '@faceless/pipeline';
+import type { PipelineReviewRequest, PipelineState } from '@faceless/contracts';
 
 export const DEFAULT_QUEUE_NAME = 'faceless-pipelines';
 
 export interface PipelineJobData {
   pipelineId: string;
+  /** The trace of the request that queued it: a run, or a resume after a restart, continues it. */
+  trace?: TraceCarrier;
 }
 
 export interface PipelineQueueOptions {
@@ -72,7 +78,7 @@ export class PipelineQueue implements PipelineQueuePort {
       if (i >= 100) throw new FacelessError('CONFLICT', `pipeline ${pipelineId} is still running: wait for it to stop, then retry`);
       await sleep(50);
     }
-    await this.queue.add('pipeline', { pipelineId }, {
+    await this.queue.add('pipeline', { pipelineId, trace: traceCarrier() }, {
       jobId: jobIdFor(pipelineId),
       attempts: 1,
       removeOnComplete: true,
@@ -97,8 +103,14 @@ export class PipelineQueue implements PipelineQueuePort {
     return this.worker;
   }
 
-  private async process(job: Job<PipelineJobData>): Promise<string> {
-    const { pipelineId } = job.data;
+  private process(job: Job<PipelineJobData>): Promise<string> {
+    const { pipelineId, trace } = job.data;
+    return withPipelineId(pipelineId, () => inSpan('pipeline', {
+      kind: 'consumer', parent: trace, attributes: { 'faceless.pipeline.id': pipelineId, 'messaging.destination.name': this.name },
+    }, () => this.run(pipelineId)));
+  }
+
+  private async run(pipelineId: string): Promise<string> {
     const cp = await this.options.checkpoints.load(pipelineId);
     if (!cp) throw new FacelessError('NOT_FOUND', `pipeline ${pipelineId} has no checkpoint`);
     // Failed: cancelled while it waited, or a run that failed and died before its job did (a retry sets Retry first).
@@ -163,6 +175,24 @@ export class PipelineQueue implements PipelineQueuePort {
       return 'dequeued';
     }
     return 'signalled';
+  }
+
+  /**
+   * Takes a review decision under a Redis lock, so that of two decisions on one pipeline, from any
+   * processes, only the first acts. A pipeline in Review has no job: approving it adds one.
+   */
+  async review(pipelineId: string, decision: PipelineReviewRequest): Promise<PipelineState> {
+    const lock = `${this.name}:review:${pipelineId}`;
+    if (await this.options.redis.set(lock, '1', 'EX', 60, 'NX') === null) {
+      throw new FacelessError('NOT_IN_REVIEW', `a decision on pipeline ${pipelineId} is being taken already`, { field: 'id' });
+    }
+    try {
+      const cp = await this.options.checkpoints.load(pipelineId);
+      if (!cp) throw new FacelessError('NOT_FOUND', `no pipeline with id "${pipelineId}"`, { field: 'id' });
+      return await decideReview(cp, decision, { ...this.options, now: this.now, enqueue: (id) => this.enqueue(id) });
+    } finally {
+      await this.options.redis.del(lock);
+    }
   }
 
   /**
