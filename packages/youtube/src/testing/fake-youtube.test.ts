@@ -79,3 +79,32 @@ test('expireSession makes the session answer 410, and failNext answers the next 
   assert.equal((await put(uri, 'bytes 0-9/10', new Uint8Array(10))).status, 410);
   assert.equal(fake.videos.length, 0);
 });
+
+test('slowUploads reads a chunk at the given rate while uploadsInFlight shows it; a client that goes away leaves the whole 256 KiB units it sent', async (t) => {
+  const fake = await startFakeYouTube();
+  t.after(() => fake.close());
+  fake.slowUploads(2 * UNIT);
+  const data = randomBytes(3 * UNIT + 500);
+  const uri = await begin(fake.url, data.length);
+
+  const cut = new AbortController();
+  const sending = fetch(uri, { method: 'PUT', headers: { ...AUTH, 'content-range': `bytes 0-${data.length - 1}/${data.length}` }, body: data, signal: cut.signal });
+  const deadline = Date.now() + 5000;
+  while ((fake.uploadsInFlight()[0]?.bytes ?? 0) <= UNIT && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const seen = fake.uploadsInFlight();
+  assert.equal(seen.length, 1);
+  assert.ok(seen[0]!.bytes > UNIT && seen[0]!.bytes < data.length, `mid-chunk: ${seen[0]!.bytes} of ${data.length} bytes read`);
+  cut.abort();
+  await assert.rejects(sending);
+  while (fake.uploadsInFlight().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+
+  const status = await put(uri, `bytes */${data.length}`);
+  assert.equal(status.status, 308);
+  const kept = Number(/^bytes=0-(\d+)$/.exec(status.headers.get('range') ?? '')?.[1]) + 1;
+  assert.ok(kept >= UNIT && kept % UNIT === 0 && kept < data.length, `kept ${kept} bytes: whole units of what arrived`);
+
+  fake.slowUploads(undefined);
+  const rest = await put(uri, `bytes ${kept}-${data.length - 1}/${data.length}`, data.subarray(kept));
+  assert.equal(rest.status, 201);
+  assert.equal(fake.videos[0]?.sha256, createHash('sha256').update(data).digest('hex'));
+});

@@ -100,6 +100,13 @@ export interface FakeYouTube {
   uploadChunks(): { first: number; last: number; total: number; bytes: number; status: number }[];
   /** Destroy the socket of the next upload chunk after reading `afterBytes` of it (kept in 256 KiB units, as YouTube keeps them). */
   dropConnectionMidChunk(afterBytes?: number): void;
+  /**
+   * Reads upload chunks at most `bytesPerSecond` (undefined: at full speed), so that a test can act while bytes
+   * flow; a chunk whose client goes away keeps what arrived in 256 KiB units, as YouTube does.
+   */
+  slowUploads(bytesPerSecond: number | undefined): void;
+  /** Upload chunks being received right now, with the bytes read of each so far. */
+  uploadsInFlight(): { uploadId: string; bytes: number }[];
   /** The next `count` requests answer `status` with a Google error body. */
   failNext(status: number, count?: number, reason?: string): void;
   /** The next 308 forgets what the session received and carries no Range header. */
@@ -131,6 +138,8 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
   const reports: FakeReport[] = [];
   const failures: Failure[] = [];
   let dropAfter: number | undefined;
+  let uploadRate: number | undefined;
+  const inFlight = new Map<FakeRequest, string>();
   let omitRange = false;
   let quota: QuotaRefusal | undefined;
   let base = '';
@@ -171,7 +180,10 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
       return;
     }
 
-    const body = await readAll(req);
+    const body = uploadPut && range?.kind === 'bytes' && uploadRate !== undefined
+      ? await receiveSlowly(req, record, url.searchParams.get('upload_id') ?? '', range.first, uploadRate)
+      : await readAll(req);
+    if (!body) return;
     record.bodyBytes = body.length;
 
     const failure = failures.shift();
@@ -201,6 +213,19 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
     const media = /^\/v1\/media\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && media) return download(decodeURIComponent(media[1] ?? ''), res);
     return googleError(res, 404, 'notFound', `fake YouTube has no route ${route}`);
+  }
+
+  /** An upload chunk read at `rate` bytes a second; undefined when its client went away (the whole 256 KiB units that arrived are kept). */
+  async function receiveSlowly(req: IncomingMessage, record: FakeRequest, uploadId: string, first: number, rate: number): Promise<Buffer | undefined> {
+    inFlight.set(record, uploadId);
+    const { bytes, complete } = await readThrottled(req, rate, (n) => { record.bodyBytes = n; }).finally(() => inFlight.delete(record));
+    if (complete) return bytes;
+    const session = sessions.find((s) => s.uploadId === uploadId);
+    if (session && !session.gone && !session.videoId && first === session.receivedBytes) {
+      const kept = Math.floor(bytes.length / CHUNK_UNIT) * CHUNK_UNIT;
+      if (kept > 0) append(session, bytes.subarray(0, kept));
+    }
+    return undefined;
   }
 
   function initiateUpload(url: URL, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
@@ -420,6 +445,8 @@ export async function startFakeYouTube(options: FakeYouTubeOptions = {}): Promis
         return m ? [{ first: Number(m[1]), last: Number(m[2]), total: Number(m[3]), bytes: r.bodyBytes, status: r.status }] : [];
       }),
     dropConnectionMidChunk: (afterBytes = 100_000) => { dropAfter = afterBytes; },
+    slowUploads: (bytesPerSecond) => { uploadRate = bytesPerSecond; },
+    uploadsInFlight: () => [...inFlight].map(([r, uploadId]) => ({ uploadId, bytes: r.bodyBytes })),
     failNext: (status, count = 1, reason) => {
       for (let i = 0; i < count; i++) failures.push({ status, reason: reason ?? (status >= 500 ? 'backendError' : 'badRequest') });
     },
@@ -561,6 +588,34 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
   const pieces: Buffer[] = [];
   for await (const piece of req) pieces.push(piece as Buffer);
   return Buffer.concat(pieces);
+}
+
+/**
+ * Reads a body at about `bytesPerSecond`, pausing the socket between pieces; `complete` is false when the client
+ * went away before the end (what arrived is returned).
+ */
+function readThrottled(req: IncomingMessage, bytesPerSecond: number, onBytes: (n: number) => void): Promise<{ bytes: Buffer; complete: boolean }> {
+  return new Promise((resolve) => {
+    const pieces: Buffer[] = [];
+    let got = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (complete: boolean): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      resolve({ bytes: Buffer.concat(pieces), complete });
+    };
+    const onData = (piece: Buffer): void => {
+      pieces.push(piece);
+      got += piece.length;
+      onBytes(got);
+      req.pause();
+      timer = setTimeout(() => req.resume(), (piece.length / bytesPerSecond) * 1000);
+    };
+    req.on('data', onData);
+    req.once('end', () => done(true));
+    req.once('close', () => done(req.complete));
+    req.once('error', () => done(false));
+  });
 }
 
 /** Reads at least `limit` bytes (or the whole body when it is shorter), then stops reading. */
