@@ -1,3 +1,4 @@
+import '@faceless/runtime/tracing-register'; // first: tracing patches the modules imported after it
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';

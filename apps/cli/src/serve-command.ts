@@ -8,7 +8,7 @@ import {
   buildGatewayApp, createArtifactLinkSigner, loadGatewayConfig, requestBody, type UpstreamAnswer, type UpstreamCall,
 } from '@faceless/api-gateway';
 import {
-  FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, pipelineMetricsHooks, type PipelineCheckpoint,
+  FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, pipelineMetricsHooks, tracedStageClient, type PipelineCheckpoint,
 } from '@faceless/pipeline';
 import { FacelessError, buildStageApp, createLogger, createMetrics, type Logger } from '@faceless/runtime';
 import { readCliConfig } from './config.ts';
@@ -111,7 +111,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   const history = new FolderEventHistory(checkpointDir);
   const metrics = createMetrics({ labels: { service: 'orchestrator' } });
   const queue = new InProcessPipelineQueue({
-    client: new InProcessStageClient({ stages, store, log }),
+    client: tracedStageClient(new InProcessStageClient({ stages, store, log })),
     checkpoints, bus, history, log, hooks: pipelineMetricsHooks(metrics.registry),
     concurrency: positiveInt(env.SERVE_CONCURRENCY, 1, 'SERVE_CONCURRENCY'),
     retry: { attempts: config.retryAttempts, baseDelayMs: 1000, maxDelayMs: 30_000 },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ErrorBody, type StageKey } from '@faceless/contracts';
-import { ERROR_CODES, FacelessError, PROGRESS_STREAM_TYPE, parseJsonOrUndefined, type Logger, type ProgressStreamLine } from '@faceless/runtime';
+import { ERROR_CODES, FacelessError, PROGRESS_STREAM_TYPE, parseJsonOrUndefined, traceCarrier, type Logger, type ProgressStreamLine } from '@faceless/runtime';
 import type { InstancePool } from './instance-pool.ts';
 import { serviceUrlEnvName } from './instance-pool.ts';
 import { SEED_CATALOG, catalogStage, type StageCatalog } from './stage-catalog.ts';
@@ -90,6 +90,8 @@ export class HttpStageClient<K extends string = StageKey> implements StageClient
       res = await postStage(url, JSON.stringify(input), {
         'x-pipeline-id': options.pipelineId,
         'x-request-id': randomUUID(),
+        // node:http's request imported by name is not patched by the instrumentation: the context goes by hand.
+        ...traceCarrier(),
       }, { signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     } catch (err) {
       if (options.signal.aborted) throw err;

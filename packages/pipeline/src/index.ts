@@ -10,3 +10,4 @@ export * from './in-process-queue.ts';
 export * from './folder-checkpoint-store.ts';
 export * from './media-roots.ts';
 export * from './pipeline-metrics.ts';
+export * from './pipeline-tracing.ts';

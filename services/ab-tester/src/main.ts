@@ -1,3 +1,4 @@
+import '@faceless/runtime/tracing-register'; // first: tracing patches the modules imported after it
 import { stageInfo } from '@faceless/contracts';
 import { createObjectStore } from '@faceless/infra';
 import { failStartup, readServerAddress, startServer } from '@faceless/runtime';

@@ -1,3 +1,4 @@
+import '@faceless/runtime/tracing-register'; // first: tracing patches the modules imported after it
 import { DEFAULT_EVENTS_EXCHANGE, MemoryEventBus, RabbitEventBus, type EventBus } from '@faceless/infra';
 import { createLogger, isFacelessError } from '@faceless/runtime';
 import { createApiKey } from './api-keys.ts';

@@ -1,3 +1,4 @@
+import '@faceless/runtime/tracing-register'; // first: tracing patches the modules imported after it
 import { createObjectStore } from '@faceless/infra';
 import { runService } from '@faceless/runtime';
 import { buildApp } from './server.ts';

@@ -1,3 +1,4 @@
+import '@faceless/runtime/tracing-register'; // first: tracing patches the modules imported after it
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -8,7 +9,7 @@ import {
 } from '@faceless/runtime';
 import {
   DEFAULT_LONG_TIMEOUT_MS, DEFAULT_SHORT_TIMEOUT_MS, HttpStageClient, buildOrchestratorApp, createStagePools, parseMediaRoots,
-  pipelineMetricsHooks, refreshStagePools, serviceUrlEnvName, type PipelineCheckpoint,
+  pipelineMetricsHooks, refreshStagePools, tracedStageClient, serviceUrlEnvName, type PipelineCheckpoint,
 } from '@faceless/pipeline';
 import { DEFAULT_QUEUE_NAME, PipelineQueue } from './pipeline-queue.ts';
 import { registerOutboxMetrics } from './outbox-metrics.ts';
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   // The app's registry, made first so the pipeline runner's metrics are on the /metrics it serves.
   const metrics = createMetrics({ labels: { service: 'orchestrator' } });
   const queue = new PipelineQueue({
-    redis, queueName: cfg.PIPELINE_QUEUE, client, checkpoints, bus, history, log, hooks: pipelineMetricsHooks(metrics.registry),
+    redis, queueName: cfg.PIPELINE_QUEUE, client: tracedStageClient(client), checkpoints, bus, history, log, hooks: pipelineMetricsHooks(metrics.registry),
     concurrency: cfg.ORCHESTRATOR_CONCURRENCY,
     retry: { attempts: cfg.STAGE_RETRY_ATTEMPTS, baseDelayMs: cfg.STAGE_RETRY_BASE_MS, maxDelayMs: 30_000 },
   });
