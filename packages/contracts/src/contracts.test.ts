@@ -11,7 +11,7 @@ test('the event sequence is the seed\'s, in order', () => {
 });
 
 test('the states follow the seed diagram', () => {
-  assert.deepEqual(PIPELINE_STATES, ['Queued', 'Running', 'Keywords', 'Script', 'Audio', 'Video', 'Thumbnail', 'Metadata', 'Upload', 'ABTest', 'Completed', 'Failed', 'Retry']);
+  assert.deepEqual(PIPELINE_STATES, ['Queued', 'Running', 'Keywords', 'Script', 'Audio', 'Video', 'Thumbnail', 'Metadata', 'Upload', 'ABTest', 'Completed', 'Failed', 'Retry', 'Review']);
   assert.deepEqual(STAGES.map((s) => s.port), [3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009]);
 });
 

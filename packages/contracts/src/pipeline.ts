@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { STAGES } from './stages.ts';
 import { trimmedText } from './text-fields.ts';
 
-/** States of the seed's "États d'un Pipeline" diagram. */
+/**
+ * States of the seed's "États d'un Pipeline" diagram, plus Review: a pipeline started with
+ * `review` waits there before its upload, holding no worker, until it is approved or rejected.
+ */
 export const PIPELINE_STATES = [
   'Queued', 'Running',
   ...STAGES.map((s) => s.state),
-  'Completed', 'Failed', 'Retry',
+  'Completed', 'Failed', 'Retry', 'Review',
 ] as const;
 export const PipelineState = z.enum(PIPELINE_STATES);
 export type PipelineState = z.infer<typeof PipelineState>;
@@ -94,6 +97,8 @@ export const PipelineRequest = z.strictObject({
   musicDir: z.string().min(1).optional(),
   mood: z.string().min(1).max(40).optional(),
   music: z.boolean().default(true),
+  /** Wait in the Review state before the upload until someone approves (POST /pipelines/:id/review). */
+  review: z.boolean().default(false),
 });
 export type PipelineRequest = z.infer<typeof PipelineRequest>;
 export type PipelineRequestInput = z.input<typeof PipelineRequest>;

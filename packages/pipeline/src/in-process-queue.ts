@@ -1,7 +1,9 @@
+import type { PipelineReviewRequest, PipelineState } from '@faceless/contracts';
 import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
 import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
 import type { CancelOutcome, PipelineQueuePort } from './orchestrator-app.ts';
 import { failQueuedPipeline, resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
+import { decideReview } from './review-decision.ts';
 import type { StageClient } from './stage-client.ts';
 
 export interface InProcessPipelineQueueOptions {
@@ -32,7 +34,7 @@ export class InProcessPipelineQueue implements PipelineQueuePort {
   private readonly waiting: string[] = [];
   private readonly running = new Map<string, Running>();
   private readonly idleWaiters: (() => void)[] = [];
-  /** Pipelines a cancel is ending outside a run: a second cancel meanwhile must not end them again. */
+  /** Pipelines a cancel or a review decision is changing outside a run: a second one meanwhile must not act again. */
   private readonly ending = new Set<string>();
   private readonly concurrency: number;
   private readonly log: Logger;
@@ -89,6 +91,21 @@ export class InProcessPipelineQueue implements PipelineQueuePort {
       this.ending.delete(pipelineId);
     }
     return 'dequeued';
+  }
+
+  /** A pipeline waiting in Review is in neither list: approving it queues it again here. */
+  async review(pipelineId: string, decision: PipelineReviewRequest): Promise<PipelineState> {
+    if (this.ending.has(pipelineId)) {
+      throw new FacelessError('NOT_IN_REVIEW', `pipeline ${pipelineId} is being cancelled or decided on already`, { field: 'id' });
+    }
+    this.ending.add(pipelineId);
+    try {
+      const cp = await this.options.checkpoints.load(pipelineId);
+      if (!cp) throw new FacelessError('NOT_FOUND', `no pipeline with id "${pipelineId}"`, { field: 'id' });
+      return await decideReview(cp, decision, { ...this.options, now: this.now, enqueue: (id) => this.enqueue(id) });
+    } finally {
+      this.ending.delete(pipelineId);
+    }
   }
 
   /** Nothing outside this process to reach: always ready. */

@@ -2,6 +2,8 @@ export * from './stage-inputs.ts';
 export * from './stage-catalog.ts';
 export * from './stage-client.ts';
 export * from './pipeline-runner.ts';
+export * from './pipeline-review.ts';
+export * from './review-decision.ts';
 export * from './instance-pool.ts';
 export * from './http-stage-client.ts';
 export * from './pipeline-status.ts';

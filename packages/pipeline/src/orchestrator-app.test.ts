@@ -25,7 +25,9 @@ function app(options: Partial<OrchestratorAppOptions> = {}) {
   const checkpoints = new FolderCheckpointStore<PipelineCheckpoint>(join(base, 'pipelines'));
   const queued: string[] = [];
   const built = buildOrchestratorApp({
-    queue: { enqueue: (id) => { queued.push(id); return Promise.resolve(); }, cancel: () => Promise.resolve('dequeued'), ping: () => Promise.resolve(true) },
+    queue: { enqueue: (id) => { queued.push(id); return Promise.resolve(); }, cancel: () => Promise.resolve('dequeued'),
+      review: () => Promise.resolve('Queued'), ping: () => Promise.resolve(true),
+    },
     checkpoints, history: new MemoryEventHistory(), logger: false, ...options,
   });
   return { app: built, checkpoints, queued };

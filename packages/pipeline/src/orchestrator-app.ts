@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { PipelineRequest, type PipelineEvent, type PipelineState, type StartPipelineResponse } from '@faceless/contracts';
+import {
+  PipelineRequest, PipelineReviewRequest, type PipelineEvent, type PipelineState, type StartPipelineResponse,
+} from '@faceless/contracts';
 import type { CheckpointStore, EventHistory, ObjectStore } from '@faceless/infra';
 import {
   FacelessError, createMetrics, fastifyLoggerOptions, registerErrorHandler, registerMetrics, validateBody, type AppMetrics, type LogLevel,
@@ -10,6 +12,7 @@ import {
 import { confineServerPaths } from './media-roots.ts';
 import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
 import { artifactKeys, toPipelineStatus, toPipelineSummary, type PipelineSummary } from './pipeline-status.ts';
+import { SEED_CATALOG, type StageCatalog } from './stage-catalog.ts';
 
 /** A checkpoint store that can also list pipeline ids, most recent first (RedisCheckpointStore does). */
 export interface ListableCheckpointStore<T> extends CheckpointStore<T> {
@@ -27,6 +30,12 @@ export interface PipelineQueuePort {
   /** Queues a pipeline whose checkpoint is saved; one already waiting is not queued twice. */
   enqueue(pipelineId: string): Promise<void>;
   cancel(pipelineId: string): Promise<CancelOutcome>;
+  /**
+   * Takes the decision on a pipeline waiting in Review (decideReview), one decision at a time
+   * across every process on the queue's backend: approved, it is queued again; rejected, it ends
+   * Failed with one pipeline.failed. Answers the state it is left in.
+   */
+  review(pipelineId: string, decision: PipelineReviewRequest): Promise<PipelineState>;
   /** Whether the queue's backend answers: for /ready. */
   ping(): Promise<boolean>;
 }
@@ -36,6 +45,8 @@ export interface OrchestratorAppOptions {
   checkpoints: ListableCheckpointStore<PipelineCheckpoint>;
   /** The events the queue's runs keep, for GET /pipelines/:id/events. */
   history: Pick<EventHistory, 'read'>;
+  /** The stages the status lists, in order (default the seed's). */
+  catalog?: StageCatalog;
   /** Absolute folders a request's mediaDir/musicDir must be inside (MEDIA_ROOTS); none by default, so none is accepted. */
   mediaRoots?: readonly string[];
   metrics?: AppMetrics;
@@ -89,6 +100,7 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
   const { queue, checkpoints } = options;
+  const catalog = options.catalog ?? SEED_CATALOG;
   const app = Fastify({
     logger: options.logger === false ? false : fastifyLoggerOptions({
       level: options.logger?.level ?? 'info',
@@ -132,7 +144,7 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
     return reply.status(202).send(body);
   });
 
-  app.get<{ Params: { id: string } }>('/pipelines/status/:id', async (request) => toPipelineStatus(await load(request.params.id)));
+  app.get<{ Params: { id: string } }>('/pipelines/status/:id', async (request) => toPipelineStatus(await load(request.params.id), catalog));
 
   app.get<{ Params: { id: string } }>('/pipelines/:id/artifacts', async (request): Promise<PipelineArtifacts> => {
     const cp = await load(request.params.id);
@@ -168,7 +180,7 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
     const { limit, offset } = parsed.data;
     const ids = await checkpoints.list({ limit, offset });
     const cps = await Promise.all(ids.map((id) => checkpoints.load(id)));
-    return { pipelines: cps.filter((cp) => cp !== undefined).map(toPipelineSummary), limit, offset };
+    return { pipelines: cps.filter((cp) => cp !== undefined).map((cp) => toPipelineSummary(cp, catalog)), limit, offset };
   });
 
   app.post<{ Params: { id: string } }>('/pipelines/:id/retry', async (request, reply) => {
@@ -181,6 +193,16 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
     await queue.enqueue(cp.pipelineId);
     request.log.info({ pipelineId: cp.pipelineId, failedStage: cp.error?.stage }, 'pipeline retry queued');
     const body: StartPipelineResponse = { pipelineId: cp.pipelineId, state: 'Retry' };
+    return reply.status(202).send(body);
+  });
+
+  app.post<{ Params: { id: string } }>('/pipelines/:id/review', async (request, reply) => {
+    validateBody(PipelineReviewRequest, request.body, 'review decision');
+    const decision = PipelineReviewRequest.parse(request.body);
+    const cp = await load(request.params.id);
+    const state = await queue.review(cp.pipelineId, decision);
+    request.log.info({ pipelineId: cp.pipelineId, decision: decision.decision, state }, 'pipeline review decided');
+    const body: StartPipelineResponse = { pipelineId: cp.pipelineId, state };
     return reply.status(202).send(body);
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventName, PipelineEvent, PipelineRequest, PipelineState, StageKey } from '@faceless/contracts';
 import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
 import { FacelessError, toFacelessError, withRetry, type ErrorCode } from '@faceless/runtime';
+import { reviewedOutputs, type ReviewRecord } from './pipeline-review.ts';
 import { SEED_CATALOG, type StageCatalog } from './stage-catalog.ts';
 import type { StageOutputs } from './stage-inputs.ts';
 import type { StageClient } from './stage-client.ts';
@@ -37,6 +38,10 @@ export interface PipelineCheckpoint<K extends string = StageKey> {
   error?: { stage: K; code: ErrorCode; message: string; attempts: number };
   /** The running stage's last progress report, for the status; dropped when the stage ends. */
   progress?: StageProgress<K>;
+  /** When the running stage started, and when it ended once it failed: a completed stage's times are in its record. */
+  stageRun?: { stage: K; startedAt: string; endedAt?: string };
+  /** The review's decision, once taken: an approval's edits reach the stages after it. */
+  review?: ReviewRecord;
   /** Runs of the pipeline so far; a run after a failure is a retry. */
   runs: number;
   eventSeq: number;
@@ -173,7 +178,8 @@ export async function runPipeline<K extends string>(options: RunPipelineOptions<
   const hooks = options.hooks ?? {};
   let cp = (await options.checkpoints.load(options.pipelineId))
     ?? newCheckpoint<K>(options.pipelineId, options.request, options.outputPrefix ?? '', now().toISOString());
-  if (cp.state === 'Completed') return cp;
+  // Review: waits for a decision, which queues it again (as Queued) once approved.
+  if (cp.state === 'Completed' || cp.state === 'Review') return cp;
 
   // Saves go out one after another in call order: a progress save still in flight must not land
   // after (and undo) the save that ends its stage.
@@ -186,7 +192,7 @@ export async function runPipeline<K extends string>(options: RunPipelineOptions<
     return saved;
   };
   const withoutProgress = (): void => {
-    const { progress: _p, ...rest } = cp;
+    const { progress: _p, stageRun: _r, ...rest } = cp;
     cp = rest;
   };
   /**
@@ -224,9 +230,16 @@ export async function runPipeline<K extends string>(options: RunPipelineOptions<
       continue;
     }
     withoutProgress();
-    await save({ state: info.state, currentStage: info.key });
-    hooks.onStageStart?.(info.key, { resumed: cp.runs > 1 });
+    if (info.awaitsReview && cp.request.review && cp.review?.decision !== 'approve') {
+      // No event: the seed's sequence stays as it is. The queue's slot is freed when this run returns.
+      const { review: _rejectedBefore, ...waiting } = cp;
+      cp = waiting;
+      await save({ state: 'Review', currentStage: info.key });
+      return cp;
+    }
     const startedAt = now().toISOString();
+    await save({ state: info.state, currentStage: info.key, stageRun: { stage: info.key, startedAt } });
+    hooks.onStageStart?.(info.key, { resumed: cp.runs > 1 });
     let attempts = 0;
     let stageRunning = true;
     let lastProgressAt = -Infinity;
@@ -241,7 +254,7 @@ export async function runPipeline<K extends string>(options: RunPipelineOptions<
     };
     try {
       const input = info.buildInput({
-        pipelineId: cp.pipelineId, request: cp.request, outputPrefix: cp.outputPrefix, outputs: checkpointOutputs(cp),
+        pipelineId: cp.pipelineId, request: cp.request, outputPrefix: cp.outputPrefix, outputs: reviewedOutputs(checkpointOutputs(cp), cp.review),
       });
       const output = await withRetry(async (attempt) => {
         attempts = attempt;
@@ -268,15 +281,16 @@ export async function runPipeline<K extends string>(options: RunPipelineOptions<
     } catch (err) {
       stageRunning = false;
       withoutProgress();
+      const stageRun = { stage: info.key, startedAt, endedAt: now().toISOString() };
       const error = toFacelessError(err);
       if (error.code === 'CANCELLED' || signal.aborted) {
         const message = 'cancelled by the user';
-        await publish('pipeline.failed', info.key, { code: 'CANCELLED', message }, { state: 'Failed', error: { stage: info.key, code: 'CANCELLED', message, attempts } });
+        await publish('pipeline.failed', info.key, { code: 'CANCELLED', message }, { state: 'Failed', error: { stage: info.key, code: 'CANCELLED', message, attempts }, stageRun });
         ended('failed', { stage: info.key, code: 'CANCELLED' });
         throw new FacelessError('CANCELLED', `cancelled during the ${info.key} stage`, { cause: error });
       }
       const failure = { stage: info.key, code: error.code, message: error.message, attempts };
-      await publish('pipeline.failed', info.key, { code: error.code, message: error.message }, { state: 'Failed', error: failure });
+      await publish('pipeline.failed', info.key, { code: error.code, message: error.message }, { state: 'Failed', error: failure, stageRun });
       ended('failed', { stage: info.key, code: error.code });
       throw new FacelessError(error.code, `the ${info.key} stage (${info.service}) failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`, {
         cause: error, retryable: false, ...(error.field ? { field: error.field } : {}),

@@ -26,6 +26,8 @@ export interface PipelineStage<K extends string = string> {
   /** The seed event published when it completes; a stage without one adds no event to the seed's sequence. */
   event?: EventName;
   timeout: TimeoutClass;
+  /** A pipeline started with `review` waits in the Review state before this stage until it is approved. */
+  awaitsReview?: true;
   input: z.ZodType;
   output: z.ZodType;
   /** What it does, in one line for people (CLI help, logs, docs). */
@@ -45,7 +47,7 @@ function pick(output: unknown, ...keys: string[]): Record<string, unknown> {
 /** A seed stage: its wire facts (service, port, route, state, event) from the contract, the rest here. */
 function seedStage<K extends StageKey>(
   key: K,
-  rest: Pick<PipelineStage<K>, 'timeout' | 'input' | 'output' | 'summary'> & { eventData(output: StageOutputs[K]): Record<string, unknown> },
+  rest: Pick<PipelineStage<K>, 'timeout' | 'awaitsReview' | 'input' | 'output' | 'summary'> & { eventData(output: StageOutputs[K]): Record<string, unknown> },
 ): PipelineStage<StageKey> {
   const { service, port, route, state, event } = stageInfo(key);
   return {
@@ -88,7 +90,7 @@ export const SEED_CATALOG: StageCatalog<StageKey> = [
     eventData: (o) => ({ title: o.metadata?.title }),
   }),
   seedStage('upload', {
-    timeout: 'long', input: UploadInput, output: UploadOutput,
+    timeout: 'long', awaitsReview: true, input: UploadInput, output: UploadOutput,
     summary: 'the upload to YouTube (resumable) or to the local channel folder',
     eventData: (o) => pick(o, 'videoId', 'publishAt'),
   }),

@@ -28,6 +28,10 @@ export const ERROR_CODES = {
   UPLOAD_LIMIT_EXCEEDED: { status: 429, retryable: false },
   /** A channel's OAuth authorization is missing, expired or revoked: run "faceless channels add" again. */
   CHANNEL_AUTH: { status: 422, retryable: false },
+  /** A review decision for a pipeline that is not waiting in Review (never started with review, or decided already). */
+  NOT_IN_REVIEW: { status: 409, retryable: false },
+  /** The pipeline was rejected at review, before its upload: a retry brings it back to Review. */
+  REVIEW_REJECTED: { status: 409, retryable: false },
 } as const satisfies Record<ErrorCodeName, { status: number; retryable: boolean }>;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
