@@ -126,6 +126,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
       app = stages(key).then(async (stage) => {
         const built = buildStageApp({ stage, route: info?.route ?? '/', service: info?.service ?? key, createContext: () => ({ store }), logger: false });
         if (key === 'abtest') await addExperimentRoutes(built);
+        if (key === 'upload') (await import('@faceless/uploader')).registerChannelRoutes(built, { env: gatewayEnv, openDatabase: openDb });
         return built;
       });
       stageApps.set(key, app);
@@ -146,6 +147,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   };
   const callUpstream = async (call: UpstreamCall): Promise<UpstreamAnswer> => {
     if (call.service === 'ab-tester') return injectUpstream(await stageApp('abtest'), call);
+    if (call.service === 'uploader') return injectUpstream(await stageApp('upload'), call);
     const direct = DIRECT_STAGES[call.service];
     return injectUpstream(direct ? await stageApp(direct) : orchestrator, call);
   };

@@ -137,7 +137,7 @@ test('the same requests with the key are served, so the walk above tested real r
 
 test('public routes are exactly the flagged ones', () => {
   const open = routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.url}`).sort();
-  const expected = ['/', '/*', '/api/pipelines/:id/artifacts/content', '/assets/*', '/docs', '/health', '/metrics', '/openapi.json', '/ready'].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]);
+  const expected = ['/', '/*', '/api/channels/oauth/callback', '/api/pipelines/:id/artifacts/content', '/assets/*', '/docs', '/health', '/metrics', '/openapi.json', '/ready'].flatMap((url) => [`GET ${url}`, `HEAD ${url}`]);
   assert.deepEqual(open, expected.sort());
 });
 
@@ -236,6 +236,7 @@ test('no key reaches a log line, wherever a client puts it', async () => {
     { url: `/api/pipelines?token=${secret}&access_token=${secret}&code=${secret}&client_secret=${secret}`, headers: {} },
     { url: '/api/pipelines', headers: { 'x-api-key': secret, cookie: `session=${secret}` } },
     { url: `/no-route?key=${secret}`, headers: {} },
+    { url: `/api/channels/oauth/callback?state=${secret}&code=${secret}`, headers: {} },
     { url: `/api/pipelines?api_key=${KEY}`, headers: { authorization: `Bearer ${KEY}` } },
   ];
   for (const p of places) await app.inject({ url: p.url, headers: p.headers });

@@ -13,6 +13,7 @@ import {
   registerArtifactContentRoute, withSignedLinks, withThumbnailLinks, type ArtifactLinkSigner,
 } from './artifact-links.ts';
 import { memoryAuthFailureLimit, redisAuthFailureLimit, type AuthFailureLimit } from './auth-failure-limit.ts';
+import { registerChannelRoutes } from './channel-routes.ts';
 import { DOCS_PAGE_STYLE_HASH, renderDocsPage } from './docs-page.ts';
 import { loadGatewayConfig, type GatewayConfig } from './gateway-config.ts';
 import {
@@ -224,7 +225,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
   });
 
   const call = (
-    request: FastifyRequest, target: 'orchestrator' | 'keyword-fetcher' | 'script-generator' | 'ab-tester',
+    request: FastifyRequest, target: 'orchestrator' | 'keyword-fetcher' | 'script-generator' | 'ab-tester' | 'uploader',
     rest: { method: 'GET' | 'POST'; path: string; body?: unknown; contentType?: string; timeoutMs?: number },
   ) => {
     const where = {
@@ -232,6 +233,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       'keyword-fetcher': { baseUrl: config.upstreams.keywordFetcher, envName: 'KEYWORD_FETCHER_URL' },
       'script-generator': { baseUrl: config.upstreams.scriptGenerator, envName: 'SCRIPT_GENERATOR_URL' },
       'ab-tester': { baseUrl: config.upstreams.abTester, envName: 'AB_TESTER_URL' },
+      uploader: { baseUrl: config.upstreams.uploader, envName: 'UPLOADER_URL' },
     }[target];
     return upstream({ service: target, ...where, ...rest, requestId: String(request.id), timeoutMs: rest.timeoutMs ?? config.upstreamTimeoutMs });
   };
@@ -296,6 +298,8 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       api.post(`/api/abtests/:id/${action}`, async (request, res) =>
         reply(res, request, await call(request, 'ab-tester', { method: 'POST', path: abtestPath(request, `/${action}`), timeoutMs: applyTimeoutMs })));
     }
+    // Channels: the uploader's list, and adding one through Google's consent page.
+    registerChannelRoutes(api, { callUploader: (request, rest) => call(request, 'uploader', rest), reply, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
     for (const action of ['retry', 'cancel'] as const) {
       api.post(`/api/pipelines/:id/${action}`, async (request, res) => {
         const { id } = request.params as Params;

@@ -14,6 +14,9 @@ export const GatewayEnv = z.object({
   KEYWORD_FETCHER_URL: url('http://127.0.0.1:3002'),
   SCRIPT_GENERATOR_URL: url('http://127.0.0.1:3003'),
   AB_TESTER_URL: url('http://127.0.0.1:3009'),
+  UPLOADER_URL: url('http://127.0.0.1:3008'),
+  /** The gateway's address as browsers reach it (behind a TLS proxy): the OAuth redirect URI starts with it. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s) address browsers open, such as https://faceless.example.com' }).optional(),
   API_KEYS: z.string().optional(),
   API_KEYS_FILE: z.string().min(1).optional(),
   AUTH_DISABLED: flag,
@@ -31,7 +34,9 @@ export const GatewayEnv = z.object({
 export interface GatewayConfig {
   port: number;
   host: string;
-  upstreams: { orchestrator: string; keywordFetcher: string; scriptGenerator: string; abTester: string };
+  upstreams: { orchestrator: string; keywordFetcher: string; scriptGenerator: string; abTester: string; uploader: string };
+  /** PUBLIC_URL without a trailing slash; absent, the callback URL is built from the request's own Host. */
+  publicUrl?: string;
   /** Keys from API_KEYS and, when given, API_KEYS_FILE as read at start. */
   apiKeys: ApiKeyRecord[];
   /** The keys file read again on change: API_KEYS_FILE, else the data folder's api-keys.json that `faceless keys` writes. */
@@ -108,7 +113,8 @@ export function loadGatewayConfig(
   return {
     port: e.PORT,
     host: e.HOST,
-    upstreams: { orchestrator: e.ORCHESTRATOR_URL, keywordFetcher: e.KEYWORD_FETCHER_URL, scriptGenerator: e.SCRIPT_GENERATOR_URL, abTester: e.AB_TESTER_URL },
+    upstreams: { orchestrator: e.ORCHESTRATOR_URL, keywordFetcher: e.KEYWORD_FETCHER_URL, scriptGenerator: e.SCRIPT_GENERATOR_URL, abTester: e.AB_TESTER_URL, uploader: e.UPLOADER_URL },
+    ...(e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') } : {}),
     apiKeys,
     keysFile,
     envKeyIds,

@@ -120,6 +120,34 @@ export const AbTestStopBody = z.strictObject(
 export const AbTestEvaluateResult = z.looseObject({ testId: z.string(), status: z.enum(EXPERIMENT_STATUSES), evaluation: AbTestVerdict, decision: AbTestDecision.nullable() });
 export const AbTestRotation = z.looseObject({ testId: z.string(), action: z.enum(['kept', 'rotated', 'failed']), live: z.string() });
 
+// ---- Channels: forwarded to the uploader's channel routes (services/uploader/src/channel-routes.ts).
+
+export const ChannelList = z.object({
+  channels: z.array(z.looseObject({
+    name: z.string(),
+    kind: z.enum(['local', 'youtube']),
+    title: z.string().optional(),
+    tokenHealth: z.enum(['ok', 'expiring', 'expired', 'revoked', 'none']).describe('none for a local channel'),
+    tokenExpiresAt: z.string().optional().describe('when Google drops the refresh token (apps in Testing status)'),
+    warnings: z.array(z.string()),
+    nextSlots: z.array(z.string()).describe('the next three free publish slots, ISO times in UTC'),
+    quota: z.object({ usedToday: z.number(), limit: z.number(), day: z.string().describe('the Pacific day YouTube counts in') })
+      .describe('the Cloud project\'s YouTube quota today; 0 of 0 for a local channel'),
+  })),
+});
+export const ChannelOAuthStartBody = z.strictObject({
+  name: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z 0-9 _ - (e.g. "science-en")').describe('the channel\'s name here'),
+});
+export const ChannelOAuthStart = z.object({
+  consentUrl: z.string().describe('Google\'s consent page: open it in the browser'),
+  expiresAt: z.string().describe('the consent must be answered before this'),
+});
+export const ChannelOAuthCallbackQuery = z.object({
+  state: z.string().max(200).optional(),
+  code: z.string().max(2000).optional(),
+  error: z.string().max(200).optional(),
+});
+
 /** Fastify's per-route config: a route is public only when its definition says so. */
 export interface GatewayRouteConfig {
   public?: boolean;
@@ -268,6 +296,26 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
     errors: [404, 409, 413, 414, 415, 503],
   },
   {
+    method: 'GET', path: '/api/channels',
+    summary: 'The channels the uploader publishes to: token health and expiry warnings, the next free slots, today\'s quota (forwarded to the uploader).',
+    response: { status: 200, description: 'the channels, local ones first', schema: ChannelList },
+    errors: [503],
+  },
+  {
+    method: 'POST', path: '/api/channels/oauth/start',
+    summary: 'Add (or re-authorize) a YouTube channel from a browser: answers Google\'s consent URL, whose redirect comes back to /api/channels/oauth/callback.',
+    body: ChannelOAuthStartBody,
+    response: { status: 200, description: 'the consent URL', schema: ChannelOAuthStart },
+    errors: [413, 415, 503],
+  },
+  {
+    method: 'GET', path: '/api/channels/oauth/callback', public: true,
+    summary: 'Google\'s redirect after the consent page: the single-use state is the credential. Stores the channel and answers 303 to /channels?added=<name> (or ?denied=<name>).',
+    querystring: ChannelOAuthCallbackQuery,
+    response: { status: 303, description: 'back to the dashboard\'s Channels page' },
+    errors: [422, 502, 503],
+  },
+  {
     method: 'POST', path: '/api/keywords/fetch',
     summary: 'Keyword candidates for a topic (forwarded to keyword-fetcher).',
     body: KeywordsFetchInput,
@@ -302,6 +350,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   414: 'INVALID_INPUT: a path parameter longer than the router accepts',
   415: 'UNSUPPORTED_MEDIA_TYPE: send application/json',
   416: 'INVALID_INPUT: the Range is outside the file',
+  422: 'CHANNEL_AUTH: Google refused the authorization code or granted only part of the access (add the channel again)',
+  502: 'PROVIDER_BAD_RESPONSE / PROVIDER_AUTH: Google refused the exchange or answered something unreadable',
   429: 'RATE_LIMITED: see the Retry-After header',
   503: 'STAGE_UNAVAILABLE: the service behind the gateway is down or timed out',
 };

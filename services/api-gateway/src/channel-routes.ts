@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FacelessError } from '@faceless/runtime';
+import type { UpstreamAnswer } from './upstream-client.ts';
+
+export const CHANNEL_CALLBACK_PATH = '/api/channels/oauth/callback';
+
+export interface ChannelRouteDeps {
+  /** A call to the uploader (its channel routes), with the request's id. */
+  callUploader(request: FastifyRequest, rest: { method: 'GET' | 'POST'; path: string; body?: unknown }): Promise<UpstreamAnswer>;
+  /** Sends an upstream answer as it came (an error in the one format, with this request's id). */
+  reply(res: FastifyReply, request: FastifyRequest, answer: UpstreamAnswer): FastifyReply;
+  /** PUBLIC_URL: the gateway as browsers reach it; absent, the request's own protocol and Host. */
+  publicUrl?: string;
+}
+
+/** The uploader's answer to a completed consent. */
+interface Completed {
+  outcome: 'added' | 're-authorized' | 'denied';
+  channel: string;
+}
+
+function completed(body: unknown): Completed {
+  const b = body as Partial<Completed> | undefined;
+  if (!b || !['added', 're-authorized', 'denied'].includes(b.outcome ?? '') || typeof b.channel !== 'string' || !/^[a-z0-9_-]{1,64}$/.test(b.channel)) {
+    throw new FacelessError('PROVIDER_BAD_RESPONSE', 'the uploader answered the channel authorization without an outcome and a channel name');
+  }
+  return b as Completed;
+}
+
+/**
+ * /api/channels (list) and adding a channel from the browser: `oauth/start` asks the uploader for Google's
+ * consent URL with this gateway's callback as redirect URI; `oauth/callback` is public (Google's redirect
+ * carries no key), so the uploader's single-use, ten-minute state is its only credential. The callback hands
+ * state, code and error to the uploader in a POST body, never in a URL, and sends the browser back to the
+ * Channels page; the request log keeps the path only.
+ */
+export function registerChannelRoutes(api: FastifyInstance, deps: ChannelRouteDeps): void {
+  api.get('/api/channels', async (request, res) =>
+    deps.reply(res, request, await deps.callUploader(request, { method: 'GET', path: '/channels' })));
+
+  api.post('/api/channels/oauth/start', async (request, res) => {
+    const { name } = request.body as { name: string };
+    const origin = deps.publicUrl ?? `${request.protocol}://${request.host}`;
+    const body = { name, redirectUri: `${origin}${CHANNEL_CALLBACK_PATH}` };
+    return deps.reply(res, request, await deps.callUploader(request, { method: 'POST', path: '/channels/oauth/start', body }));
+  });
+
+  api.get(CHANNEL_CALLBACK_PATH, async (request, res) => {
+    const { state, code, error } = request.query as { state?: string; code?: string; error?: string };
+    const answer = await deps.callUploader(request, { method: 'POST', path: '/channels/oauth/complete', body: { state, code, error } });
+    if (answer.status >= 400) return deps.reply(res, request, answer);
+    const done = completed(answer.body);
+    const back = done.outcome === 'denied' ? `/channels?denied=${done.channel}` : `/channels?added=${done.channel}`;
+    return res.code(303).header('location', back).header('cache-control', 'no-store').send();
+  });
+}
