@@ -1,4 +1,4 @@
-import type { ExperimentStatus, PipelineRequestInput, PipelineState, PipelineStatus } from '@faceless/contracts';
+import type { ExperimentStatus, PipelineRequestInput, PipelineReviewRequest, PipelineState, PipelineStatus } from '@faceless/contracts';
 // Types only: erased from the bundle, so the page ships none of the orchestrator.
 import type { PipelineSummary } from '@faceless/pipeline';
 
@@ -106,6 +106,7 @@ export const api = {
   artifacts: (id: string, signal?: AbortSignal) => call<PipelineArtifacts>('GET', `/api/pipelines/${encodeURIComponent(id)}/artifacts`, undefined, signal),
   retry: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/retry`),
   cancel: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/cancel`),
+  review: (id: string, body: PipelineReviewRequest) => call<{ pipelineId: string; state: PipelineState }>('POST', `/api/pipelines/${encodeURIComponent(id)}/review`, body),
   channels: (signal?: AbortSignal) => call<{ channels: ChannelSummary[] }>('GET', '/api/channels', undefined, signal),
 };
 

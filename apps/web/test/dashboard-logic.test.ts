@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ASPECTS, CAPTION_STYLES, LANGUAGES, PipelineRequest, STAGES } from '@faceless/contracts';
+import { ASPECTS, CAPTION_STYLES, LANGUAGES, PipelineRequest, PipelineReviewRequest, STAGES, YOUTUBE_LIMITS, type PipelineReview } from '@faceless/contracts';
+import { channelChoices } from '../src/channel-field.tsx';
 import { parseTopicCsv, parseTopicList, splitCsv } from '../src/batch-rows.ts';
 import { betaDensity, logGamma, posteriorCurves } from '../src/beta-density.ts';
 import { matchesFilter } from '../src/format.ts';
 import { firstPeriodStart } from '../src/pages/abtest-page.tsx';
 import { ASPECT_NAMES, CAPTION_STYLE_NAMES, DEFAULT_OPTIONS, LANGUAGE_NAMES } from '../src/request-options.tsx';
+import { REVIEW_LIMITS, approvalOf, rejectionOf, reviewOf, titleChoices } from '../src/review-form.ts';
 import { routeOf } from '../src/router.ts';
 import { SseParser } from '../src/sse-parser.ts';
 import { STAGE_LABELS, STAGE_ORDER } from '../src/stage-labels.ts';
@@ -106,4 +108,52 @@ test('the rotation schedule starts on the grid of the next rotation: the Pacific
   assert.equal(new Date(firstPeriodStart('2026-12-03T14:30:27Z', '2026-12-09T08:00:00Z', day)).toISOString(), '2026-12-03T08:00:00.000Z', 'days later');
   assert.equal(new Date(firstPeriodStart('2026-12-03T08:00:00Z', '2026-12-04T08:00:00Z', day)).toISOString(), '2026-12-03T08:00:00.000Z', 'on a boundary');
   assert.equal(firstPeriodStart('2026-12-03T14:30:27Z', undefined, day), Date.parse('2026-12-03T14:30:27Z'), 'an ended experiment: its start');
+});
+
+const proposal: PipelineReview = {
+  title: 'Why the sea is salty', titles: ['Why the sea is salty', 'The salt in the sea', 'Where sea salt comes from'],
+  description: 'Rivers carry salt.\n\n#ocean', thumbnails: 3, thumbnail: 0,
+};
+
+test('review: the page\'s limits are the contract\'s, and the status\'s review shows only in the Review state', () => {
+  assert.equal(REVIEW_LIMITS.titleChars, YOUTUBE_LIMITS.titleChars);
+  assert.equal(REVIEW_LIMITS.descriptionBytes, YOUTUBE_LIMITS.descriptionBytes);
+  assert.ok(PipelineReviewRequest.safeParse({ decision: 'reject', reason: 'x'.repeat(REVIEW_LIMITS.reasonChars) }).success);
+  assert.ok(!PipelineReviewRequest.safeParse({ decision: 'reject', reason: 'x'.repeat(REVIEW_LIMITS.reasonChars + 1) }).success);
+  assert.ok(PipelineRequest.safeParse({ ...DEFAULT_OPTIONS, topic: 'x', review: true }).success, 'the make form\'s review checkbox is a request field');
+  assert.equal(reviewOf({ state: 'Review', review: proposal }), proposal);
+  assert.equal(reviewOf({ state: 'Upload', review: proposal }), undefined);
+  assert.equal(reviewOf({ state: 'Review' }), undefined);
+  assert.deepEqual(titleChoices(proposal), proposal.titles, 'the chosen title once, first');
+  assert.deepEqual(titleChoices({ ...proposal, title: 'Mine', titles: ['A', '', 'A'] }), ['Mine', 'A']);
+});
+
+test('review: an approval sends only what changed, trimmed, and the server\'s schema takes it; bad edits name the field', () => {
+  const same = { title: proposal.title, description: proposal.description, thumbnail: 0 };
+  assert.deepEqual(approvalOf(proposal, same), { ok: true, body: { decision: 'approve' } });
+  const edited = approvalOf(proposal, { title: '  Salt, explained  ', description: 'New text', thumbnail: 2 });
+  assert.deepEqual(edited, { ok: true, body: { decision: 'approve', title: 'Salt, explained', description: 'New text', thumbnail: 2 } });
+  assert.ok(edited.ok && PipelineReviewRequest.safeParse(edited.body).success);
+
+  const field = (c: ReturnType<typeof approvalOf>): string | undefined => (c.ok ? undefined : c.field);
+  assert.equal(field(approvalOf(proposal, { ...same, title: '   ' })), 'title');
+  assert.equal(field(approvalOf(proposal, { ...same, title: 'x'.repeat(101) })), 'title');
+  assert.equal(field(approvalOf(proposal, { ...same, title: 'x'.repeat(100) })), undefined);
+  assert.equal(field(approvalOf(proposal, { ...same, title: 'a <b> title' })), 'title');
+  // Bytes, not characters: 2,500 two-byte letters are at the limit, one more is over it.
+  assert.equal(field(approvalOf(proposal, { ...same, description: 'é'.repeat(2500) })), undefined);
+  assert.equal(field(approvalOf(proposal, { ...same, description: 'é'.repeat(2501) })), 'description');
+  assert.ok(!PipelineReviewRequest.safeParse({ decision: 'approve', description: 'é'.repeat(2501) }).success, 'the server agrees');
+  assert.equal(field(approvalOf(proposal, { ...same, description: 'see <here>' })), 'description');
+  assert.equal(field(approvalOf(proposal, { ...same, thumbnail: 3 })), 'thumbnail');
+
+  assert.deepEqual(rejectionOf('  '), { ok: true, body: { decision: 'reject' } });
+  assert.deepEqual(rejectionOf(' Off topic '), { ok: true, body: { decision: 'reject', reason: 'Off topic' } });
+  assert.equal(rejectionOf('x'.repeat(501)).ok, false);
+});
+
+test('the channel select: the server\'s channels, with local and the current value kept', () => {
+  assert.deepEqual(channelChoices([{ name: 'main', kind: 'youtube' }], 'local').map((c) => c.name), ['local', 'main']);
+  assert.deepEqual(channelChoices([{ name: 'local', kind: 'local' }, { name: 'main' }], 'gone').map((c) => c.name), ['local', 'main', 'gone']);
+  assert.deepEqual(channelChoices([], '').map((c) => c.name), ['local']);
 });

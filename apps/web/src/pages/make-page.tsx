@@ -3,12 +3,14 @@ import { ApiError, api } from '../api-client.ts';
 import type { BatchOptions } from '../batch-rows.ts';
 import { DEFAULT_OPTIONS, OptionsFields } from '../request-options.tsx';
 import { navigate } from '../router.ts';
+import '../review.css';
 
 /** One video: a topic (and optionally the user's own script) plus the options. */
 export function MakePage() {
   const [topic, setTopic] = useState('');
   const [script, setScript] = useState('');
   const [options, setOptions] = useState<BatchOptions>({ ...DEFAULT_OPTIONS });
+  const [review, setReview] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | Error>();
 
@@ -17,7 +19,7 @@ export function MakePage() {
     setBusy(true);
     setError(undefined);
     try {
-      const started = await api.startPipeline({ ...options, topic, ...(script.trim() ? { scriptText: script } : {}) });
+      const started = await api.startPipeline({ ...options, topic, review, ...(script.trim() ? { scriptText: script } : {}) });
       navigate(`/pipelines/${encodeURIComponent(started.pipelineId)}`);
     } catch (err) {
       setError(err as Error);
@@ -48,6 +50,14 @@ export function MakePage() {
           <small id="make-script-hint">Narrated as written instead of a generated script. Text before the first heading is the hook; each <code>#</code> heading starts a section.</small>
         </div>
         <OptionsFields idPrefix="make" value={options} onChange={setOptions} invalidField={field} />
+        <div class="check">
+          <input
+            id="make-review" name="review" type="checkbox" checked={review} aria-describedby="make-review-hint"
+            onChange={(e) => setReview(e.currentTarget.checked)} {...(field === 'review' ? { 'aria-invalid': 'true' } : {})}
+          />
+          <label for="make-review">Review before publishing</label>
+          <small id="make-review-hint">The video waits on its page before the upload until you approve it, with the title, description and thumbnail you choose, or reject it.</small>
+        </div>
         {error && (
           <p id="make-error" class="error" role="alert">
             {error.message}{field ? ` (field: ${field})` : ''}

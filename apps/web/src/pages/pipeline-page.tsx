@@ -3,6 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Artifact, type PipelineArtifacts } from '../api-client.ts';
 import { readEventStream } from '../event-stream.ts';
 import { TERMINAL_STATES, formatClock, formatMs, formatTime } from '../format.ts';
+import { usePublishedTitle } from '../published-title.ts';
+import { reviewOf } from '../review-form.ts';
+import { ReviewPanel } from '../review-panel.tsx';
 import { STAGE_LABELS, STAGE_ORDER } from '../stage-labels.ts';
 
 interface StageProgress {
@@ -51,14 +54,22 @@ function progressOf(raw: string): { stage: string; fraction: number; note?: stri
   }
 }
 
-function StageBar({ stageKey, stage, progress }: { stageKey: StageKey; stage: StageStatus | undefined; progress: StageProgress | undefined }) {
+interface StageBarProps {
+  stageKey: StageKey;
+  stage: StageStatus | undefined;
+  progress: StageProgress | undefined;
+  /** The pipeline waits in Review before this stage. */
+  awaitsReview: boolean;
+}
+
+function StageBar({ stageKey, stage, progress, awaitsReview }: StageBarProps) {
   const status = stage?.status ?? 'pending';
   const value = status === 'completed' ? 100 : Math.round((progress?.fraction ?? 0) * 100);
   const text = {
     completed: `done${stage?.durationMs !== undefined ? ` in ${formatMs(stage.durationMs)}` : ''}`,
     running: `${value} %${progress?.note ? `, ${progress.note}` : ''}`,
     failed: 'failed',
-    pending: 'waiting',
+    pending: awaitsReview ? 'waiting for your review' : 'waiting',
   }[status];
   const labelId = `stage-${stageKey}-label`;
   return (
@@ -179,6 +190,7 @@ export function PipelinePage({ id }: { id: string }) {
   const videoArtifact = find('video');
   const videoUrl = useFirstUrl(videoArtifact);
   const voiceUrl = useFirstUrl(find('voice'));
+  const publishedTitle = usePublishedTitle(useFirstUrl(find('publish record')));
   const poster = find('poster')?.url;
   // 'captions (WebVTT)' today; matched loosely so a renamed entry still finds the .vtt file.
   const vtt = list.find((a) => /^captions\b/i.test(a.name) && /\.vtt$/i.test(a.key))?.url;
@@ -189,6 +201,8 @@ export function PipelinePage({ id }: { id: string }) {
   const warnings = warningsOf(status);
   const topic = typeof status?.request.topic === 'string' ? status.request.topic : id;
   const terminal = status ? TERMINAL_STATES.includes(status.state) : true;
+  const review = reviewOf(status);
+  const channel = typeof status?.request.channel === 'string' ? status.request.channel : 'local';
 
   return (
     <section aria-labelledby="page-title">
@@ -200,7 +214,11 @@ export function PipelinePage({ id }: { id: string }) {
       {error && <p class="error" role="alert">{error}</p>}
       {status?.error && (
         <div class="error" role="alert">
-          <p><strong>{STAGE_LABELS[status.error.stage as StageKey] ?? status.error.stage} failed</strong> after {status.error.attempts} attempt{status.error.attempts === 1 ? '' : 's'} ({status.error.code})</p>
+          {status.error.code === 'REVIEW_REJECTED' ? (
+            <p><strong>Rejected in review</strong>: nothing was published ({status.error.code})</p>
+          ) : (
+            <p><strong>{STAGE_LABELS[status.error.stage as StageKey] ?? status.error.stage} failed</strong> after {status.error.attempts} attempt{status.error.attempts === 1 ? '' : 's'} ({status.error.code})</p>
+          )}
           <p>{status.error.message}</p>
         </div>
       )}
@@ -216,9 +234,21 @@ export function PipelinePage({ id }: { id: string }) {
         {notice && <span role="status">{notice}</span>}
       </div>
 
+      {review && (
+        <ReviewPanel
+          pipelineId={id} review={review} thumbnails={thumbnails} channel={channel}
+          onDecided={(text) => {
+            setNotice(text);
+            setGeneration((g) => g + 1);
+          }}
+        />
+      )}
+
       <h2>Progress</h2>
       <ol class="stages">
-        {STAGE_ORDER.map((key) => <StageBar key={key} stageKey={key} stage={stageOf(status, key)} progress={progress[key]} />)}
+        {STAGE_ORDER.map((key) => (
+          <StageBar key={key} stageKey={key} stage={stageOf(status, key)} progress={progress[key]} awaitsReview={review !== undefined && key === 'upload'} />
+        ))}
       </ol>
 
       {(videoDone || videoArtifact) && (
@@ -285,6 +315,7 @@ export function PipelinePage({ id }: { id: string }) {
             {upload.publishAt ? `, public from ${formatTime(upload.publishAt)}` : ''}
             {upload.url && /^https?:\/\//.test(upload.url) ? <> · <a href={upload.url} rel="noreferrer" target="_blank">open</a></> : null}
           </p>
+          {publishedTitle && <p>Published as <strong class="published-title">{publishedTitle}</strong></p>}
         </section>
       )}
       {list.some((a) => a.url) && (
