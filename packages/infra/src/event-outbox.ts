@@ -1,12 +1,19 @@
 import type { Redis } from 'ioredis';
 import type { PipelineEvent } from '@faceless/contracts';
+import { traceCarrier, withCarrierContext, type TraceCarrier } from '@faceless/runtime';
 import type { EventBus } from './event-bus.ts';
+
+/**
+ * An event as the outbox keeps it: with the trace context it was published in, so that the relay,
+ * maybe in a later process, sends it as part of its pipeline's trace.
+ */
+export type OutboxEvent = PipelineEvent & { traceContext?: TraceCarrier };
 
 /** A durable FIFO of events not yet confirmed by the broker. */
 export interface EventOutbox {
-  append(event: PipelineEvent): Promise<void>;
+  append(event: OutboxEvent): Promise<void>;
   /** The first `n` events, oldest first, without removing them. */
-  peek(n: number): Promise<PipelineEvent[]>;
+  peek(n: number): Promise<OutboxEvent[]>;
   /** Removes the head if its id is `id` (a no-op otherwise, so a repeated ack cannot drop the next event). */
   ack(id: string): Promise<void>;
   size(): Promise<number>;
@@ -14,12 +21,12 @@ export interface EventOutbox {
 }
 
 export class MemoryEventOutbox implements EventOutbox {
-  readonly items: PipelineEvent[] = [];
-  append(event: PipelineEvent): Promise<void> {
+  readonly items: OutboxEvent[] = [];
+  append(event: OutboxEvent): Promise<void> {
     this.items.push(structuredClone(event));
     return Promise.resolve();
   }
-  peek(n: number): Promise<PipelineEvent[]> {
+  peek(n: number): Promise<OutboxEvent[]> {
     return Promise.resolve(this.items.slice(0, n).map((e) => structuredClone(e)));
   }
   ack(id: string): Promise<void> {
@@ -61,13 +68,13 @@ export class RedisEventOutbox implements EventOutbox {
     this.key = options.key;
   }
 
-  async append(event: PipelineEvent): Promise<void> {
+  async append(event: OutboxEvent): Promise<void> {
     await this.redis.rpush(this.key, JSON.stringify(event));
   }
 
-  async peek(n: number): Promise<PipelineEvent[]> {
+  async peek(n: number): Promise<OutboxEvent[]> {
     const raw = await this.redis.lrange(this.key, 0, n - 1);
-    return raw.map((s) => JSON.parse(s) as PipelineEvent);
+    return raw.map((s) => JSON.parse(s) as OutboxEvent);
   }
 
   async ack(id: string): Promise<void> {
@@ -134,7 +141,8 @@ export class OutboxEventBus implements EventBus {
 
   async publish(event: PipelineEvent): Promise<void> {
     if (this.closed) throw new Error('OutboxEventBus is closed');
-    await this.outbox.append(event);
+    const traceContext = traceCarrier();
+    await this.outbox.append(traceContext.traceparent ? { ...event, traceContext } : event);
     this.kick();
   }
 
@@ -197,11 +205,11 @@ export class OutboxEventBus implements EventBus {
         this.dirty = false;
         const batch = await this.outbox.peek(this.batchSize);
         if (batch.length === 0) return;
-        for (const event of batch) {
+        for (const { traceContext, ...event } of batch) {
           if (this.closed) return;
           head = event;
           if (this.deliveredUnacked !== event.id) {
-            await this.target.publish(event);
+            await withCarrierContext(traceContext, () => this.target.publish(event));
             this.deliveredUnacked = event.id;
           }
           await this.outbox.ack(event.id);

@@ -122,6 +122,11 @@ export function contextFromCarrier(carrier: Readonly<Record<string, unknown>> | 
   return propagation.extract(context.active(), headers);
 }
 
+/** Runs `fn` in the context a carrier describes: work done later on behalf of a traced request. */
+export function withCarrierContext<T>(carrier: Readonly<Record<string, unknown>> | undefined, fn: () => T): T {
+  return carrier ? context.with(contextFromCarrier(carrier), fn) : fn();
+}
+
 export interface SpanOptions {
   attributes?: Attributes;
   kind?: 'internal' | 'producer' | 'consumer' | 'client';
