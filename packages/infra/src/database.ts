@@ -39,8 +39,11 @@ export async function migrate(db: Database, migrations: readonly Migration[]): P
 /** Where the state lives: PostgreSQL at a URL, or PGlite (embedded) in a folder. */
 export type DatabaseTarget = { url: string } | { dataDir: string };
 
+/** DATABASE_URL as every config reads it: a postgres:// URL, or unset (blank too) for the embedded database. */
+export const DatabaseUrlVar = z.preprocess(blankAsUnset, z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional());
+
 const DatabaseEnv = z.object({
-  DATABASE_URL: z.preprocess(blankAsUnset, z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+  DATABASE_URL: DatabaseUrlVar,
   FACELESS_DATA_DIR: z.preprocess(blankAsUnset, z.string().optional()),
 });
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DatabaseUrlVar } from '@faceless/infra';
 import { FacelessError, blankAsUnset, expandHome } from '@faceless/runtime';
 
 const url = (fallback: string) => z.preprocess(blankAsUnset, z.url().default(fallback));
@@ -26,7 +27,7 @@ const YouTubeEnv = z.object({
   /** `legacy` (videos.insert 1600 units…) or `uploads-bucket` (uploads counted apart, 100 a day), or a JSON cost table. */
   YOUTUBE_QUOTA_COSTS: z.preprocess(blankAsUnset, z.string().default('legacy')),
   /** Where channels, quota and publications are kept: this PostgreSQL, else PGlite under FACELESS_DATA_DIR/db. */
-  DATABASE_URL: z.preprocess(blankAsUnset, z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+  DATABASE_URL: DatabaseUrlVar,
 });
 
 export interface YouTubeConfig {
