@@ -1,7 +1,5 @@
-import { mkdir, readFile, readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { FacelessError, writeFileAtomic } from '@faceless/runtime';
+import { FacelessError } from '@faceless/runtime';
 import { EncryptedSecret, encryptSecret } from './token-vault.ts';
 
 export const CHANNEL_NAME = /^[a-z0-9_-]{1,64}$/;
@@ -22,7 +20,7 @@ export const ChannelDefaults = z.object({
 });
 export type ChannelDefaults = z.infer<typeof ChannelDefaults>;
 
-/** One file per channel; the refresh token is only ever stored encrypted. */
+/** A channel faceless may publish to; the refresh token is only ever stored encrypted. */
 export const ChannelRecord = z.object({
   name: z.string().regex(CHANNEL_NAME, 'must be 1-64 characters of a-z 0-9 _ -'),
   channelId: z.string().min(1).optional(),
@@ -94,7 +92,7 @@ export function unknownChannelError(name: string, known: readonly string[]): Fac
   return new FacelessError('NOT_FOUND', `unknown channel "${name}" (${list}): run \`${ADD(name)}\` to add it`, { field: 'channel' });
 }
 
-/** The channels faceless may publish to, wherever they are kept (the database's ChannelTable, the older ChannelStore files). */
+/** The channels faceless may publish to (the database's ChannelTable). */
 export interface ChannelDirectory {
   names(): Promise<string[]>;
   list(): Promise<ChannelRecord[]>;
@@ -102,91 +100,4 @@ export interface ChannelDirectory {
   get(name: string): Promise<ChannelRecord>;
   save(record: ChannelRecordInput): Promise<ChannelRecord>;
   remove(name: string): Promise<void>;
-}
-
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException).code === 'ENOENT';
-}
-
-/** Channels under `<dataDir>/youtube/channels/<name>.json`, each written atomically and readable only by the owner. */
-export class ChannelStore implements ChannelDirectory {
-  readonly dir: string;
-
-  constructor(dataDir: string) {
-    this.dir = join(dataDir, 'youtube', 'channels');
-  }
-
-  file(name: string): string {
-    return join(this.dir, `${assertChannelName(name)}.json`);
-  }
-
-  async names(): Promise<string[]> {
-    try {
-      const entries = await readdir(this.dir);
-      return entries.filter((f) => f.endsWith('.json') && CHANNEL_NAME.test(f.slice(0, -5))).map((f) => f.slice(0, -5)).sort();
-    } catch (err) {
-      if (isMissing(err)) return [];
-      throw err;
-    }
-  }
-
-  async list(): Promise<ChannelRecord[]> {
-    return Promise.all((await this.names()).map((name) => this.get(name)));
-  }
-
-  async get(name: string): Promise<ChannelRecord> {
-    const file = this.file(name);
-    let raw: string;
-    try {
-      raw = await readFile(file, 'utf8');
-    } catch (err) {
-      if (isMissing(err)) throw await this.unknown(name);
-      throw new FacelessError('STORAGE_FAILED', `cannot read channel file ${file}: ${(err as Error).message}`, { cause: err });
-    }
-    return this.parse(raw, file, name);
-  }
-
-  async save(record: ChannelRecordInput): Promise<ChannelRecord> {
-    const valid = validChannelRecord(record);
-    const file = this.file(valid.name);
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    try {
-      await writeFileAtomic(file, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o600, sync: true });
-    } catch (err) {
-      throw new FacelessError('STORAGE_FAILED', `cannot write channel file ${file}: ${(err as Error).message}`, { cause: err });
-    }
-    return valid;
-  }
-
-  async remove(name: string): Promise<void> {
-    try {
-      await unlink(this.file(name));
-    } catch (err) {
-      if (isMissing(err)) throw await this.unknown(name);
-      throw err;
-    }
-  }
-
-  private parse(raw: string, file: string, name: string): ChannelRecord {
-    const fix = `fix it, or delete it and run \`${ADD(name)}\` again`;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new FacelessError('INVALID_INPUT', `channel file ${file} is not valid JSON: ${fix}`, { field: 'channel' });
-    }
-    const parsed = ChannelRecord.safeParse(json);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'record'} ${i.message}`);
-      throw new FacelessError('INVALID_INPUT', `channel file ${file} is invalid (${problems.join('; ')}): ${fix}`, { field: 'channel' });
-    }
-    if (parsed.data.name !== name) {
-      throw new FacelessError('INVALID_INPUT', `channel file ${file} holds channel "${parsed.data.name}", not "${name}": ${fix}`, { field: 'channel' });
-    }
-    return parsed.data;
-  }
-
-  private async unknown(name: string): Promise<FacelessError> {
-    return unknownChannelError(name, await this.names());
-  }
 }

@@ -14,13 +14,13 @@ export { openBrowserQuietly } from './open-browser.ts';
 export { runInstalledAppFlow, type InstalledAppFlowOptions, type InstalledAppTokens } from './installed-app-flow.ts';
 export { EncryptedSecret, decryptSecret, encryptSecret, requireSecretKey, type DecryptOptions } from './token-vault.ts';
 export {
-  APP_STATUSES, CHANNEL_NAME, ChannelDefaults, ChannelRecord, ChannelStore, assertChannelName, createChannelRecord,
+  APP_STATUSES, CHANNEL_NAME, ChannelDefaults, ChannelRecord, assertChannelName, createChannelRecord,
   unknownChannelError, validChannelRecord, type ChannelDirectory, type AppStatus, type ChannelRecordInput, type NewChannelRecord,
 } from './channel-store.ts';
 export { ChannelTokenSource, REFRESH_MARGIN_MS, tokenExpiryWarning, type ChannelTokenSourceOptions } from './channel-token-source.ts';
 export { QUOTA_COST_TABLES, QUOTA_OPERATIONS, parseQuotaCosts, type QuotaCostTable, type QuotaOperation } from './quota-costs.ts';
 export { nextReset, pacificDay } from './quota-day.ts';
 export {
-  FileQuotaLedger, QuotaLedger, openQuotaLedger, quotaProjectKey,
-  type QuotaDay, type QuotaLimits, type QuotaLedgerOptions, type QuotaRequest, type QuotaReservation, type QuotaUsage, type WaitForQuotaOptions,
+  QuotaLedger, quotaProjectKey,
+  type QuotaDay, type QuotaLimits, type QuotaRequest, type QuotaReservation, type QuotaUsage, type WaitForQuotaOptions,
 } from './quota-ledger.ts';

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { z } from 'zod';
-import { FacelessError, parseJsonOrUndefined, sleep as defaultSleep, withFileLock, writeFileAtomic } from '@faceless/runtime';
-import type { YouTubeConfig } from '../youtube-config.ts';
-import { requireClientId } from './client-credentials.ts';
-import { QUOTA_OPERATIONS, parseQuotaCosts, type QuotaCostTable, type QuotaOperation } from './quota-costs.ts';
+import { FacelessError, sleep as defaultSleep } from '@faceless/runtime';
+import { QUOTA_OPERATIONS, type QuotaCostTable, type QuotaOperation } from './quota-costs.ts';
 import { nextReset, pacificDay } from './quota-day.ts';
 
 export interface QuotaRequest {
@@ -27,25 +22,6 @@ export interface QuotaUsage {
   resetsAt: Date;
 }
 
-const LedgerFile = z.object({
-  v: z.literal(1),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  unitsUsed: z.number().int().nonnegative(),
-  uploadsUsed: z.number().int().nonnegative(),
-  /** Google answered quotaExceeded: whatever the count says, nothing more goes through today. */
-  exhausted: z.boolean(),
-  updatedAt: z.string(),
-});
-type LedgerFile = z.infer<typeof LedgerFile>;
-
-export interface QuotaLedgerOptions {
-  dataDir: string;
-  /** The Cloud project's OAuth client id: quota is per project, shared by all its channels. Hashed for the file name. */
-  projectKey: string;
-  dailyQuota: number;
-  costs: QuotaCostTable;
-}
-
 export interface WaitForQuotaOptions {
   now?: () => Date;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -53,8 +29,6 @@ export interface WaitForQuotaOptions {
   /** Told before each wait, e.g. to log "quota spent, waiting until …". */
   onWait?: (info: { waitUntil: Date; reason: string }) => void;
 }
-
-const LOCK_STALE_MS = 10_000;
 
 /** One project's spend on one Pacific day, as a ledger keeps it. */
 export interface QuotaDay {
@@ -65,8 +39,11 @@ export interface QuotaDay {
   exhausted: boolean;
 }
 
-/** The ledger's settings without where it is kept. */
-export type QuotaLimits = Pick<QuotaLedgerOptions, 'dailyQuota' | 'costs'>;
+/** The ledger's settings, wherever it is kept. */
+export interface QuotaLimits {
+  dailyQuota: number;
+  costs: QuotaCostTable;
+}
 
 /** The name a project's spend is kept under: a hash of its OAuth client id, never the id itself. */
 export function quotaProjectKey(clientId: string): string {
@@ -76,7 +53,7 @@ export function quotaProjectKey(clientId: string): string {
 /**
  * What one Cloud project has spent of YouTube's daily quota, shared by the CLI, the services and restarts so that
  * they all count against the same day. Reserve before calling; the day resets at midnight Pacific. Where the
- * count is kept (a file, a database row) is the subclass's: `read` and `update`, the latter atomic.
+ * count is kept (the database's QuotaTable) is the subclass's: `read` and `update`, the latter atomic.
  */
 export abstract class QuotaLedger {
   constructor(protected readonly limits: QuotaLimits) {}
@@ -159,65 +136,4 @@ export abstract class QuotaLedger {
       resetsAt: nextReset(now),
     };
   }
-}
-
-/** The ledger in a file, `<dataDir>/youtube/quota/<hash of the client id>.json`, under a file lock. */
-export class FileQuotaLedger extends QuotaLedger {
-  readonly file: string;
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(options: QuotaLedgerOptions) {
-    super(options);
-    this.file = join(options.dataDir, 'youtube', 'quota', `${quotaProjectKey(options.projectKey)}.json`);
-  }
-
-  protected async read(day: string): Promise<LedgerFile> {
-    const fresh: LedgerFile = { v: 1, day, unitsUsed: 0, uploadsUsed: 0, exhausted: false, updatedAt: new Date().toISOString() };
-    let raw: string;
-    try {
-      raw = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fresh;
-      throw new FacelessError('STORAGE_FAILED', `cannot read the quota ledger ${this.file}: ${(err as Error).message}`, { cause: err });
-    }
-    const parsed = LedgerFile.safeParse(parseJsonOrUndefined(raw));
-    if (!parsed.success) {
-      throw new FacelessError('INVALID_INPUT', `the quota ledger ${this.file} is corrupt: delete it (faceless then assumes nothing was spent today)`, { field: 'quota' });
-    }
-    // A ledger from an earlier day is spent history: the quota has been reset since.
-    return parsed.data.day === day ? parsed.data : fresh;
-  }
-
-  /** Read-modify-write under a lock (in this process and across processes), saving only when `change` returns. */
-  protected update<T>(now: Date, change: (ledger: QuotaDay) => T): Promise<T> {
-    const run = async (): Promise<T> => {
-      await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-      return withFileLock(this.file, { what: 'the quota ledger', staleMs: LOCK_STALE_MS }, async () => {
-        const ledger = await this.read(pacificDay(now));
-        const before = JSON.stringify(ledger);
-        const result = change(ledger);
-        if (JSON.stringify(ledger) !== before) {
-          ledger.updatedAt = now.toISOString();
-          await this.write(ledger);
-        }
-        return result;
-      });
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => {});
-    return next;
-  }
-
-  private async write(ledger: LedgerFile): Promise<void> {
-    try {
-      await writeFileAtomic(this.file, `${JSON.stringify(ledger)}\n`, { mode: 0o600, sync: true });
-    } catch (err) {
-      throw new FacelessError('STORAGE_FAILED', `cannot write the quota ledger ${this.file}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-}
-
-/** The file ledger of the configured Cloud project (keyed by GOOGLE_CLIENT_ID), with YOUTUBE_QUOTA_COSTS parsed; the services use the database's (openYouTubeState). */
-export function openQuotaLedger(config: Pick<YouTubeConfig, 'dataDir' | 'clientId' | 'dailyQuota' | 'quotaCosts'>): FileQuotaLedger {
-  return new FileQuotaLedger({ dataDir: config.dataDir, projectKey: requireClientId(config), dailyQuota: config.dailyQuota, costs: parseQuotaCosts(config.quotaCosts) });
 }
