@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { STAGES } from '@faceless/contracts';
+import { serviceUrlEnvName } from '@faceless/pipeline';
 import { FacelessError, sleep } from '@faceless/runtime';
 
 /** The ten processes of the seed, in start order: business services first, then the orchestrator, then the gateway. */
@@ -12,19 +13,55 @@ export const STACK_SERVICES = [
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export function urlEnvName(service: string): string {
-  return `${service.toUpperCase().replace(/-/g, '_')}_URL`;
+/** Where the k-th replica (from 0) of a service listens when no port is given for it: the service's port + 100·k. */
+const REPLICA_PORT_STEP = 100;
+
+/**
+ * Each service's environment: its HOST, the PORT of its first replica, and the addresses of the others (pure).
+ * The orchestrator is given every replica of a stage service (a comma-separated `<SERVICE>_URL`, which it
+ * calls in turn and routes around a dead one); the gateway, which takes one URL per upstream, the first.
+ */
+export function stackEnv(base: Record<string, string | undefined>, ports: Record<string, readonly number[]>, host: string): Record<string, Record<string, string>> {
+  const urls = (name: string): string[] => (ports[name] ?? []).map((port) => `http://${host}:${port}`);
+  const first = Object.fromEntries(Object.keys(ports).map((name) => [serviceUrlEnvName(name), urls(name)[0] ?? '']));
+  const every = Object.fromEntries(Object.keys(ports).map((name) => [serviceUrlEnvName(name), urls(name).join(',')]));
+  const shared = Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+  return Object.fromEntries(STACK_SERVICES.map((s) => [s.name, {
+    ...shared, ...(s.name === 'orchestrator' ? every : first), PORT: String(ports[s.name]?.[0] ?? s.port), HOST: host,
+  }]));
 }
 
-/** Each service's environment: its own PORT and HOST, and the addresses of the others (pure). */
-export function stackEnv(base: Record<string, string | undefined>, ports: Record<string, number>, host: string): Record<string, Record<string, string>> {
-  const addresses = Object.fromEntries(Object.entries(ports).map(([name, port]) => [urlEnvName(name), `http://${host}:${port}`]));
-  const shared = Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
-  return Object.fromEntries(STACK_SERVICES.map((s) => [s.name, { ...shared, ...addresses, PORT: String(ports[s.name] ?? s.port), HOST: host }]));
+/** The ports of each service's replicas: those given, else the seed port (+100 for each further replica). */
+export function stackPorts(ports: StartStackOptions['ports'] = {}, replicas: StartStackOptions['replicas'] = {}): Record<string, number[]> {
+  const problems: string[] = [];
+  const result = Object.fromEntries(STACK_SERVICES.map((s) => {
+    const count = replicas[s.name] ?? 1;
+    if (!Number.isInteger(count) || count < 1 || (count > 1 && STAGES.every((st) => st.service !== s.name))) {
+      problems.push(`${s.name}: ${count} replicas (a stage service may have 1 or more; the orchestrator and the gateway run once)`);
+    }
+    const given = ports[s.name];
+    const list = Array.isArray(given) ? given : Array.from({ length: count }, (_, k) => (typeof given === 'number' ? given : s.port) + REPLICA_PORT_STEP * k);
+    if (list.length !== count) problems.push(`${s.name}: ${list.length} ports for ${count} replicas`);
+    return [s.name, list];
+  }));
+  for (const name of Object.keys(replicas)) {
+    if (!STACK_SERVICES.some((s) => s.name === name)) problems.push(`${name}: no such service`);
+  }
+  if (problems.length > 0) throw new FacelessError('INVALID_OPTION', `bad stack replicas: ${problems.join('; ')}`, { field: 'replicas' });
+  return result;
+}
+
+/** How a replica is named in messages: the service's name, with #k (from 1) when it runs several. */
+function replicaLabel(name: string, replica: number, count: number): string {
+  return count > 1 ? `${name}#${replica + 1}` : name;
 }
 
 export interface RunningService {
   name: string;
+  /** Which replica of the service, from 0. */
+  replica: number;
+  /** The name in messages and callbacks: `uploader`, or `uploader#2` when the service runs several replicas. */
+  label: string;
   port: number;
   child: ChildProcess;
   /** The last lines the service printed, for error messages. */
@@ -33,19 +70,26 @@ export interface RunningService {
 
 export interface Stack {
   services: RunningService[];
-  url(name: string): string;
-  /** Kills one service (SIGKILL, as a crash would) without waiting. */
-  kill(name: string): void;
-  /** Starts a killed service again on the same port and waits until it is ready. */
-  restart(name: string): Promise<void>;
+  /** The address of a service's replica (the first by default). */
+  url(name: string, replica?: number): string;
+  /** The addresses of all replicas of a service. */
+  urls(name: string): string[];
+  /** Kills one replica of a service (SIGKILL, as a crash would) without waiting. */
+  kill(name: string, replica?: number): void;
+  /** Starts a killed replica again on the same port and waits until it is ready. */
+  restart(name: string, replica?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface StartStackOptions {
   env: Record<string, string | undefined>;
   host?: string;
-  ports?: Partial<Record<string, number>>;
+  /** A port per service, or one per replica; a further replica without one takes the service's port + 100·k. */
+  ports?: Partial<Record<string, number | readonly number[]>>;
+  /** Processes of a stage service (default 1), e.g. { uploader: 2 }: the orchestrator spreads its calls over them. */
+  replicas?: Partial<Record<string, number>>;
   readyTimeoutMs?: number;
+  /** `service` is the replica's label (RunningService.label) in these callbacks and the supervisor's. */
   onLine?: (service: string, line: string) => void;
   onReady?: (service: string, url: string) => void;
   /** Start a service that exits on its own again, with backoff, until stop() (what `faceless stack` does). */
@@ -96,13 +140,23 @@ async function waitReady(s: RunningService, url: string, timeoutMs: number): Pro
   throw new FacelessError('STAGE_UNAVAILABLE', `${s.name} was not ready at ${url}/ready after ${Math.round(timeoutMs / 1000)} s: ${s.tail()}`);
 }
 
-/** Starts the ten services as processes on loopback, each running its own main.ts, and waits for each /ready. */
+/**
+ * Starts the ten services as processes on loopback, each running its own main.ts (a stage service with
+ * replicas once per replica, each on its own port), and waits for each /ready.
+ */
 export async function startStack(options: StartStackOptions): Promise<Stack> {
   const host = options.host ?? '127.0.0.1';
-  const ports = Object.fromEntries(STACK_SERVICES.map((s) => [s.name, options.ports?.[s.name] ?? s.port]));
+  const ports = stackPorts(options.ports, options.replicas);
   const envs = stackEnv(options.env, ports, host);
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const services: RunningService[] = [];
-  const url = (name: string): string => `http://${host}:${ports[name]}`;
+  const portOf = (name: string, replica: number): number => {
+    const port = ports[name]?.[replica];
+    if (port === undefined) throw new Error(`no replica ${replica + 1} of ${name} in the stack`);
+    return port;
+  };
+  const url = (name: string, replica = 0): string => `http://${host}:${portOf(name, replica)}`;
+  const urls = (name: string): string[] => (ports[name] ?? []).map((_, k) => url(name, k));
   let stopping = false;
   const pendingRestarts = new Set<NodeJS.Timeout>();
   const stop = async (): Promise<void> => {
@@ -116,9 +170,11 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
       s.child.kill('SIGTERM');
     })));
   };
-  const launch = (name: string): RunningService => {
+  const launch = (name: string, replica: number): RunningService => {
+    const port = portOf(name, replica);
+    const label = replicaLabel(name, replica, ports[name]?.length ?? 1);
     const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
-      cwd: ROOT, env: envs[name], stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT, env: { ...envs[name], PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
     const onData = (chunk: Buffer): void => {
@@ -126,15 +182,16 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
         if (!line) continue;
         lines.push(line);
         if (lines.length > 20) lines.shift();
-        options.onLine?.(name, line);
+        options.onLine?.(label, line);
       }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    const s: RunningService = { name, port: ports[name] ?? 0, child, tail: () => lines.slice(-5).join('\n') };
+    const s: RunningService = { name, replica, label, port, child, tail: () => lines.slice(-5).join('\n') };
     services.push(s);
     return s;
   };
+  const ready = (s: RunningService): Promise<void> => waitReady(s, url(s.name, s.replica), readyTimeoutMs);
   const crashes = new Map<string, number>();
   const replacing = new WeakSet<RunningService>();
   const supervise = (s: RunningService): void => {
@@ -144,55 +201,55 @@ export async function startStack(options: StartStackOptions): Promise<Stack> {
     s.child.once('exit', (code, signal) => {
       // stop() and restart() end children on purpose; a replaced child is no longer the service.
       if (stopping || replacing.has(s) || !services.includes(s)) return;
-      const { delayMs, attempt } = restartDelay(crashes.get(s.name) ?? 0, Date.now() - startedAt, supervisor);
-      crashes.set(s.name, attempt);
-      supervisor.onExit?.(s.name, { code, signal, delayMs, tail: s.tail() });
+      const { delayMs, attempt } = restartDelay(crashes.get(s.label) ?? 0, Date.now() - startedAt, supervisor);
+      crashes.set(s.label, attempt);
+      supervisor.onExit?.(s.label, { code, signal, delayMs, tail: s.tail() });
       const timer = setTimeout(() => {
         pendingRestarts.delete(timer);
         if (stopping) return;
         services.splice(services.indexOf(s), 1);
-        const next = launch(s.name);
+        const next = launch(s.name, s.replica);
         supervise(next);
-        waitReady(next, url(s.name), options.readyTimeoutMs ?? 60_000).then(
-          () => supervisor.onRestarted?.(s.name, url(s.name)),
-          (err: unknown) => supervisor.onRestartFailed?.(s.name, err as Error),
+        ready(next).then(
+          () => supervisor.onRestarted?.(s.label, url(s.name, s.replica)),
+          (err: unknown) => supervisor.onRestartFailed?.(s.label, err as Error),
         );
       }, delayMs);
       pendingRestarts.add(timer);
     });
   };
-  const find = (name: string): RunningService => {
-    const s = services.find((x) => x.name === name);
-    if (!s) throw new Error(`no service ${name} in the stack`);
+  const find = (name: string, replica = 0): RunningService => {
+    const s = services.find((x) => x.name === name && x.replica === replica);
+    if (!s) throw new Error(`no replica ${replica + 1} of ${name} in the stack`);
     return s;
   };
-  const kill = (name: string): void => { find(name).child.kill('SIGKILL'); };
-  const restart = async (name: string): Promise<void> => {
-    const old = find(name);
+  const kill = (name: string, replica = 0): void => { find(name, replica).child.kill('SIGKILL'); };
+  const restart = async (name: string, replica = 0): Promise<void> => {
+    const old = find(name, replica);
     replacing.add(old);
     if (old.child.exitCode === null && old.child.signalCode === null) {
       await new Promise<void>((resolve) => { old.child.once('exit', () => resolve()); old.child.kill('SIGKILL'); });
     }
     services.splice(services.indexOf(old), 1);
-    const next = launch(name);
+    const next = launch(name, replica);
     supervise(next);
-    await waitReady(next, url(name), options.readyTimeoutMs ?? 60_000);
+    await ready(next);
+  };
+  const startAll = async (names: readonly string[]): Promise<void> => {
+    const started = names.flatMap((name) => (ports[name] ?? []).map((_, k) => launch(name, k)));
+    await Promise.all(started.map(async (s) => {
+      await ready(s);
+      options.onReady?.(s.label, url(s.name, s.replica));
+    }));
   };
   try {
-    const business = STACK_SERVICES.slice(0, STAGES.length).map((s) => launch(s.name));
-    await Promise.all(business.map(async (s) => {
-      await waitReady(s, url(s.name), options.readyTimeoutMs ?? 60_000);
-      options.onReady?.(s.name, url(s.name));
-    }));
-    for (const name of ['orchestrator', 'api-gateway']) {
-      const s = launch(name);
-      await waitReady(s, url(name), options.readyTimeoutMs ?? 60_000);
-      options.onReady?.(name, url(name));
-    }
+    await startAll(STACK_SERVICES.slice(0, STAGES.length).map((s) => s.name));
+    await startAll(['orchestrator']);
+    await startAll(['api-gateway']);
   } catch (err) {
     await stop();
     throw err;
   }
   for (const s of services) supervise(s);
-  return { services, url, kill, restart, stop };
+  return { services, url, urls, kill, restart, stop };
 }
