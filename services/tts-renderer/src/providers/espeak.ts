@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type { EspeakVoice, EspeakWorker } from '@echogarden/espeak-ng-emscripten';
 import { ENGINE_SPEED_RANGES, type Language, type WordTiming } from '@faceless/contracts';
-import { FacelessError } from '@faceless/runtime';
+import { FacelessError, runStep } from '@faceless/runtime';
 import { splitWords } from '../script-words.ts';
 import { concatSamples, encodeWavMono16 } from '../wav-header.ts';
 import { buildMarkedSsml, resolveMarkTimes, sentenceRanges } from './espeak-ssml.ts';
@@ -90,8 +90,9 @@ export interface EspeakProviderOptions {
 export function createEspeakProvider(options: EspeakProviderOptions = {}): VoiceProvider {
   const pauseMs = options.segmentPauseMs ?? 350;
 
-  async function synthesize(request: VoiceRequest): Promise<VoiceResult> {
-    return withEngine(async (worker) => {
+  function synthesize(request: VoiceRequest): Promise<VoiceResult> {
+    const summary = (): string => `${request.voice ?? ESPEAK_DEFAULT_VOICES[request.lang]} speed ${request.speed}, ${request.segments.length} segments`;
+    return runStep('espeak-ng', summary, () => withEngine(async (worker) => {
       const voices = worker.list_voices();
       const wanted = request.voice ?? ESPEAK_DEFAULT_VOICES[request.lang];
       const voice = matchEspeakVoice(voices, wanted);
@@ -132,7 +133,7 @@ export function createEspeakProvider(options: EspeakProviderOptions = {}): Voice
       const audioFile = join(request.workDir, 'espeak-raw.wav');
       await writeFile(audioFile, encodeWavMono16(concatSamples(parts), sampleRate));
       return { audioFile, voice, words };
-    });
+    }));
   }
 
   return {
