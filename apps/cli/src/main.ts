@@ -7,6 +7,7 @@ import { readCliConfig } from './config.ts';
 import { formatChecks, runDoctor } from './doctor.ts';
 import { failureMessage, makeCommand, summary } from './make-command.ts';
 import { makeCli, makeOptionsFrom, UsageError } from './make-options.ts';
+import { formatWaterfall } from './timings-view.ts';
 
 const USAGE = `faceless: topic in, faceless YouTube video out.
 
@@ -192,10 +193,12 @@ export async function main(argv: readonly string[], env: Record<string, string |
         process.once('SIGINT', onSigint);
         process.once('SIGTERM', onSigint);
         try {
-          const cp = await makeCommand(options, {
-            config, env, signal: controller.signal, out: { write, isTTY: Boolean(process.stdout.isTTY), note: (text) => process.stderr.write(text) },
+          const isTTY = Boolean(process.stdout.isTTY);
+          const made = await makeCommand(options, {
+            config, env, signal: controller.signal, out: { write, isTTY, note: (text) => process.stderr.write(text) },
           });
-          write(summary(cp, options.outDir, process.cwd(), config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : join(config.dataDir, 'db')));
+          write(summary(made.checkpoint, options.outDir, process.cwd(), config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : join(config.dataDir, 'db')));
+          if (made.timings) write(formatWaterfall(made.timings, { width: isTTY ? process.stdout.columns : 120, ansi: isTTY }));
           return 0;
         } catch (err) {
           if (controller.signal.aborted) {

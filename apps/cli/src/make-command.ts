@@ -11,12 +11,19 @@ import type { CliConfig } from './config.ts';
 import { UsageError, type MakeOptions } from './make-options.ts';
 import { progressView, type ProgressOutput } from './progress-view.ts';
 import { stageRegistry } from './stage-registry.ts';
+import { timingsRecorder, type StageTiming } from './timings-view.ts';
 
 export interface MakeDeps {
   config: CliConfig;
   env: Record<string, string | undefined>;
   out: ProgressOutput;
   signal: AbortSignal;
+}
+
+export interface MakeResult {
+  checkpoint: PipelineCheckpoint;
+  /** With --timings, each stage of this run (absent when nothing ran: the video was already made). */
+  timings?: StageTiming[];
 }
 
 /** The checkpoint file of a run: its presence in --out is what makes the same command resume. */
@@ -50,7 +57,7 @@ async function preflight(): Promise<void> {
   }
 }
 
-export async function makeCommand(options: MakeOptions, deps: MakeDeps): Promise<PipelineCheckpoint> {
+export async function makeCommand(options: MakeOptions, deps: MakeDeps): Promise<MakeResult> {
   await preflight();
   const { outDir } = options;
   const checkpointPath = join(outDir, CHECKPOINT_FILE);
@@ -66,7 +73,7 @@ export async function makeCommand(options: MakeOptions, deps: MakeDeps): Promise
   const pipelineId = existing?.pipelineId ?? randomUUID();
   if (existing?.state === 'Completed') {
     deps.out.write(`Already made in ${outDir} (add --fresh to make it again).\n`);
-    return existing;
+    return { checkpoint: existing };
   }
   if (existing) deps.out.write(`Resuming the run in ${outDir} at the ${existing.currentStage ?? 'next'} stage.\n`);
   else deps.out.write(`Making "${options.request.topic}" (${options.request.lang}, ${options.request.durationSec} s, ${options.request.aspect}) into ${outDir}\n`);
@@ -81,12 +88,15 @@ export async function makeCommand(options: MakeOptions, deps: MakeDeps): Promise
   const log = createLogger({ level: deps.config.logLevel, write: (line) => view.log(line) });
   const store = new FolderStore(outDir);
   const client = new InProcessStageClient({ stages: stageRegistry({ env: deps.env, openDatabase: openDb }), store, log });
+  const timings = options.timings ? timingsRecorder() : undefined;
+  const run = (): Promise<PipelineCheckpoint> => runPipeline({
+    pipelineId, request: options.request, outputPrefix: '', client: timings?.client(client) ?? client, checkpoints, bus: new MemoryEventBus(),
+    signal: deps.signal, retry: { attempts: deps.config.retryAttempts, baseDelayMs: 1000 },
+    hooks: timings?.hooks(view) ?? view,
+  });
   try {
-    return await runPipeline({
-      pipelineId, request: options.request, outputPrefix: '', client, checkpoints, bus: new MemoryEventBus(),
-      signal: deps.signal, retry: { attempts: deps.config.retryAttempts, baseDelayMs: 1000 },
-      hooks: view,
-    });
+    if (!timings) return { checkpoint: await run() };
+    return { checkpoint: await timings.during(run), timings: timings.timings() };
   } finally {
     if (db) await (await db).close().catch(() => {});
   }

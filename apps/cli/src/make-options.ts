@@ -13,6 +13,8 @@ export interface MakeOptions {
   request: PipelineRequest;
   outDir: string;
   fresh: boolean;
+  /** Print the per-stage waterfall (wall time, share, slowest step) after the summary. */
+  timings: boolean;
   scriptFile?: string;
   /** The YouTube channel of --publish (also the request's channel). */
   publishTo?: string;
@@ -52,6 +54,7 @@ export function makeCli(): Command {
     .option('--channel <name>', 'publishing channel (default local: a folder, see LOCAL_CHANNEL_DIR)')
     .option('--publish <name>', 'publish to this YouTube channel (added with faceless channels add) when the video is made')
     .option('--fresh', 'start over even if --out holds an unfinished run of another request')
+    .option('--timings', 'at the end, how long each stage took, its share of the run and its slowest step (an ffmpeg or espeak-ng run)')
     .addHelpText('after', '\nRunning the same command again resumes an interrupted run at the first unfinished stage.');
 }
 
@@ -93,7 +96,7 @@ export async function makeOptionsFrom(parsed: Parsed, cwd = process.cwd()): Prom
     lang: text('lang'), duration: text('duration'), aspect: text('aspect'), voice: text('voice'), 'voice-speed': text('voice-speed'),
     'media-dir': text('media-dir'), script: text('script'), out: text('out'), channel: text('channel'), publish: text('publish'),
     captions: text('captions'), 'music-dir': text('music-dir'), mood: text('mood'),
-    'no-music': parsed.values['no-music'] === true, fresh: parsed.values.fresh === true,
+    'no-music': parsed.values['no-music'] === true, fresh: parsed.values.fresh === true, timings: parsed.values.timings === true,
   };
   if (positionals.length > 1) {
     throw new UsageError('<topic>', `got ${positionals.length} words outside quotes; put the topic in quotes: faceless make "${positionals.join(' ')}"`);
@@ -175,7 +178,7 @@ export async function makeOptionsFrom(parsed: Parsed, cwd = process.cwd()): Prom
   const outDir = resolve(cwd, values.out ?? join('faceless-out', slugify(result.data.topic)));
   await assertWritableDir(outDir);
   return {
-    request: result.data, outDir, fresh: values.fresh,
+    request: result.data, outDir, fresh: values.fresh, timings: values.timings,
     ...(scriptFile ? { scriptFile } : {}),
     ...(values.publish !== undefined ? { publishTo: values.publish } : {}),
   };

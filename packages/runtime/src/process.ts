@@ -77,11 +77,15 @@ const GRAPH_FLAGS = new Set(['-filter_complex', '-lavfi', '-vf', '-af', '-filter
 export function summarizeArgs(command: string, args: readonly string[]): string {
   const inputAt = args.lastIndexOf('-i');
   let words: string[];
-  if (basename(command) === 'ffmpeg' && inputAt >= 0 && args.length > inputAt + 2) {
+  const last = args[args.length - 1];
+  const hasOutput = last !== undefined && (last === '-' || !last.startsWith('-')) && args.length > inputAt + 2;
+  if (basename(command) === 'ffmpeg' && hasOutput) {
+    // A generated picture (lavfi in the filter graph) has no -i at all.
     const inputs = args.flatMap((arg, i) => (i > 0 && args[i - 1] === '-i' ? [shortenArg(arg)] : []));
     const shown = inputs.length > 3 ? [...inputs.slice(0, 3), `+${inputs.length - 3}`] : inputs;
-    const output = shortenArg(args[args.length - 1] ?? '');
-    words = [output, '←', `${shown.join(', ')}:`, ...cleanArgs(args.slice(inputAt + 2, -1))];
+    const output = shortenArg(last);
+    const options = cleanArgs(args.slice(inputAt < 0 ? 0 : inputAt + 2, -1));
+    words = [inputs.length > 0 ? `${output} ← ${shown.join(', ')}:` : `${output}:`, ...options];
   } else {
     words = cleanArgs(args);
   }

@@ -73,4 +73,6 @@ test('an ffmpeg summary names the output first, then its inputs and output optio
   const long = summarizeArgs('espeak-ng', ['-w', '/tmp/out.wav', 'x'.repeat(300)]);
   assert.ok(long.length <= 120 && long.endsWith('…'), long);
   assert.equal(summarizeArgs('ffmpeg', ['-i', 'a.wav', '-af', 'loudnorm=print_format=json', '-f', 'null', '-']), '- ← a.wav: -af … -f null');
+  assert.equal(summarizeArgs('ffmpeg', ['-y', '-filter_complex', 'color=c=black[v]', '-map', '[v]', '-frames:v', '94', '/tmp/w/chunk-001.mp4']), 'chunk-001.mp4: -filter_complex … -frames:v 94');
+  assert.equal(summarizeArgs('ffmpeg', ['-hide_banner', '-version']), '-version');
 });
