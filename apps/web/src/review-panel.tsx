@@ -107,13 +107,18 @@ export function ReviewPanel({ pipelineId, review, thumbnails, channel, onDecided
           <legend>Thumbnail</legend>
           <ul class="review-thumbs">
             {Array.from({ length: review.thumbnails }, (_, i) => {
-              const url = thumbnails[i]?.url;
+              const artifact = thumbnails[i];
+              // The artifact's id (A, B…) as in the downloads and the A/B test; the position when there is none.
+              const name = artifact?.name.startsWith('thumbnail ') ? artifact.name.slice('thumbnail '.length) : String(i + 1);
               return (
                 <li key={i}>
                   <label>
-                    <input type="radio" name="review-thumbnail" value={i} checked={thumbnail === i} onChange={() => setThumbnail(i)} />
-                    {url ? <img src={url} alt={`Thumbnail ${i + 1}`} width={240} height={135} /> : <span>Thumbnail {i + 1}</span>}
-                    {i === review.thumbnail && <small>proposed</small>}
+                    {/* Named by the text beside the radio: the picture adds nothing a screen reader could say. */}
+                    {artifact?.url && <img src={artifact.url} alt="" width={240} height={135} />}
+                    <span>
+                      <input type="radio" name="review-thumbnail" value={i} checked={thumbnail === i} onChange={() => setThumbnail(i)} />
+                      {' '}Thumbnail {name}{i === review.thumbnail ? ' (proposed)' : ''}
+                    </span>
                   </label>
                 </li>
               );
