@@ -4,6 +4,7 @@ import type { FacelessError } from '@faceless/runtime';
 import {
   InstancePool, createStagePools, expandInstances, parseInstanceUrls, refreshStagePools, serviceUrlEnvName,
 } from './instance-pool.ts';
+import { SEED_CATALOG, type PipelineStage, type StageCatalog } from './stage-catalog.ts';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let t = 1_000_000;
@@ -107,4 +108,14 @@ test('the stage host names are resolved again: new replicas join, gone ones leav
   assert.equal(pools.video.size, 3, 'a failed lookup keeps the instances');
   fail = false;
   assert.deepEqual(await refreshStagePools(pools, lookup), [], 'nothing changed');
+});
+
+test('the pools are the catalog\'s: a stage a catalog adds gets its own from <SERVICE>_URL, its port on loopback by default', async () => {
+  const wordCount = { ...SEED_CATALOG[0]!, key: 'word-count', service: 'word-counter', port: 3010 } as PipelineStage<string>;
+  const catalog: StageCatalog<string> = [...SEED_CATALOG, wordCount];
+  const pools = await createStagePools({ WORD_COUNTER_URL: 'http://127.0.0.1:4010,http://127.0.0.1:4011' }, { catalog });
+  assert.deepEqual(Object.keys(pools), ['keywords', 'script', 'audio', 'video', 'thumbnail', 'metadata', 'upload', 'abtest', 'word-count']);
+  assert.deepEqual(pools['word-count']?.urls, ['http://127.0.0.1:4010', 'http://127.0.0.1:4011']);
+  assert.deepEqual((await createStagePools({}, { catalog }))['word-count']?.urls, ['http://127.0.0.1:3010']);
+  await assert.rejects(createStagePools({ WORD_COUNTER_URL: 'word-counter:3010' }, { catalog }), (err: FacelessError) => /WORD_COUNTER_URL/.test(err.message));
 });

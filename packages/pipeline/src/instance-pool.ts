@@ -1,7 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { STAGES, type StageKey } from '@faceless/contracts';
+import type { StageKey } from '@faceless/contracts';
 import { FacelessError } from '@faceless/runtime';
+import { SEED_CATALOG, type StageCatalog } from './stage-catalog.ts';
 
 export interface InstancePoolOptions {
   /** First cool-off after a failure; doubles on each further failure. */
@@ -160,13 +161,20 @@ export async function expandInstances(urls: readonly string[], lookup: LookupAll
   });
 }
 
-/** One pool per stage from `<SERVICE>_URL` (default: the service's seed port on loopback). */
-export async function createStagePools(
+/** One pool per stage of the catalog (default the seed's) from `<SERVICE>_URL`; default the stage's port on loopback. */
+export function createStagePools(
+  env: Record<string, string | undefined>, options?: InstancePoolOptions & { lookup?: LookupAll },
+): Promise<Record<StageKey, InstancePool>>;
+export function createStagePools<K extends string>(
+  env: Record<string, string | undefined>, options: InstancePoolOptions & { lookup?: LookupAll; catalog: StageCatalog<K> },
+): Promise<Record<K, InstancePool>>;
+export async function createStagePools<K extends string>(
   env: Record<string, string | undefined>,
-  options: InstancePoolOptions & { lookup?: LookupAll } = {},
-): Promise<Record<StageKey, InstancePool>> {
+  options: InstancePoolOptions & { lookup?: LookupAll; catalog?: StageCatalog<K> } = {},
+): Promise<Record<K, InstancePool>> {
+  const catalog = options.catalog ?? (SEED_CATALOG as unknown as StageCatalog<K>);
   const problems: string[] = [];
-  const lists = STAGES.map((s) => {
+  const lists = catalog.map((s) => {
     const name = serviceUrlEnvName(s.service);
     try {
       return parseInstanceUrls(env[name], `http://127.0.0.1:${s.port}`, name);
@@ -176,13 +184,13 @@ export async function createStagePools(
     }
   });
   if (problems.length > 0) throw new FacelessError('INVALID_OPTION', `invalid stage URLs: ${problems.join('; ')}`);
-  const entries = await Promise.all(STAGES.map(async (s, i) => {
+  const entries = await Promise.all(catalog.map(async (s, i) => {
     const configured = lists[i] ?? [];
     const pool = new InstancePool(await expandInstances(configured, options.lookup), options);
     configuredUrls.set(pool, configured);
     return [s.key, pool] as const;
   }));
-  return Object.fromEntries(entries) as Record<StageKey, InstancePool>;
+  return Object.fromEntries(entries) as Record<K, InstancePool>;
 }
 
 /** The URLs each pool was configured with (before DNS expansion), for refreshStagePools. */
@@ -193,9 +201,9 @@ const configuredUrls = new WeakMap<InstancePool, readonly string[]>();
  * started or moved after the orchestrator started are called too. A failed lookup keeps the pool as
  * it is. Returns the stages whose instances changed.
  */
-export async function refreshStagePools(pools: Record<StageKey, InstancePool>, lookup: LookupAll = defaultLookup): Promise<StageKey[]> {
-  const changed: StageKey[] = [];
-  await Promise.all(Object.entries(pools).map(async ([key, pool]) => {
+export async function refreshStagePools<K extends string>(pools: Record<K, InstancePool>, lookup: LookupAll = defaultLookup): Promise<K[]> {
+  const changed: K[] = [];
+  await Promise.all(Object.entries<InstancePool>(pools).map(async ([key, pool]) => {
     const configured = configuredUrls.get(pool);
     if (!configured || configured.length !== 1) return;
     let failed = false;
@@ -203,7 +211,7 @@ export async function refreshStagePools(pools: Record<StageKey, InstancePool>, l
       failed = true;
       throw err;
     }));
-    if (!failed && pool.replace(urls)) changed.push(key as StageKey);
+    if (!failed && pool.replace(urls)) changed.push(key as K);
   }));
   return changed;
 }

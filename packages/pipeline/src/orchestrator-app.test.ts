@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PipelineRequest, STAGES, type PipelineRequest as Request } from '@faceless/contracts';
-import { FolderStore, MemoryEventHistory } from '@faceless/infra';
+import { FolderStore, MemoryEventBus, MemoryEventHistory } from '@faceless/infra';
 import type { FacelessError } from '@faceless/runtime';
 import { FAKE_STAGE_OUTPUTS } from './fake-stage-outputs.ts';
 import { FolderCheckpointStore } from './folder-checkpoint-store.ts';
+import { InProcessPipelineQueue } from './in-process-queue.ts';
 import { confineServerPaths, parseMediaRoots } from './media-roots.ts';
 import { buildOrchestratorApp, type OrchestratorAppOptions, type PipelineArtifacts } from './orchestrator-app.ts';
 import { newCheckpoint, type PipelineCheckpoint, type StageRecord } from './pipeline-runner.ts';
+import type { StageClient } from './stage-client.ts';
 
 const base = await realpath(await mkdtemp(join(tmpdir(), 'faceless-orch-app-')));
 const roots = { media: join(base, 'media'), music: join(base, 'music'), secret: join(base, 'secret') };
@@ -107,4 +109,60 @@ test('GET /pipelines/:id/artifacts: object keys (and signed URLs when the store 
   assert.deepEqual(signed.artifacts[0], { name: 'video', key: 'video.mp4', location: 'video.mp4', url: 'https://s3.example/video.mp4?X-Amz-Expires=900' });
   await folder.app.close();
   await signing.app.close();
+});
+
+test('POST /pipelines/:id/review: 400 naming the field, 404 for an unknown id, 409 NOT_IN_REVIEW, 202 with the state after the decision', async () => {
+  const checkpoints = new FolderCheckpointStore<PipelineCheckpoint>(join(base, 'review-pipelines'));
+  const bus = new MemoryEventBus();
+  const client: StageClient = { call: (stage) => Promise.resolve(FAKE_STAGE_OUTPUTS[stage]) };
+  const queue = new InProcessPipelineQueue({ client, checkpoints, bus, history: new MemoryEventHistory(), retry: { attempts: 1, baseDelayMs: 1 } });
+  const built = buildOrchestratorApp({ queue, checkpoints, history: new MemoryEventHistory(), logger: false });
+  const start = async (payload: object): Promise<string> => {
+    const res = await built.inject({ method: 'POST', url: '/pipelines/start', payload: { topic: 'octopuses', ...payload } });
+    assert.equal(res.statusCode, 202, res.body);
+    return res.json<{ pipelineId: string }>().pipelineId;
+  };
+  const review = (id: string, payload: unknown) => built.inject({ method: 'POST', url: `/pipelines/${id}/review`, payload: payload as object });
+  const errorOf = (res: { json<T>(): T }) => res.json<{ error: { code: string; field?: string; message: string } }>().error;
+
+  const waiting = await start({ review: true });
+  const plain = await start({});
+  await queue.idle();
+  const status = await built.inject({ method: 'GET', url: `/pipelines/status/${waiting}` });
+  assert.equal(status.json<{ state: string }>().state, 'Review');
+  assert.deepEqual(status.json<{ review: unknown }>().review, { title: 'T', titles: ['T', 'T2'], description: '', thumbnails: 2, thumbnail: 0 });
+
+  for (const [payload, field] of [
+    [{}, 'decision'],
+    [{ decision: 'maybe' }, 'decision'],
+    [{ decision: 'approve', title: 'x'.repeat(101) }, 'title'],
+    [{ decision: 'approve', title: '   ' }, 'title'],
+    [{ decision: 'approve', title: 'a <b> title' }, 'title'],
+    [{ decision: 'approve', description: 'é'.repeat(2501) }, 'description'],
+    [{ decision: 'approve', thumbnail: -1 }, 'thumbnail'],
+    [{ decision: 'approve', thumbnail: 0.5 }, 'thumbnail'],
+    [{ decision: 'reject', reason: 'x'.repeat(501) }, 'reason'],
+    [{ decision: 'approve', colour: 'red' }, 'colour'],
+    [{ decision: 'approve', thumbnail: 2 }, 'thumbnail'],
+  ] as const) {
+    const res = await review(waiting, payload);
+    assert.equal(res.statusCode, 400, `${JSON.stringify(payload)}: ${res.body}`);
+    assert.deepEqual([errorOf(res).code, errorOf(res).field], ['INVALID_INPUT', field], JSON.stringify(payload));
+  }
+  assert.match(errorOf(await review(waiting, { decision: 'approve', thumbnail: 2 })).message, /out of range.*made 2 thumbnails/);
+
+  const unknown = await review('no-such-pipeline', { decision: 'approve' });
+  assert.deepEqual([unknown.statusCode, errorOf(unknown).code], [404, 'NOT_FOUND']);
+  const notWaiting = await review(plain, { decision: 'approve' });
+  assert.deepEqual([notWaiting.statusCode, errorOf(notWaiting).code, errorOf(notWaiting).field], [409, 'NOT_IN_REVIEW', 'id']);
+
+  const approved = await review(waiting, { decision: 'approve', title: 'Edited', thumbnail: 1 });
+  assert.equal(approved.statusCode, 202, approved.body);
+  assert.deepEqual(approved.json(), { pipelineId: waiting, state: 'Queued' });
+  await queue.idle();
+  assert.equal((await checkpoints.load(waiting))?.state, 'Completed');
+  assert.deepEqual([(await review(waiting, { decision: 'reject' })).statusCode], [409]);
+  assert.equal(bus.published.filter((e) => e.pipelineId === waiting && e.name === 'pipeline.failed').length, 0);
+  await queue.close();
+  await built.close();
 });
