@@ -3,6 +3,7 @@ import { ApiError, api, forgetKey, onUnauthorized, storedKey } from './api-clien
 import { AbTestPage } from './pages/abtest-page.tsx';
 import { AbTestsPage } from './pages/abtests-page.tsx';
 import { BatchPage } from './pages/batch-page.tsx';
+import { ChannelsPage } from './pages/channels-page.tsx';
 import { MakePage } from './pages/make-page.tsx';
 import { PipelinePage } from './pages/pipeline-page.tsx';
 import { PipelinesPage } from './pages/pipelines-page.tsx';
@@ -16,6 +17,7 @@ const NAV = [
   { href: '/batch', name: 'Batch', pages: ['batch'] },
   { href: '/pipelines', name: 'Pipelines', pages: ['pipelines', 'pipeline'] },
   { href: '/abtests', name: 'A/B tests', pages: ['abtests', 'abtest'] },
+  { href: '/channels', name: 'Channels', pages: ['channels'] },
 ] as const;
 
 function Page({ route }: { route: Route }) {
@@ -32,6 +34,8 @@ function Page({ route }: { route: Route }) {
       return <AbTestsPage />;
     case 'abtest':
       return <AbTestPage key={route.id} id={route.id} />;
+    case 'channels':
+      return <ChannelsPage />;
     case 'not-found':
       return (
         <section aria-labelledby="page-title">

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'pipeline'; id: string }
   | { page: 'abtests' }
   | { page: 'abtest'; id: string }
+  | { page: 'channels' }
   | { page: 'not-found'; path: string };
 
 /** The dashboard's client-side routes; the gateway answers index.html for each of them. */
@@ -20,6 +21,7 @@ export function routeOf(path: string): Route {
   if (clean === '/abtests') return { page: 'abtests' };
   const ab = /^\/abtests\/([\w.-]{1,128})$/.exec(clean);
   if (ab?.[1]) return { page: 'abtest', id: ab[1] };
+  if (clean === '/channels') return { page: 'channels' };
   return { page: 'not-found', path };
 }
 
@@ -50,7 +52,7 @@ export function onLinkClick(event: MouseEvent): void {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const anchor = (event.target as Element | null)?.closest('a');
   if (!anchor || anchor.target || anchor.hasAttribute('download') || anchor.origin !== location.origin) return;
-  if (!/^\/(make|batch|pipelines|abtests)?(\/|$)/.test(anchor.pathname) || anchor.pathname.startsWith('/api/')) return;
+  if (!/^\/(make|batch|pipelines|abtests|channels)?(\/|$)/.test(anchor.pathname) || anchor.pathname.startsWith('/api/')) return;
   event.preventDefault();
   navigate(anchor.pathname + anchor.search);
 }

@@ -52,15 +52,15 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-/** `faceless serve` on port 0 with a temporary data folder and one API key. */
-export async function startDashboardServer(): Promise<DashboardServer> {
+/** `faceless serve` on port 0 with a temporary data folder and one API key; `extraEnv` adds to its environment. */
+export async function startDashboardServer(extraEnv: Record<string, string> = {}): Promise<DashboardServer> {
   const work = await mkdtemp(join(tmpdir(), 'faceless-web-e2e-'));
   const { key, hash } = createApiKey();
   const env: Record<string, string | undefined> = {
     ...process.env,
     API_KEYS: `web-test:${hash}`, API_KEYS_FILE: undefined, DATABASE_URL: undefined, AUTH_DISABLED: undefined,
     FACELESS_DATA_DIR: join(work, 'data'), LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache'),
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: 'error', ...extraEnv,
   };
   const serve = await startServe({ port: 0, host: '127.0.0.1', env });
   return {
