@@ -70,6 +70,10 @@ before(async () => {
     if (m?.[1] === 'p-done') return { status: 200, body: status('p-done', 'Completed') };
     if (r.url.startsWith('/pipelines?')) return { status: 200, body: { pipelines: [status('p-1')] } };
     if (r.url === '/pipelines/p-1/cancel') return { status: 202, body: { pipelineId: 'p-1', state: 'Failed' } };
+    if (r.url === '/pipelines/p-1/review') {
+      return { status: 202, body: { pipelineId: 'p-1', state: (r.body as { decision?: string }).decision === 'reject' ? 'Failed' : 'Queued' } };
+    }
+    if (r.url === '/pipelines/p-done/review') return { status: 409, body: { error: { code: 'NOT_IN_REVIEW', message: 'pipeline p-done is Completed, not waiting for review', field: 'id' } } };
     const history = /^\/pipelines\/([^/]+)\/events\?after=(\d+)$/.exec(r.url);
     if (history?.[1] === 'p-sse') return { status: 200, body: { pipelineId: 'p-sse', state: 'Running', events: sseHistory.filter((e) => e.seq > Number(history[2])) } };
     if (history?.[1] === 'p-done') return { status: 200, body: { pipelineId: 'p-done', state: 'Completed', events: [] } };
@@ -102,7 +106,7 @@ test('POST /api/pipelines/start validates, forwards with the request id and answ
   assert.equal(got?.headers['x-request-id'], 'req-42');
   assert.equal(got?.headers.authorization, undefined, 'the client key is not passed on');
   // The body as validated: trimmed, with the contract's defaults, exactly what the schema accepted.
-  assert.deepEqual(got?.body, { topic: 'how octopuses think', lang: 'en', durationSec: 45, aspect: '9:16', channel: 'local', captionStyle: 'highlight', music: true });
+  assert.deepEqual(got?.body, { topic: 'how octopuses think', lang: 'en', durationSec: 45, aspect: '9:16', channel: 'local', captionStyle: 'highlight', music: true, review: false });
 });
 
 test('status, list and cancel are forwarded', async () => {
@@ -115,6 +119,36 @@ test('status, list and cancel are forwarded', async () => {
   const cancel = await app.inject({ method: 'POST', url: '/api/pipelines/p-1/cancel', headers: auth });
   assert.equal(cancel.statusCode, 202);
   assert.equal(orchestrator.received.at(-1)?.method, 'POST');
+});
+
+test('POST /api/pipelines/:id/review: the decision is validated here and forwarded; 202, 409 and 404 pass through; it is documented with every status', async () => {
+  const before = orchestrator.received.length;
+  const approve = await app.inject({ method: 'POST', url: '/api/pipelines/p-1/review', headers: auth, payload: { decision: 'approve', title: '  Octopuses  ', thumbnail: 2 } });
+  assert.equal(approve.statusCode, 202, approve.body);
+  assert.deepEqual(approve.json(), { pipelineId: 'p-1', state: 'Queued' });
+  assert.deepEqual([orchestrator.received[before]?.method, orchestrator.received[before]?.url], ['POST', '/pipelines/p-1/review']);
+  assert.deepEqual(orchestrator.received[before]?.body, { decision: 'approve', title: 'Octopuses', thumbnail: 2 }, 'the body as validated');
+  const reject = await app.inject({ method: 'POST', url: '/api/pipelines/p-1/review', headers: auth, payload: { decision: 'reject', reason: 'off-topic' } });
+  assert.deepEqual([reject.statusCode, reject.json<{ state: string }>().state], [202, 'Failed']);
+
+  const sent = orchestrator.received.length;
+  for (const [payload, field] of [[{ decision: 'publish' }, 'decision'], [{ decision: 'approve', thumbnail: -1 }, 'thumbnail'], [{ decision: 'approve', title: 'x'.repeat(101) }, 'title'], [{ decision: 'approve', extra: true }, 'extra']] as const) {
+    const bad = await app.inject({ method: 'POST', url: '/api/pipelines/p-1/review', headers: auth, payload });
+    assert.equal(bad.statusCode, 400, JSON.stringify(payload));
+    assert.deepEqual([bad.json<{ error: { code: string; field: string } }>().error.code, bad.json<{ error: { field: string } }>().error.field], ['INVALID_INPUT', field]);
+  }
+  assert.equal(orchestrator.received.length, sent, 'a bad decision is not forwarded');
+  const conflict = await app.inject({ method: 'POST', url: '/api/pipelines/p-done/review', headers: auth, payload: { decision: 'approve' } });
+  assert.deepEqual([conflict.statusCode, conflict.json<{ error: { code: string } }>().error.code], [409, 'NOT_IN_REVIEW']);
+  const unknown = await app.inject({ method: 'POST', url: '/api/pipelines/nope/review', headers: auth, payload: { decision: 'approve' } });
+  assert.deepEqual([unknown.statusCode, unknown.json<{ error: { code: string } }>().error.code], [404, 'NOT_FOUND']);
+  const keyless = await app.inject({ method: 'POST', url: '/api/pipelines/p-1/review', payload: { decision: 'approve' } });
+  assert.equal(keyless.statusCode, 401);
+
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> }>();
+  const op = doc.paths['/api/pipelines/{id}/review']?.post;
+  assert.deepEqual(Object.keys(op?.responses ?? {}).sort(), ['202', '400', '401', '404', '409', '413', '414', '415', '429', '503']);
+  assert.match(JSON.stringify(op?.requestBody), /"approve","reject"/);
 });
 
 test('unknown pipeline id: the orchestrator\'s 404 ErrorBody passes through with our request id', async () => {

@@ -300,6 +300,10 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     }
     // Channels: the uploader's list, and adding one through Google's consent page.
     registerChannelRoutes(api, { callUploader: (request, rest) => call(request, 'uploader', rest), reply, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
+    api.post('/api/pipelines/:id/review', async (request, res) => {
+      const { id } = request.params as Params;
+      return reply(res, request, await call(request, 'orchestrator', { method: 'POST', path: `/pipelines/${encodeURIComponent(id)}/review`, body: request.body }));
+    });
     for (const action of ['retry', 'cancel'] as const) {
       api.post(`/api/pipelines/:id/${action}`, async (request, res) => {
         const { id } = request.params as Params;

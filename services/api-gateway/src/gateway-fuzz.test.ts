@@ -98,7 +98,7 @@ const UPSTREAM_PATHS = [
   /^\/pipelines\/start$/, /^\/pipelines\?limit=\d+&offset=\d+$/, /^\/health$/, /^\/keywords\/fetch$/, /^\/scripts\/generate$/,
   /^\/abtest(\?status=(running|stopped|decided))?$/, /^\/abtest\/[A-Za-z0-9_.-]{4,100}(\/(metrics|metrics\/csv|evaluate|stop|rotate))?$/,
   /^\/channels(\/oauth\/(start|complete))?$/,
-  /^\/pipelines\/status\/(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/, /^\/pipelines\/(?!\.{1,2}\/)[A-Za-z0-9_.-]{1,100}\/(artifacts|retry|cancel|events\?after=\d+)$/,
+  /^\/pipelines\/status\/(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/, /^\/pipelines\/(?!\.{1,2}\/)[A-Za-z0-9_.-]{1,100}\/(artifacts|retry|cancel|review|events\?after=\d+)$/,
 ];
 
 function upstreamAnswer(method: string, url: string): { status: number; body: unknown } {
@@ -118,7 +118,7 @@ function upstreamAnswer(method: string, url: string): { status: number; body: un
   }
   const statusOf = /^\/pipelines\/status\/([^/]+)$/.exec(path);
   if (method === 'GET' && statusOf) return statusOf[1] === KNOWN ? { status: 200, body: status(KNOWN) } : notFound(statusOf[1] ?? '');
-  const action = /^\/pipelines\/([^/]+)\/(artifacts|retry|cancel|events)$/.exec(path);
+  const action = /^\/pipelines\/([^/]+)\/(artifacts|retry|cancel|review|events)$/.exec(path);
   if (!action) return { status: 404, body: { error: { code: 'NOT_FOUND', message: `no route ${method} ${path}` } } };
   const [, id = '', verb] = action;
   if (id !== KNOWN && id !== FAILED) return notFound(id);
@@ -131,6 +131,11 @@ function upstreamAnswer(method: string, url: string): { status: number; body: un
       : { status: 409, body: { error: { code: 'CONFLICT', message: `pipeline ${id} is Running: only a Failed pipeline can be retried` } } };
   }
   if (verb === 'cancel') return { status: 202, body: { pipelineId: id, state: 'Failed' } };
+  if (verb === 'review') {
+    return id === KNOWN
+      ? { status: 202, body: { pipelineId: id, state: 'Queued' } }
+      : { status: 409, body: { error: { code: 'NOT_IN_REVIEW', message: `pipeline ${id} is Failed, not waiting for review`, field: 'id' } } };
+  }
   const afterSeq = Number(new URLSearchParams(url.split('?')[1] ?? '').get('after') ?? 0);
   return { status: 200, body: { state: 'Failed', events: events(id).filter((e) => e.seq > afterSeq) } };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ARTIFACT_MEDIA_TYPES } from './artifact-media-types.ts';
 import {
-  EXPERIMENT_STATUSES, ErrorBody, KeywordsFetchInput, KeywordsFetchOutput, PipelineEvent, PipelineRequest, PipelineState, PipelineStatus,
+  EXPERIMENT_STATUSES, ErrorBody, KeywordsFetchInput, KeywordsFetchOutput, PipelineEvent, PipelineRequest, PipelineReviewRequest, PipelineState, PipelineStatus,
   ScriptGenerateInput, ScriptGenerateOutput, StartPipelineResponse,
 } from '@faceless/contracts';
 
@@ -239,6 +239,13 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
     errors: [404, 409, 413, 414, 415, 503],
   },
   {
+    method: 'POST', path: '/api/pipelines/{id}/review',
+    summary: 'Decide on a pipeline waiting in Review before its upload: approve (optionally with an edited title, description and the index of the thumbnail to use) or reject (with a reason); 409 NOT_IN_REVIEW when it is not waiting.',
+    params: PipelineIdParams, body: PipelineReviewRequest,
+    response: { status: 202, description: 'decided; the state after it: Queued (approved, it goes on to the upload) or Failed (rejected, REVIEW_REJECTED)', schema: StartPipelineResponse },
+    errors: [404, 409, 413, 414, 415, 503],
+  },
+  {
     method: 'GET', path: '/api/pipelines/{id}/events',
     summary: 'Server-sent events of one pipeline from its start (id: seq, event: name, data: the event); Last-Event-ID or ?after= resumes; closes after pipeline.completed or pipeline.failed. Between them, at most two a second, `event: progress` without an id: {pipelineId, stage, percent, note} of the running stage.',
     params: PipelineIdParams,
@@ -344,7 +351,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'UNAUTHORIZED: missing or wrong API key',
   403: 'UNAUTHORIZED: a download link that is expired or not signed by this gateway (ask /artifacts for a new one)',
   404: 'NOT_FOUND',
-  409: 'CONFLICT',
+  409: 'CONFLICT; NOT_IN_REVIEW for a review decision on a pipeline that is not waiting in Review',
   412: 'CONFLICT: the file changed since the If-Match / If-Unmodified-Since given',
   413: 'PAYLOAD_TOO_LARGE',
   414: 'INVALID_INPUT: a path parameter longer than the router accepts',
