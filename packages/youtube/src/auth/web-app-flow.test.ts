@@ -66,9 +66,9 @@ test('the web client\'s consent: stored as oauthClient "web", refreshed with tha
   const record = channels.get('science');
   assert.equal(record?.oauthClient, 'web');
   assert.match(await decryptSecret(record.refreshToken, KEY, { channel: 'science' }), /^1\/\/fake-/);
-  const access = await new ChannelTokenSource({ channel: record, config: config(), retry: { attempts: 1 } }).token();
+  const access = await new ChannelTokenSource({ channel: record, config: config(), retry: { attempts: 1, baseDelayMs: 1 } }).token();
   assert.equal(web.isValidAccessToken(access), true, 'refreshed with GOOGLE_WEB_CLIENT_ID');
-  await assert.rejects(new ChannelTokenSource({ channel: { ...record, oauthClient: undefined }, config: config(), retry: { attempts: 1 } }).token(), { code: 'PROVIDER_AUTH' });
+  await assert.rejects(new ChannelTokenSource({ channel: { ...record, oauthClient: undefined }, config: config(), retry: { attempts: 1, baseDelayMs: 1 } }).token(), { code: 'PROVIDER_AUTH' });
 
   await assert.rejects(flow.complete(answer), (err: Error & { code?: string; field?: string }) => err.code === 'INVALID_INPUT' && err.field === 'state' && /already used/.test(err.message));
   assert.equal(web.counters.codeExchanges, 1);
