@@ -10,6 +10,7 @@
 // also split into ffmpeg's (the children) and this process's (the stage's own work plus the sampler).
 // --save FILE copies the video there (e.g. a reference made with the previous code or settings);
 // --reference FILE compares the video with one saved so, frame by frame: SSIM (All) and PSNR (average).
+import '@faceless/runtime/tracing-register'; // first: with OTEL_* set (bench/tracing.ts) the render is traced
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -70,6 +70,8 @@ export function startTracing(options: { serviceName: string; env?: Env }): Traci
   });
   sdk.start();
   subscribeSteps();
+  // A command that ends by itself (faceless make, a bench) exports its last spans before it exits.
+  process.once('beforeExit', () => { void sdk.shutdown().catch(() => {}); });
   started = { enabled: true, shutdown: () => sdk.shutdown() };
   return started;
 }
