@@ -155,3 +155,17 @@ test('in process, a pipeline in Review holds no slot: with concurrency 1 the nex
   assert.deepEqual(uploads.map((u) => [u.pipelineId, u.metadata.title]), [['second', 'T'], ['first', 'Edited']]);
   await queue.close();
 });
+
+test('a pipeline cancelled while in Review ends Failed (CANCELLED) at the upload with one pipeline.failed; a decision after it meets NOT_IN_REVIEW', async () => {
+  const { checkpoints, bus, history, client } = setup();
+  const queue = new InProcessPipelineQueue({ client, checkpoints, bus, history, retry: fast });
+  await checkpoints.save('r7', newCheckpoint('r7', reviewed, 'pipelines/r7/', new Date().toISOString()));
+  await queue.enqueue('r7');
+  await queue.idle();
+  assert.equal(await queue.cancel('r7'), 'dequeued');
+  const cp = await checkpoints.load('r7');
+  assert.deepEqual([cp?.state, cp?.error?.stage, cp?.error?.code], ['Failed', 'upload', 'CANCELLED']);
+  assert.deepEqual(bus.published.filter((e) => e.name === 'pipeline.failed').map((e) => e.stage), ['upload']);
+  await assert.rejects(queue.review('r7', { decision: 'approve' }), isCode('NOT_IN_REVIEW'));
+  await queue.close();
+});
