@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { hashApiKey } from '@faceless/api-gateway';
 import { createLogger } from '@faceless/runtime';
-import { ChannelTokenSource, DEFAULT_SCOPES, openYouTubeStateFromEnv } from '@faceless/youtube';
+import { ChannelTokenSource, DEFAULT_SCOPES, decryptSecret, openYouTubeStateFromEnv } from '@faceless/youtube';
 import { startFakeGoogle, type FakeGoogle } from '@faceless/youtube/testing';
 import { startServe, type ServeHandle } from './serve-command.ts';
 
@@ -18,6 +18,7 @@ let work: string;
 let fake: FakeGoogle;
 let served: ServeHandle;
 let env: Record<string, string | undefined>;
+let refreshToken = '';
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'faceless-serve-channels-'));
@@ -94,6 +95,7 @@ test('the fake Google\'s code comes back to the public callback: the channel is 
     assert.doesNotMatch(JSON.stringify(record), /1\/\/fake-/, 'the refresh token is stored encrypted');
     const access = await new ChannelTokenSource({ channel: record, config: fake.config }).token();
     assert.equal(fake.google.isValidAccessToken(access), true);
+    refreshToken = await decryptSecret(record.refreshToken, fake.config.secretKey, { channel: 'science' });
   } finally {
     await state.close();
   }
@@ -105,6 +107,15 @@ test('the fake Google\'s code comes back to the public callback: the channel is 
   assert.ok(code.length > 10 && stateParam.length === 43);
   assert.ok(logLines.some((l) => l.includes('/api/channels/oauth/callback')), 'the callback was logged (its path)');
   for (const line of logLines) assert.ok(!line.includes(code) && !line.includes(stateParam), `secret in a log line: ${line}`);
+});
+
+test('a refresh token Google refuses (access removed) shows as revoked, with the fix', async () => {
+  assert.ok(refreshToken, 'the channel of the test above');
+  fake.google.revokeRefreshToken(refreshToken);
+  const res = await fetch(`${served.url}/api/channels`, { headers: auth });
+  const science = ((await res.json()) as { channels: Array<{ name: string; tokenHealth: string; warnings: string[] }> }).channels.find((c) => c.name === 'science');
+  assert.equal(science?.tokenHealth, 'revoked');
+  assert.match(science.warnings.join(' '), /refused the refresh token of channel science.*add the channel again/);
 });
 
 test('Cancel on the consent page sends the browser back with ?denied=<name>, and adds nothing; a callback without a state is 400', async () => {

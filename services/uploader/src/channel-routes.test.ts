@@ -27,6 +27,8 @@ before(async () => {
     FACELESS_DATA_DIR: join(root, 'data'), LOCAL_CHANNEL_DIR: join(root, 'channels'), LOCAL_CHANNELS: 'drafts',
     PUBLISH_SLOTS: '09:00,15:00', PUBLISH_LEAD_MINUTES: '60', GOOGLE_CLIENT_ID: 'client.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 'secret',
     FACELESS_SECRET_KEY: KEY, GOOGLE_OAUTH_URL: 'https://accounts.example/o/oauth2/v2/auth',
+    // Nobody listens there: the list's token check finds Google unreachable and keeps the record's view.
+    GOOGLE_TOKEN_URL: 'http://127.0.0.1:9/token',
   };
   db = await openDatabase({ dataDir: join(root, 'db') });
   state = await openYouTubeState(db, { dataDir: env.FACELESS_DATA_DIR! });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { openFacelessDatabase } from '@faceless/infra';
-import { FacelessError, loggerFromPino, parseInput, type Database, type Logger, type StageApp, type StageFactoryOptions } from '@faceless/runtime';
+import { FacelessError, isFacelessError, loggerFromPino, parseInput, type Database, type Logger, type StageApp, type StageFactoryOptions } from '@faceless/runtime';
 import {
-  CHANNEL_NAME, WebAuthorizations, channelTokenHealth, openYouTubeState, pacificDay, readYouTubeConfig,
+  CHANNEL_NAME, ChannelTokenSource, WebAuthorizations, channelTokenHealth, openYouTubeState, pacificDay, readYouTubeConfig,
   type ChannelRecord, type TokenHealth, type YouTubeConfig, type YouTubeState,
 } from '@faceless/youtube';
 import { readUploaderConfig, type UploaderConfig } from './config.ts';
@@ -25,6 +25,8 @@ export interface ChannelSummary {
 }
 
 const NEXT_SLOTS = 3;
+/** How long the list waits for Google to refresh a channel's token before it shows the record's view alone. */
+const PROBE_TIMEOUT_MS = 5000;
 
 const StartBody = z.strictObject({
   name: z.string().regex(CHANNEL_NAME, 'must be 1-64 characters of a-z 0-9 _ - (e.g. "science-en")'),
@@ -42,6 +44,8 @@ export interface ChannelServiceDeps {
   database: () => Promise<Database>;
   log: Logger;
   now?: () => Date;
+  /** Test seam: how a channel's refresh token is tried; defaults to one refresh at Google. */
+  probe?: (record: ChannelRecord, signal: AbortSignal) => Promise<unknown>;
 }
 
 /** The first `count` free slots after now, each taken in turn (pure). */
@@ -72,9 +76,30 @@ export function createChannelService(deps: ChannelServiceDeps) {
     return opened;
   };
 
+  const probe = deps.probe ?? ((record: ChannelRecord, signal: AbortSignal) =>
+    new ChannelTokenSource({ channel: record, config: deps.youtube, now, retry: { attempts: 1, baseDelayMs: 1 } }).token(signal));
+
+  /**
+   * Revoked, when Google refuses the refresh token (the owner removed the app's access, or its 7 days are
+   * up): the record alone cannot tell. Anything else (Google unreachable, no client configured) leaves the
+   * record's view as it is; an upload says more.
+   */
+  async function revoked(record: ChannelRecord): Promise<string | undefined> {
+    try {
+      await probe(record, AbortSignal.timeout(PROBE_TIMEOUT_MS));
+      return undefined;
+    } catch (err) {
+      if (!(isFacelessError(err) && err.code === 'CHANNEL_AUTH' && err.field === 'channel')) return undefined;
+      return `Google refused the refresh token of channel ${record.name} (access removed, or expired): add the channel again`;
+    }
+  }
+
   async function youtubeSummary(record: ChannelRecord, state: YouTubeState, at: Date, quota: ChannelSummary['quota'], quotaWarning?: string): Promise<ChannelSummary> {
-    const health = channelTokenHealth(record, at);
-    const [videos, reserved] = await Promise.all([state.videos.list(record.name), state.slots.list(YOUTUBE_TARGET, record.name)]);
+    const fromRecord = channelTokenHealth(record, at);
+    const [videos, reserved, refused] = await Promise.all([
+      state.videos.list(record.name), state.slots.list(YOUTUBE_TARGET, record.name), fromRecord.health === 'expired' ? undefined : revoked(record),
+    ]);
+    const health = refused ? { ...fromRecord, health: 'revoked' as const, warning: refused } : fromRecord;
     const taken = [...videos, ...reserved].map((v) => new Date(v.publishAt));
     const warnings = [health.warning, quotaWarning].filter((w): w is string => w !== undefined);
     if (record.oauthClient === 'web' && !deps.youtube.webClientId) {
