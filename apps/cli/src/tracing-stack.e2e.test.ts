@@ -139,7 +139,9 @@ test('one pipeline is one trace across the ten services, stages in the seed\'s o
     assert.ok(isUnder(run, videoStage, byId), `ffmpeg (${String(run.attributes['faceless.step.summary'])}) is under the video stage`);
     assert.ok(run.endNs > run.startNs && String(run.attributes['faceless.step.summary']).length > 0);
   }
-  assert.ok(spans.some((s) => s.name === 'espeak-ng' && s.service === 'tts-renderer'), 'the speech synthesis is a span');
+  const audioStage = stageSpans.find((s) => s.name === 'stage audio');
+  assert.ok(audioStage && spans.some((s) => s.name === 'espeak-ng' && s.service === 'tts-renderer' && isUnder(s, audioStage, byId)), 'the speech synthesis is a span under the audio stage');
+  assert.ok(spans.some((s) => s.service === 'orchestrator' && s.kind === 4), 'the events the orchestrator publishes are in the trace');
   assert.ok(spans.some((s) => s.service === 'api-gateway' && s.kind === 5), 'the gateway receives the events it streams to the SSE watcher in the trace');
 
   const failedSpans = await traceOf(failed, (all) => all.some((s) => s.name === 'stage audio' && s.status === 2));
