@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FacelessError } from '@faceless/runtime';
+import { CHANNEL_NAME } from './gateway-routes.ts';
 import type { UpstreamAnswer } from './upstream-client.ts';
 
 export const CHANNEL_CALLBACK_PATH = '/api/channels/oauth/callback';
@@ -21,7 +22,7 @@ interface Completed {
 
 function completed(body: unknown): Completed {
   const b = body as Partial<Completed> | undefined;
-  if (!b || !['added', 're-authorized', 'denied'].includes(b.outcome ?? '') || typeof b.channel !== 'string' || !/^[a-z0-9_-]{1,64}$/.test(b.channel)) {
+  if (!b || !['added', 're-authorized', 'denied'].includes(b.outcome ?? '') || typeof b.channel !== 'string' || !CHANNEL_NAME.test(b.channel)) {
     throw new FacelessError('PROVIDER_BAD_RESPONSE', 'the uploader answered the channel authorization without an outcome and a channel name');
   }
   return b as Completed;

@@ -135,8 +135,10 @@ export const ChannelList = z.object({
       .describe('the Cloud project\'s YouTube quota today; 0 of 0 for a local channel'),
   })),
 });
+/** A channel's name here (the uploader's CHANNEL_NAME): it becomes a folder and a config key. */
+export const CHANNEL_NAME = /^[a-z0-9_-]{1,64}$/;
 export const ChannelOAuthStartBody = z.strictObject({
-  name: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z 0-9 _ - (e.g. "science-en")').describe('the channel\'s name here'),
+  name: z.string().regex(CHANNEL_NAME, 'must be 1-64 characters of a-z 0-9 _ - (e.g. "science-en")').describe('the channel\'s name here'),
 });
 export const ChannelOAuthStart = z.object({
   consentUrl: z.string().describe('Google\'s consent page: open it in the browser'),
