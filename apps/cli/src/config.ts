@@ -1,11 +1,14 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DatabaseUrlVar } from '@faceless/infra';
+import { blankAsUnset } from '@faceless/runtime';
 import { z } from 'zod';
 
 /** The CLI's own settings; each service reads its own variables (see the README). */
 const CliEnv = z.object({
-  FACELESS_DATA_DIR: z.string().min(1).optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  FACELESS_DATA_DIR: z.preprocess(blankAsUnset, z.string().min(1).optional()),
+  // The same check as the services' (a blank value counts as unset there too).
+  DATABASE_URL: DatabaseUrlVar,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
   STAGE_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
 });

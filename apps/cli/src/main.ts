@@ -51,6 +51,7 @@ const serveCli = (): Command => cliCommand('faceless serve', 'Serves the HTTP AP
   .option('--host <host>', 'the address to listen on', '127.0.0.1');
 
 const stackCli = (): Command => cliCommand('faceless stack', 'Starts the ten services on ports 3000-3009, each in its own process, and starts a service that exits again with backoff; Ctrl-C or SIGTERM stops them.')
+  .option('--replicas <list>', 'processes of stage services, e.g. uploader=2,video-assembler=3 (a further replica listens on the seed port + 100·k; the orchestrator spreads its calls over them)')
   .addHelpText('after', '\nEnvironment: REDIS_URL, AMQP_URL, DATABASE_URL, S3_* (see README.md); LOG_LEVEL=debug shows every service\'s log lines.');
 
 const voicesCli = (): Command => cliCommand('faceless voices', 'Lists the voices of the speech provider (for faceless make --voice).')
@@ -87,7 +88,13 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'stack': {
         const parsed = parse(stackCli());
         if ('help' in parsed) return parsed.help;
-        const { startStack } = await import('./stack.ts');
+        const { startStack, parseReplicas } = await import('./stack.ts');
+        let replicas: Record<string, number>;
+        try {
+          replicas = parseReplicas(String(parsed.values.replicas ?? ''));
+        } catch (err) {
+          throw new UsageError('--replicas', (err as Error).message.replace(/^--replicas: /, ''));
+        }
         const stackEnv = { ...env };
         const { defaultKeysFilePath } = await import('@faceless/api-gateway');
         if (!env.API_KEYS && !env.API_KEYS_FILE && !env.AUTH_DISABLED && !existsSync(defaultKeysFilePath(env))) {
@@ -96,6 +103,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         }
         const stack = await startStack({
           env: stackEnv,
+          replicas,
           onReady: (name, url) => write(`✓ ${name.padEnd(17)} ${url}\n`),
           ...(env.LOG_LEVEL === 'debug' ? { onLine: (name: string, line: string) => write(`${name}: ${line}\n`) } : {}),
           // A service that dies is started again with backoff: only Ctrl-C or SIGTERM stops the stack.

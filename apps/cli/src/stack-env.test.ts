@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stackEnv, stackPorts } from './stack.ts';
+import { parseReplicas, stackEnv, stackPorts } from './stack.ts';
 
 test('a stage service with replicas gets a port each; the orchestrator is given them all, the gateway the first', () => {
   const ports = stackPorts({ uploader: [4100, 4101] }, { uploader: 2, 'ab-tester': 2 });
@@ -28,4 +28,13 @@ test('replicas of the orchestrator or the gateway, of an unknown service, or wit
   });
   assert.throws(() => stackPorts({ uploader: [4100] }, { uploader: 2 }), /uploader: 1 ports for 2 replicas/);
   assert.throws(() => stackPorts({}, { uploader: 0 }), /uploader: 0 replicas/);
+});
+
+test('faceless stack --replicas: service=count pairs; a malformed pair or a bad service is refused naming it', () => {
+  assert.deepEqual(parseReplicas(''), {});
+  assert.deepEqual(parseReplicas('uploader=2, video-assembler=3'), { uploader: 2, 'video-assembler': 3 });
+  assert.throws(() => parseReplicas('uploader:2'), (e: Error & { code?: string }) => e.code === 'INVALID_OPTION' && /"uploader:2" is not <service>=<count>/.test(e.message));
+  assert.throws(() => parseReplicas('orchestrator=2'), /orchestrator: 2 replicas/);
+  assert.throws(() => parseReplicas('renderer=2'), /renderer: no such service/);
+  assert.throws(() => parseReplicas('uploader=0'), /uploader: 0 replicas/);
 });

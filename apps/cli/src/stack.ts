@@ -51,6 +51,20 @@ export function stackPorts(ports: StartStackOptions['ports'] = {}, replicas: Sta
   return result;
 }
 
+/** `--replicas uploader=2,video-assembler=3`: the count of each named service (checked by stackPorts). */
+export function parseReplicas(text: string): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([a-z-]+)=(\d{1,2})$/.exec(part);
+    if (!match?.[1] || !match[2]) {
+      throw new FacelessError('INVALID_OPTION', `--replicas: "${part}" is not <service>=<count>, e.g. uploader=2`, { field: 'replicas' });
+    }
+    result[match[1]] = Number(match[2]);
+  }
+  stackPorts({}, result);
+  return result;
+}
+
 /** How a replica is named in messages: the service's name, with #k (from 1) when it runs several. */
 function replicaLabel(name: string, replica: number, count: number): string {
   return count > 1 ? `${name}#${replica + 1}` : name;
