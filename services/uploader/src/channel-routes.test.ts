@@ -137,3 +137,19 @@ test('the uploader service serves GET /channels beside its stage', async () => {
     await service.close();
   }
 });
+
+test('POST /channels/oauth/start without any Google client names the web client to create and where its redirect goes', async () => {
+  const bare = Fastify();
+  registerErrorHandler(bare);
+  const { GOOGLE_CLIENT_ID: _id, GOOGLE_CLIENT_SECRET: _secret, ...rest } = env;
+  registerChannelRoutes(bare, { env: rest, openDatabase: async () => db, now: () => NOW });
+  try {
+    const res = await bare.inject({ method: 'POST', url: '/channels/oauth/start', payload: { name: 'gaming', redirectUri: 'http://127.0.0.1:3000/api/channels/oauth/callback' } });
+    assert.equal(res.statusCode, 400);
+    const error = (res.json() as { error: { code: string; field: string; message: string } }).error;
+    assert.deepEqual([error.code, error.field], ['INVALID_OPTION', 'GOOGLE_WEB_CLIENT_ID']);
+    assert.match(error.message, /"Web application".*\/api\/channels\/oauth\/callback/);
+  } finally {
+    await bare.close();
+  }
+});

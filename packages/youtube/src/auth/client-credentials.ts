@@ -31,6 +31,9 @@ export interface WebClientCredentials extends ClientCredentials {
 
 /** The "Web application" client (GOOGLE_WEB_CLIENT_ID/SECRET), else the main one (GOOGLE_CLIENT_ID/SECRET). */
 export function requireWebClientCredentials(config: Pick<YouTubeConfig, 'clientId' | 'clientSecret' | 'webClientId' | 'webClientSecret'>): WebClientCredentials {
+  if (!config.webClientId && !config.clientId) {
+    throw new FacelessError('INVALID_OPTION', 'no Google OAuth client for the dashboard: create one of type "Web application" in the Google Cloud console (APIs & Services → Credentials, YouTube Data API v3 enabled) with the authorized redirect URI <the dashboard\'s address>/api/channels/oauth/callback, and set GOOGLE_WEB_CLIENT_ID and GOOGLE_WEB_CLIENT_SECRET where the uploader runs', { field: 'GOOGLE_WEB_CLIENT_ID' });
+  }
   if (!config.webClientId) return requireClientCredentials(config);
   if (!config.webClientSecret) {
     throw new FacelessError('INVALID_OPTION', 'GOOGLE_WEB_CLIENT_SECRET is not set while GOOGLE_WEB_CLIENT_ID is: copy the secret of the "Web application" OAuth client from the Google Cloud console (APIs & Services → Credentials)', { field: 'GOOGLE_WEB_CLIENT_SECRET' });
