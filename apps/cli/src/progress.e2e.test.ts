@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startServe, type ServeHandle } from './serve-command.ts';
+import { serveTestEnv } from './serve-test-env.ts';
 
 const temps: string[] = [];
 let served: ServeHandle | undefined;
@@ -30,14 +31,8 @@ async function collectSse(url: string, signal: AbortSignal): Promise<{ event: st
 test('faceless serve: during the video stage the status shows a rising percent and the SSE stream carries progress events', { timeout: 300_000 }, async () => {
   const work = await mkdtemp(join(tmpdir(), 'faceless-progress-e2e-'));
   temps.push(work);
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    API_KEYS: undefined, API_KEYS_FILE: undefined, DATABASE_URL: undefined,
-    FACELESS_DATA_DIR: join(work, 'data'), LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache'),
-    LOG_LEVEL: 'error',
-    // The status is read several times a second here, over the gateway's default 120 a minute.
-    RATE_LIMIT_PER_MINUTE: '10000',
-  };
+  // The status is read several times a second here, over the gateway's default 120 a minute.
+  const env = serveTestEnv(work, { RATE_LIMIT_PER_MINUTE: '10000' });
   served = await startServe({ port: 0, host: '127.0.0.1', env });
   const base = served.url;
   const started = await fetch(`${base}/api/pipelines/start`, {

@@ -8,6 +8,7 @@ import type { PipelineEvent } from '@faceless/contracts';
 import type { PipelineEventHistory } from '@faceless/pipeline';
 import { assertBypassesRefused, sseUntilClosed } from './http-test-client.ts';
 import { startServe, type ServeHandle } from './serve-command.ts';
+import { serveTestEnv } from './serve-test-env.ts';
 
 const temps: string[] = [];
 const handles: ServeHandle[] = [];
@@ -27,13 +28,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 test('faceless serve: cancelled pipelines, queued or running, end with one pipeline.failed, kept in a history that outlives a restart; mediaDir outside MEDIA_ROOTS is refused', { timeout: 120_000 }, async () => {
   const work = await mkdtemp(join(tmpdir(), 'faceless-serve-cancel-'));
   temps.push(work);
-  const dataDir = join(work, 'data');
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    API_KEYS: undefined, API_KEYS_FILE: undefined, DATABASE_URL: undefined, MEDIA_ROOTS: undefined,
-    FACELESS_DATA_DIR: dataDir, LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache'),
-    LOG_LEVEL: 'error', SERVE_CONCURRENCY: '1',
-  };
+  const env = serveTestEnv(work, { SERVE_CONCURRENCY: '1' });
   const served = await startServe({ port: 0, host: '127.0.0.1', env });
   handles.push(served);
   const api = (path: string, init?: RequestInit): Promise<Response> => fetch(`${served.url}/api${path}`, init);
@@ -87,11 +82,7 @@ test('faceless serve with a key: every spelling of a protected path is refused w
   const key = `serve-${randomBytes(16).toString('hex')}`;
   const served = await startServe({
     port: 0, host: '127.0.0.1',
-    env: {
-      ...process.env, API_KEYS: `tester:${hashApiKey(key)}`, API_KEYS_FILE: undefined, DATABASE_URL: undefined, MEDIA_ROOTS: undefined,
-      FACELESS_DATA_DIR: join(work, 'data'), LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache'),
-      LOG_LEVEL: 'error', SERVE_CONCURRENCY: '1',
-    },
+    env: serveTestEnv(work, { API_KEYS: `tester:${hashApiKey(key)}`, SERVE_CONCURRENCY: '1' }),
   });
   handles.push(served);
   const auth = { authorization: `Bearer ${key}` };

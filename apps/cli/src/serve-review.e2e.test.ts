@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { PipelineStatus, ThumbnailGenerateOutput, UploadOutput } from '@faceless/contracts';
+import { sseUntilClosed } from './http-test-client.ts';
 import { startServe, type ServeHandle } from './serve-command.ts';
+import { serveTestEnv } from './serve-test-env.ts';
 
 const temps: string[] = [];
 let served: ServeHandle | undefined;
@@ -16,12 +18,7 @@ after(async () => {
 test('faceless serve: review before publishing through the gateway; a restart keeps Review; a rejection ends the event stream, an approval publishes the edits', { timeout: 480_000 }, async () => {
   const work = await mkdtemp(join(tmpdir(), 'faceless-serve-review-'));
   temps.push(work);
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    API_KEYS: undefined, API_KEYS_FILE: undefined, DATABASE_URL: undefined,
-    FACELESS_DATA_DIR: join(work, 'data'), LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache'),
-    LOG_LEVEL: 'error',
-  };
+  const env = serveTestEnv(work);
   served = await startServe({ port: 0, host: '127.0.0.1', env });
   const api = (path: string, body?: object): Promise<Response> => fetch(`${served?.url ?? ''}/api/pipelines${path}`, body
     ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
@@ -62,11 +59,11 @@ test('faceless serve: review before publishing through the gateway; a restart ke
   assert.deepEqual([(await status(approveId)).state, (await status(rejectId)).state], ['Review', 'Review']);
 
   // Rejected: the event stream sends pipeline.failed and closes, as for any failure.
-  const stream = fetch(`${served.url}/api/pipelines/${rejectId}/events`, { signal: AbortSignal.timeout(30_000) }).then((res) => res.text());
+  const stream = sseUntilClosed(served.url, rejectId, {}, 30_000);
   await new Promise((r) => setTimeout(r, 300));
   const rejected = await api(`/${rejectId}/review`, { decision: 'reject', reason: 'the voice is too fast' });
   assert.deepEqual([rejected.status, ((await rejected.json()) as { state: string }).state], [202, 'Failed']);
-  const names = [...(await stream).matchAll(/^event: (.+)$/gm)].map((m) => m[1]).filter((n) => n !== 'progress');
+  const names = (await stream).map((f) => f.event).filter((n) => n !== 'progress');
   assert.deepEqual([names.length, names.at(-1), names.filter((n) => n === 'pipeline.failed').length], [8, 'pipeline.failed', 1]);
   const failed = await status(rejectId);
   assert.deepEqual([failed.error?.stage, failed.error?.code], ['upload', 'REVIEW_REJECTED']);

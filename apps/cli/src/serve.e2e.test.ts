@@ -7,6 +7,7 @@ import { EVENT_NAMES } from '@faceless/contracts';
 import type { PipelineCheckpoint } from '@faceless/pipeline';
 import { ffprobe } from '@faceless/runtime';
 import { startServe, type ServeHandle } from './serve-command.ts';
+import { serveTestEnv } from './serve-test-env.ts';
 
 const temps: string[] = [];
 let served: ServeHandle | undefined;
@@ -36,12 +37,7 @@ test('faceless serve: a pipeline through the gateway API, in one process, on the
   const work = await mkdtemp(join(tmpdir(), 'faceless-serve-e2e-'));
   temps.push(work);
   const dataDir = join(work, 'data');
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    API_KEYS: undefined, API_KEYS_FILE: undefined, DATABASE_URL: undefined,
-    FACELESS_DATA_DIR: dataDir, LOCAL_CHANNEL_DIR: join(work, 'channels'), FACELESS_CACHE_DIR: join(work, 'cache'),
-    LOG_LEVEL: 'error',
-  };
+  const env = serveTestEnv(work);
   served = await startServe({ port: 0, host: '127.0.0.1', env });
   const base = served.url;
   assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
