@@ -188,6 +188,8 @@ test('missing or wrong key → 401 UNAUTHORIZED; public routes need none', async
   for (const url of ['/health', '/openapi.json', '/docs', '/metrics']) {
     assert.equal((await app.inject({ method: 'GET', url })).statusCode, 200, url);
   }
+  // The shared runtime metrics, so the Services dashboard has the gateway's rows.
+  assert.match((await app.inject({ method: 'GET', url: '/metrics' })).body, /^http_requests_total\{[^}]*route="\/api\/pipelines\/start"[^}]*status="401"[^}]*service="api-gateway"\} \d+$/m);
   const ready = await app.inject({ method: 'GET', url: '/ready' });
   assert.deepEqual(ready.json(), { status: 'ready' });
 });

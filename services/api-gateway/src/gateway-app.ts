@@ -7,7 +7,7 @@ import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
 import { ErrorBody, type PipelineEvent } from '@faceless/contracts';
-import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
+import { FacelessError, createLogger, createMetrics, registerMetrics, type Logger } from '@faceless/runtime';
 import type { ApiKeyRecord } from './api-keys.ts';
 import {
   registerArtifactContentRoute, withSignedLinks, withThumbnailLinks, type ArtifactLinkSigner,
@@ -87,7 +87,6 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     ? redisAuthFailureLimit(redis, config.authFailuresPerMinute)
     : memoryAuthFailureLimit(config.authFailuresPerMinute, options.now);
   const keyOf = new WeakMap<FastifyRequest, ApiKeyRecord>();
-  const requestCounts = new Map<string, number>();
   const openStreams = new Set<() => void>();
   const docsPage = renderDocsPage(GATEWAY_ROUTES);
 
@@ -208,8 +207,6 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const key = `${request.method} ${route} ${reply.statusCode}`;
-    requestCounts.set(key, (requestCounts.get(key) ?? 0) + 1);
     // The path only: a query string can carry a secret (?api_key=…, a signed link's sig).
     logger.info('request', {
       requestId: request.id, method: request.method, route, path: (request.url.split('?')[0] ?? '').slice(0, 300), status: reply.statusCode,
@@ -405,14 +402,9 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       if (answer.status >= 400) return sendError(res, { code: 'STAGE_UNAVAILABLE', message: `orchestrator /health answered ${answer.status}` });
       return { status: 'ready' };
     });
-    api.get('/metrics', async (_request, res) => {
-      const lines = ['# HELP faceless_gateway_requests_total Requests answered by the api-gateway.', '# TYPE faceless_gateway_requests_total counter'];
-      for (const [key, count] of requestCounts) {
-        const [method, route, status] = key.split(' ');
-        lines.push(`faceless_gateway_requests_total{method="${method}",route="${route}",status="${status}"} ${count}`);
-      }
-      return res.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
-    });
+    // http_requests_total and http_request_duration_seconds with service="api-gateway", as every service has,
+    // for the routes of this scope (the dashboard's files are not counted).
+    registerMetrics(api, createMetrics({ labels: { service: 'api-gateway' } }));
     api.get('/openapi.json', async (_request, res) => res.type('application/json').send(JSON.stringify(app.swagger())));
     api.get('/docs', async (_request, res) => res.type('text/html; charset=utf-8').send(docsPage));
   });
