@@ -83,6 +83,9 @@ export async function makeCommand(options: MakeOptions, deps: MakeDeps): Promise
     db ??= openDatabase(deps.config.databaseUrl ? { url: deps.config.databaseUrl } : { dataDir: join(deps.config.dataDir, 'db') });
     return db;
   };
+  // The embedded database takes seconds to start (WebAssembly, and initdb on a first run) and only the last
+  // stage needs it: opening it now overlaps that with the stages before. A failure waits for the stage that uses it.
+  if (!existing?.stages.abtest) openDb().catch(() => {});
   // Warnings come out as readable lines above the progress line, never as JSON glued to it.
   const view = progressView(deps.out, describeOutput);
   const log = createLogger({ level: deps.config.logLevel, write: (line) => view.log(line) });
@@ -98,7 +101,8 @@ export async function makeCommand(options: MakeOptions, deps: MakeDeps): Promise
     if (!timings) return { checkpoint: await run() };
     return { checkpoint: await timings.during(run), timings: timings.timings() };
   } finally {
-    if (db) await (await db).close().catch(() => {});
+    // A database that failed to open has nothing to close, and its error is the stage's to report, not this.
+    if (db) await db.then((d) => d.close(), () => undefined).catch(() => {});
   }
 }
 
