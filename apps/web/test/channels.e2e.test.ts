@@ -11,7 +11,7 @@ const noChromium = chromiumPath() ? false : 'Chromium is not installed: apt-get 
 /** The part of @faceless/youtube/testing's fake Google used here (imported at run time, like the CLI in the harness). */
 interface FakeGoogle {
   env: Record<string, string>;
-  google: { counters: { authorizations: number; codeExchanges: number } };
+  google: { counters: { authorizations: number; codeExchanges: number }; denyNext(): void };
   close(): Promise<void>;
 }
 
@@ -98,5 +98,16 @@ test('Channels: the local channel with its slots and quota, then a YouTube chann
   assert.equal(await quota.getAttribute('aria-valuemax'), '10000');
   assert.match(await quota.getAttribute('aria-valuetext') ?? '', /0 of 10000 units/);
   await assertAccessible('the Channels page with a YouTube channel');
+
+  // Cancel on the consent page: back here with the reason, nothing added.
+  fake?.google.denyNext();
+  await page.getByLabel('Channel name').fill('history');
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === '/channels' && url.search === ''),
+    page.getByRole('button', { name: 'Add channel' }).click(),
+  ]);
+  assert.match(await page.getByRole('alert').innerText(), /consent page was cancelled for history: nothing was added/);
+  await page.getByRole('rowheader', { name: /^science/ }).waitFor();
+  assert.equal(await page.getByRole('rowheader', { name: /^history/ }).count(), 0);
   assert.deepEqual(cspRefusals, []);
 });

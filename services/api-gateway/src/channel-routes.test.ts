@@ -82,6 +82,12 @@ test('the callback is public: state, code and error go to the uploader in a POST
   const denied = await app.inject({ url: `/api/channels/oauth/callback?state=${state}&error=access_denied` });
   assert.equal(denied.statusCode, 303);
   assert.equal(denied.headers.location, '/channels?denied=science');
+  answer = { status: 200, body: { outcome: 'denied', channel: 'science', error: 'admin_policy_enforced' } };
+  const refused = await app.inject({ url: `/api/channels/oauth/callback?state=${state}&error=admin_policy_enforced` });
+  assert.equal(refused.headers.location, '/channels?denied=science&reason=admin_policy_enforced');
+  answer = { status: 200, body: { outcome: 'denied', channel: 'science', error: '<script>' } };
+  const odd = await app.inject({ url: `/api/channels/oauth/callback?state=${state}&error=x` });
+  assert.equal(odd.headers.location, '/channels?denied=science', 'anything but plain words stays out of the address');
 
   answer = { status: 400, body: { error: { code: 'INVALID_INPUT', message: 'this OAuth state is unknown or was already used', field: 'state' } } };
   const replayed = await app.inject({ url: `/api/channels/oauth/callback?state=${state}&code=x` });
@@ -89,9 +95,9 @@ test('the callback is public: state, code and error go to the uploader in a POST
   assert.deepEqual({ ...replayed.json<{ error: Record<string, unknown> }>().error, requestId: 'r' }, { ...(answer.body as { error: object }).error, requestId: 'r' });
 
   answer = { status: 200, body: { outcome: 'added', channel: '/../evil' } };
-  const odd = await app.inject({ url: `/api/channels/oauth/callback?state=${state}&code=x` });
-  assert.equal(odd.statusCode, 502, 'an answer without a plain channel name is not turned into a redirect');
-  assert.equal(odd.json<{ error: { code: string } }>().error.code, 'PROVIDER_BAD_RESPONSE');
+  const bad = await app.inject({ url: `/api/channels/oauth/callback?state=${state}&code=x` });
+  assert.equal(bad.statusCode, 502, 'an answer without a plain channel name is not turned into a redirect');
+  assert.equal(bad.json<{ error: { code: string } }>().error.code, 'PROVIDER_BAD_RESPONSE');
 
   assert.ok(logLines.some((l) => l.includes('/api/channels/oauth/callback')));
   for (const line of logLines) assert.ok(!line.includes(code) && !line.includes(state), `secret in a log line: ${line}`);

@@ -18,6 +18,8 @@ export interface ChannelRouteDeps {
 interface Completed {
   outcome: 'added' | 're-authorized' | 'denied';
   channel: string;
+  /** Google's error, on a denial: access_denied when the user clicked Cancel. */
+  error?: string;
 }
 
 function completed(body: unknown): Completed {
@@ -51,7 +53,9 @@ export function registerChannelRoutes(api: FastifyInstance, deps: ChannelRouteDe
     const answer = await deps.callUploader(request, { method: 'POST', path: '/channels/oauth/complete', body: { state, code, error } });
     if (answer.status >= 400) return deps.reply(res, request, answer);
     const done = completed(answer.body);
-    const back = done.outcome === 'denied' ? `/channels?denied=${done.channel}` : `/channels?added=${done.channel}`;
+    // Google's other errors (invalid_scope, admin_policy_enforced…) are named to the page; only plain words pass.
+    const reason = done.outcome === 'denied' && done.error !== 'access_denied' && /^[a-z_]{1,40}$/.test(done.error ?? '') ? `&reason=${done.error}` : '';
+    const back = done.outcome === 'denied' ? `/channels?denied=${done.channel}${reason}` : `/channels?added=${done.channel}`;
     return res.code(303).header('location', back).header('cache-control', 'no-store').send();
   });
 }

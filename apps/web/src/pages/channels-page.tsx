@@ -34,15 +34,16 @@ const HEALTH_TEXT: Record<ChannelSummary['tokenHealth'], string> = {
 };
 
 /** What the callback's redirect says (?added= or ?denied=), read once; the address is then cleaned. */
-function notice(): { kind: 'added' | 'denied'; name: string } | undefined {
+function notice(): { kind: 'added' | 'denied'; name: string; reason?: string } | undefined {
   const params = new URLSearchParams(location.search);
   const added = params.get('added');
   const denied = params.get('denied');
+  const reason = params.get('reason');
   if (added === null && denied === null) return undefined;
   history.replaceState(null, '', location.pathname);
   const name = added ?? denied ?? '';
   if (!CHANNEL_NAME.test(name)) return undefined;
-  return { kind: added !== null ? 'added' : 'denied', name };
+  return { kind: added !== null ? 'added' : 'denied', name, ...(reason && /^[a-z_]{1,40}$/.test(reason) ? { reason } : {}) };
 }
 
 function QuotaMeter({ channel }: { channel: ChannelSummary }) {
@@ -144,7 +145,13 @@ export function ChannelsPage() {
     <section aria-labelledby="page-title">
       <h1 id="page-title" tabIndex={-1}>Channels</h1>
       {message?.kind === 'added' && <p class="verdict" role="status">Channel {message.name} is authorized: pipelines can publish to it now.</p>}
-      {message?.kind === 'denied' && <p class="error" role="alert">Google's consent page was cancelled for {message.name}: nothing was added. Add it again and click Allow.</p>}
+      {message?.kind === 'denied' && (
+        <p class="error" role="alert">
+          {message.reason
+            ? <>Google's consent page answered <code>{message.reason}</code> for {message.name}: nothing was added.</>
+            : <>Google's consent page was cancelled for {message.name}: nothing was added. Add it again and click Allow.</>}
+        </p>
+      )}
       {error && <p class="error" role="alert">{error}</p>}
       {!channels && !error && <p>Loading…</p>}
       {channels && (
