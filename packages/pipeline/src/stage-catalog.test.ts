@@ -14,6 +14,7 @@ import { WordCountInput, WordCountOutput, wordCounter } from './fixtures/word-co
 import { HttpStageClient } from './http-stage-client.ts';
 import { InstancePool } from './instance-pool.ts';
 import { runPipeline, type PipelineCheckpoint } from './pipeline-runner.ts';
+import { toPipelineStatus } from './pipeline-status.ts';
 import { SEED_CATALOG, type PipelineStage, type StageCatalog } from './stage-catalog.ts';
 import { InProcessStageClient, type StageClient } from './stage-client.ts';
 
@@ -94,6 +95,8 @@ test('a stage is added by its folder and one catalog entry: it runs between the 
     assert.deepEqual(Object.keys(cp.stages), ['keywords', 'script', 'word-count', 'audio', 'video', 'thumbnail', 'metadata', 'upload', 'abtest']);
     assert.deepEqual(events, EVENT_NAMES.filter((n) => n !== 'pipeline.failed'), 'a stage without a seed event adds none');
     assert.equal((cp.stages['word-count']?.output as { words: number }).words, 3, 'its input was built from the script (hook, one section, call to action)');
+    const shown = toPipelineStatus(cp, CATALOG).stages.find((s) => s.stage === 'word-count');
+    assert.deepEqual([shown?.service, shown?.status, typeof shown?.durationMs], ['word-counter', 'completed', 'number'], 'the status lists it');
   }
   assert.equal(await readFile(join(root, 'pipelines/p-http/word-count.json'), 'utf8'), '{"words":3}');
   assert.equal(await readFile(join(root, 'pipelines/p-in/word-count.json'), 'utf8'), '{"words":3}');
