@@ -1,4 +1,5 @@
-import type { PipelineReview, PipelineReviewRequest } from '@faceless/contracts';
+import type { PipelineReview, PipelineReviewRequest, PipelineStatus } from '@faceless/contracts';
+import { TERMINAL_STATES } from './format.ts';
 
 /**
  * The review request's limits (packages/contracts PipelineReviewRequest, YouTube's own), checked in the page too so
@@ -22,6 +23,17 @@ const ANGLE_BRACKETS = /[<>]/;
 /** The status's `review` (present only in the Review state), or undefined when the pipeline is not waiting for one. */
 export function reviewOf(status: { state: string; review?: PipelineReview | undefined } | undefined): PipelineReview | undefined {
   return status?.state === 'Review' ? status.review : undefined;
+}
+
+/**
+ * A pipeline started with review whose stages before the upload are all done but whose status does not say Review
+ * yet. The runner saves that state just after the last stage's event, and entering Review sends no event of its
+ * own (the seed's events stay as they are), so the page must ask for the status again.
+ */
+export function reviewComing(status: Pick<PipelineStatus, 'state' | 'request' | 'stages'>): boolean {
+  if (status.request.review !== true || status.state === 'Review' || TERMINAL_STATES.includes(status.state)) return false;
+  const upload = status.stages.findIndex((s) => s.stage === 'upload');
+  return upload > 0 && status.stages[upload]?.status === 'pending' && status.stages.slice(0, upload).every((s) => s.status === 'completed');
 }
 
 /** The proposed titles without repeats, the chosen one first (the status lists it first, and may list it again). */

@@ -7,7 +7,7 @@ import { betaDensity, logGamma, posteriorCurves } from '../src/beta-density.ts';
 import { matchesFilter } from '../src/format.ts';
 import { firstPeriodStart } from '../src/pages/abtest-page.tsx';
 import { ASPECT_NAMES, CAPTION_STYLE_NAMES, DEFAULT_OPTIONS, LANGUAGE_NAMES } from '../src/request-options.tsx';
-import { REVIEW_LIMITS, approvalOf, rejectionOf, reviewOf, titleChoices } from '../src/review-form.ts';
+import { REVIEW_LIMITS, approvalOf, rejectionOf, reviewComing, reviewOf, titleChoices } from '../src/review-form.ts';
 import { routeOf } from '../src/router.ts';
 import { SseParser } from '../src/sse-parser.ts';
 import { STAGE_LABELS, STAGE_ORDER } from '../src/stage-labels.ts';
@@ -156,4 +156,17 @@ test('the channel select: the server\'s channels, with local and the current val
   assert.deepEqual(channelChoices([{ name: 'main', kind: 'youtube' }], 'local').map((c) => c.name), ['local', 'main']);
   assert.deepEqual(channelChoices([{ name: 'local', kind: 'local' }, { name: 'main' }], 'gone').map((c) => c.name), ['local', 'main', 'gone']);
   assert.deepEqual(channelChoices([], '').map((c) => c.name), ['local']);
+});
+
+test('review: the page asks again while the stages before the upload are done but the state is not Review yet', () => {
+  const stage = (key: string, status: 'pending' | 'running' | 'completed' | 'failed') => ({ stage: key, service: key, status });
+  const done = STAGES.map((s) => stage(s.key, s.key === 'upload' || s.key === 'abtest' ? 'pending' : 'completed'));
+  assert.equal(reviewComing({ state: 'Metadata', request: { review: true }, stages: done }), true);
+  assert.equal(reviewComing({ state: 'Review', request: { review: true }, stages: done }), false, 'it is there');
+  assert.equal(reviewComing({ state: 'Metadata', request: {}, stages: done }), false, 'started without review');
+  assert.equal(reviewComing({ state: 'Failed', request: { review: true }, stages: done }), false);
+  const running = done.map((s) => (s.stage === 'metadata' ? { ...s, status: 'running' as const } : s));
+  assert.equal(reviewComing({ state: 'Metadata', request: { review: true }, stages: running }), false, 'the SSE events still come');
+  const uploading = done.map((s) => (s.stage === 'upload' ? { ...s, status: 'running' as const } : s));
+  assert.equal(reviewComing({ state: 'Upload', request: { review: true }, stages: uploading }), false, 'approved');
 });

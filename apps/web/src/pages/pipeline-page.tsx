@@ -4,7 +4,7 @@ import { api, type Artifact, type PipelineArtifacts } from '../api-client.ts';
 import { readEventStream } from '../event-stream.ts';
 import { TERMINAL_STATES, formatClock, formatMs, formatTime } from '../format.ts';
 import { usePublishedTitle } from '../published-title.ts';
-import { reviewOf } from '../review-form.ts';
+import { reviewComing, reviewOf } from '../review-form.ts';
 import { ReviewPanel } from '../review-panel.tsx';
 import { STAGE_LABELS, STAGE_ORDER } from '../stage-labels.ts';
 
@@ -111,6 +111,8 @@ export function PipelinePage({ id }: { id: string }) {
     const controller = new AbortController();
     const { signal } = controller;
     let artifactTimer: ReturnType<typeof setTimeout> | undefined;
+    let reviewTimer: ReturnType<typeof setTimeout> | undefined;
+    let reviewDelayMs = 500;
     const loadArtifacts = async (): Promise<void> => {
       clearTimeout(artifactTimer);
       try {
@@ -127,6 +129,11 @@ export function PipelinePage({ id }: { id: string }) {
         const s = await api.status(id, signal);
         setStatus(s);
         setError(undefined);
+        clearTimeout(reviewTimer);
+        if (reviewComing(s)) {
+          reviewTimer = setTimeout(() => void refresh(), reviewDelayMs);
+          reviewDelayMs = Math.min(reviewDelayMs * 2, 8000);
+        }
         return s;
       } catch (err) {
         if (!signal.aborted) setError((err as Error).message);
@@ -170,6 +177,7 @@ export function PipelinePage({ id }: { id: string }) {
     return () => {
       controller.abort();
       clearTimeout(artifactTimer);
+      clearTimeout(reviewTimer);
     };
   }, [id, generation]);
 
