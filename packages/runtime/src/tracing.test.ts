@@ -62,7 +62,7 @@ after(async () => {
   await receiver.close();
 });
 
-test('tracing on (http/json): nested spans, a step per process run, a failure with its code, the ids in log lines and a carrier that continues the trace', async () => {
+test('tracing on (http/json): nested spans, a step per process run, a failure with its code, the ids in log lines, a carrier that continues the trace, fetch to a Fastify route', async () => {
   tracing = startTracing({ serviceName: 'tracing-test' });
   assert.equal(tracing.enabled, true);
   const lines: string[] = [];
@@ -79,6 +79,13 @@ test('tracing on (http/json): nested spans, a step per process run, a failure wi
     }), /ffmpeg exited/);
   }));
   await inSpan('pipeline resumed', { parent: carrier }, async () => {});
+  // Loaded once tracing runs, as the services' entry points have it (the SDK patches what loads after it).
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  app.get('/items/:id', async () => activeTraceIds() ?? {});
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const fromServer = await inSpan('client', {}, async () => (await fetch(`${url}/items/7`)).json()) as { trace_id?: string; span_id?: string };
+  await app.close();
   await tracing.shutdown();
 
   const byName = new Map(receiver.spans.map((s) => [s.name, s]));
@@ -95,6 +102,13 @@ test('tracing on (http/json): nested spans, a step per process run, a failure wi
   assert.equal(failed?.attributes['faceless.error.code'], 'MEDIA_FAILED');
   assert.equal(byName.get('pipeline resumed')?.traceId, root.traceId, 'a carrier continues the trace');
   assert.match(carrier.traceparent ?? '', new RegExp(`^00-${root.traceId}-[0-9a-f]{16}-01$`));
+
+  // The receiver's own requests (the exports) are server spans too, in traces of their own.
+  const server = receiver.spans.find((s) => s.kind === 2 && s.traceId === byName.get('client')?.traceId);
+  assert.ok(server, 'fetch carries the context to the server');
+  assert.equal(server.name, 'GET /items/:id', 'a server span is named after its route');
+  assert.equal(server.attributes['http.route'], '/items/:id');
+  assert.deepEqual(fromServer, { trace_id: server.traceId, span_id: server.spanId }, 'the handler runs in the server span');
 
   const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
   assert.deepEqual([line.trace_id, line.span_id, line.pipelineId], [root.traceId, root.spanId, 'p-2']);

@@ -1,3 +1,4 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import {
   SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Link, type Span,
@@ -70,6 +71,7 @@ export function startTracing(options: { serviceName: string; env?: Env }): Traci
   });
   sdk.start();
   subscribeSteps();
+  nameServerSpansByRoute();
   // A command that ends by itself (faceless make, a bench) exports its last spans before it exits.
   process.once('beforeExit', () => { void sdk.shutdown().catch(() => {}); });
   started = { enabled: true, shutdown: () => sdk.shutdown() };
@@ -97,6 +99,21 @@ function subscribeSteps(): void {
       const span = spans.get(step);
       if (span) recordSpanError(span, step.error);
     },
+  });
+}
+
+/**
+ * Names each HTTP server span after its Fastify route (`POST /api/pipelines/start`, with `http.route`),
+ * which only Fastify knows: its handler channel fires in the request's context, where the server span
+ * is the active one.
+ */
+function nameServerSpansByRoute(): void {
+  subscribe('tracing:fastify.request.handler:start', (message) => {
+    const { request, route } = message as { request?: { method?: string }; route?: { url?: string } };
+    const span = trace.getActiveSpan();
+    if (!span || !route?.url || !request?.method) return;
+    span.setAttribute('http.route', route.url);
+    span.updateName(`${request.method} ${route.url}`);
   });
 }
 
