@@ -126,6 +126,7 @@ test('one pipeline is one trace across the ten services, stages in the seed\'s o
   const root = spans.find((s) => !byId.has(s.parentSpanId));
   assert.equal(root?.service, 'api-gateway', 'the trace starts at the gateway');
   assert.equal(root?.kind, 2, 'with its server span');
+  assert.equal(root?.name, 'POST /api/pipelines/start');
   assert.equal(spans.filter((s) => !byId.has(s.parentSpanId)).length, 1, 'every other span has its parent in the trace');
 
   const stageSpans = spans.filter((s) => s.service === 'orchestrator' && s.name.startsWith('stage ')).sort((a, b) => Number(a.startNs - b.startNs));
