@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -74,13 +74,35 @@ test('a wrong key is refused with a clear message, and nothing else is shown', {
 
 let pipelineId = '';
 
-test('sign in, make a 15 s video, and watch every stage bar reach 100 % live', { skip: noChromium, timeout: 420_000 }, async () => {
+/** The stages that run before a pipeline started with review waits in Review. */
+const BEFORE_REVIEW = STAGE_NAMES.slice(0, STAGE_NAMES.indexOf('Publish'));
+
+async function barsAt100(): Promise<string[]> {
+  return page.locator('[role="progressbar"][aria-valuenow="100"]').evaluateAll((bars) =>
+    bars.map((b) => document.getElementById(b.getAttribute('aria-labelledby') ?? '')?.textContent ?? ''));
+}
+
+interface StatusView {
+  state: string;
+  request: { review?: boolean; channel?: string; durationSec?: number };
+  review?: { title: string; titles: string[]; description: string; thumbnails: number; thumbnail: number };
+  error?: { stage: string; code: string; message: string };
+  stages: { stage: string; status: string; output?: Record<string, unknown> & { metadata?: { title: string }; variants?: { path: string }[]; channel?: string; recordPath?: string } }[];
+}
+
+test('sign in, make a 15 s video with review on, and watch the stage bars reach 100 % live up to Review', { skip: noChromium, timeout: 420_000 }, async () => {
   const s = server as DashboardServer;
   await signIn(page, s.url, s.key);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('faceless.apiKey')), s.key);
   assert.doesNotMatch(page.url(), /fk_/);
   await page.getByLabel('Topic').fill('Why the sea is salty');
   await page.getByLabel('Duration (seconds)').fill('15');
+  await page.getByLabel('Channel').waitFor();
+  assert.equal(await page.getByLabel('Channel').inputValue(), 'local');
+  // From the keyboard: the checkbox is reached with Tab like every field, and Space ticks it.
+  await page.getByLabel('Review before publishing').focus();
+  await page.keyboard.press('Space');
+  assert.equal(await page.getByLabel('Review before publishing').isChecked(), true);
   await assertAccessible('the make page');
   await page.getByRole('button', { name: 'Make video' }).click();
   await page.waitForURL(/\/pipelines\/[\w.-]+$/);
@@ -91,20 +113,32 @@ test('sign in, make a 15 s video, and watch every stage bar reach 100 % live', {
   assert.equal(await page.getByRole('progressbar').count(), STAGE_NAMES.length);
   await assertAccessible('a running pipeline page');
 
-  // Live updates arrive over SSE: no reload while the pipeline runs.
-  await page.waitForFunction(
-    (n) => [...document.querySelectorAll('[role="progressbar"]')].filter((e) => e.getAttribute('aria-valuenow') === '100').length === n,
-    STAGE_NAMES.length, { timeout: 360_000, polling: 500 },
-  );
-  for (const name of STAGE_NAMES) assert.equal(await page.getByRole('progressbar', { name }).getAttribute('aria-valuenow'), '100', name);
-  await page.getByText('Completed', { exact: true }).first().waitFor();
+  // Live updates arrive over SSE: no reload while the pipeline runs, and none when it stops for the review.
+  const approve = page.getByRole('button', { name: 'Approve and publish' });
+  await approve.waitFor({ timeout: 360_000 });
+  assert.deepEqual(await barsAt100(), BEFORE_REVIEW, 'every stage before the upload is at 100 %, and only those');
+  assert.equal(await page.getByRole('progressbar', { name: 'Publish' }).getAttribute('aria-valuenow'), '0');
+  assert.match(await page.locator('li.stage', { has: page.locator('#stage-upload-label') }).locator('.stage-text').innerText(), /waiting for your review/);
+  await page.getByText('Review', { exact: true }).first().waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Reject' }).count(), 1);
 
-  const status = await api<{ state: string; stages: { stage: string; output?: { metadata?: { title: string } } }[] }>(`/api/pipelines/status/${pipelineId}`);
-  assert.equal(status.state, 'Completed');
+  const status = await api<StatusView>(`/api/pipelines/status/${pipelineId}`);
+  assert.equal(status.state, 'Review');
+  assert.equal(status.request.review, true);
+  assert.equal(status.request.channel, 'local');
+  assert.ok(status.review, 'the status offers the review');
   const title = status.stages.find((st) => st.stage === 'metadata')?.output?.metadata?.title ?? '';
   assert.ok(title);
-  assert.equal(await page.locator('.video-title').innerText(), title);
-  await assertAccessible('a completed pipeline page');
+  assert.equal(status.review.title, title);
+  assert.equal(await page.getByLabel('Title', { exact: true }).inputValue(), title);
+  assert.equal(await page.getByLabel('Description', { exact: true }).inputValue(), status.review.description);
+  assert.equal(await page.getByRole('group', { name: 'Thumbnail', exact: true }).getByRole('radio').count(), status.review.thumbnails);
+  assert.ok(status.review.thumbnails >= 2, `${status.review.thumbnails} thumbnails to choose from`);
+  await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.review-thumbs img')].every((i) => i.complete && i.naturalWidth > 0), undefined, { timeout: 15_000 });
+  const thumbRadios = page.getByRole('group', { name: 'Thumbnail', exact: true }).getByRole('radio');
+  assert.equal(await thumbRadios.nth(status.review.thumbnail).isChecked(), true, 'the proposed thumbnail is picked');
+  assert.equal(await page.getByRole('radio', { name: /^Thumbnail \w+ \(proposed\)$/ }).isChecked(), true, 'the radio says which is proposed');
+  await assertAccessible('the review panel');
   assert.deepEqual(cspRefusals, []);
 });
 
@@ -174,6 +208,58 @@ test('the video plays in the page (range requests), with the voice-over and the 
   assert.deepEqual(cspRefusals, []);
 });
 
+let rejectedId = '';
+
+test('edit the title, choose another thumbnail and approve: published on the local channel as edited', { skip: noChromium, timeout: 180_000 }, async () => {
+  const s = server as DashboardServer;
+  assert.ok(pipelineId, 'the make test ran');
+  const before = await api<StatusView>(`/api/pipelines/status/${pipelineId}`);
+  assert.ok(before.review);
+  // A proposed title fills the field; typing over it leaves no proposal picked.
+  const proposals = page.getByRole('group', { name: 'Proposed titles' }).getByRole('radio');
+  assert.ok(await proposals.count() >= 2, 'title alternatives to pick from');
+  await proposals.nth(1).check();
+  const picked = await page.getByLabel('Title', { exact: true }).inputValue();
+  assert.notEqual(picked, before.review.title);
+  assert.ok(before.review.titles.includes(picked), `"${picked}" is one of the status's titles`);
+  const edited = 'Salt in the sea, explained in 15 seconds';
+  await page.getByLabel('Title', { exact: true }).fill(edited);
+  assert.equal(await proposals.evaluateAll((radios: HTMLInputElement[]) => radios.filter((r) => r.checked).length), 0);
+  const chosen = before.review.thumbnail === 1 ? 0 : 1;
+  await page.getByRole('group', { name: 'Thumbnail', exact: true }).getByRole('radio').nth(chosen).check();
+  await assertAccessible('the review panel, edited');
+
+  await page.getByRole('button', { name: 'Approve and publish' }).click();
+  await page.getByText('Approved: publishing on local.').waitFor({ timeout: 20_000 });
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[role="progressbar"][aria-valuenow="100"]').length === n,
+    STAGE_NAMES.length, { timeout: 150_000, polling: 500 },
+  );
+  await page.getByText('Completed', { exact: true }).first().waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Approve and publish' }).count(), 0, 'no review panel once decided');
+
+  const status = await api<StatusView>(`/api/pipelines/status/${pipelineId}`);
+  assert.equal(status.state, 'Completed');
+  assert.equal(status.review, undefined);
+  const upload = status.stages.find((st) => st.stage === 'upload');
+  assert.equal(upload?.status, 'completed');
+  assert.equal(upload?.output?.channel, 'local');
+  // What the local channel published: the edited title and the chosen thumbnail, not the proposal's.
+  const recordKey = upload?.output?.recordPath ?? '';
+  assert.ok(recordKey, 'the local channel wrote a publish record');
+  const record = JSON.parse(await readFile(join(s.serve.storeDir, recordKey), 'utf8')) as { title: string; channel: string; thumbnail: { key: string } };
+  const variants = status.stages.find((st) => st.stage === 'thumbnail')?.output?.variants ?? [];
+  assert.deepEqual([record.title, record.channel, record.thumbnail.key], [edited, 'local', variants[chosen]?.path]);
+  await page.locator('.published-title').waitFor();
+  assert.equal(await page.locator('.published-title').innerText(), edited);
+  assert.equal(await page.locator('.video-title').innerText(), before.review.title, 'the metadata section keeps the proposal');
+  await assertAccessible('a pipeline published after its review');
+  assert.deepEqual(cspRefusals, []);
+
+  // The second pipeline, to reject: it renders while the A/B test is checked.
+  rejectedId = (await api<{ pipelineId: string }>('/api/pipelines/start', { method: 'POST', body: JSON.stringify({ topic: 'Why the sky is blue', durationSec: 15, review: true }) })).pipelineId;
+});
+
 test('the A/B test of the pipeline: variants with thumbnails, a CSV imported through the page, the chart, stop and apply the winner', { skip: noChromium, timeout: 90_000 }, async () => {
   assert.ok(pipelineId, 'the make test ran');
   // The experiment is the one the pipeline's A/B test stage created in the ab-tester's database (PGlite).
@@ -227,6 +313,43 @@ test('the A/B test of the pipeline: variants with thumbnails, a CSV imported thr
   assert.deepEqual([after.experiment.status, after.decision.winner], ['stopped', best]);
   assert.equal(await page.getByRole('button', { name: 'Stop and apply the winner' }).count(), 0, 'an ended experiment offers no stop');
   await assertAccessible('a stopped A/B test');
+  assert.deepEqual(cspRefusals, []);
+});
+
+test('a second pipeline rejected in its review ends Failed with the rejection, and nothing is published', { skip: noChromium, timeout: 420_000 }, async () => {
+  const s = server as DashboardServer;
+  assert.ok(rejectedId, 'the approve test started it');
+  await page.goto(`${s.url}/pipelines/${rejectedId}`);
+  const reject = page.getByRole('button', { name: 'Reject', exact: true });
+  await reject.waitFor({ timeout: 360_000 });
+  assert.deepEqual(await barsAt100(), BEFORE_REVIEW);
+  // Reject asks first: the reason field opens with the focus in it.
+  assert.equal(await reject.getAttribute('aria-expanded'), 'false');
+  await reject.click();
+  assert.equal(await reject.getAttribute('aria-expanded'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'review-reason');
+  assert.equal(await page.getByLabel('Reason (optional)').count(), 1);
+  await assertAccessible('the review panel asking for a reason');
+  const reason = 'Off topic for this channel';
+  await page.keyboard.type(reason);
+  await page.getByRole('button', { name: 'Confirm rejection' }).click();
+  await page.getByText('Rejected: nothing is published.').waitFor({ timeout: 20_000 });
+  await page.getByText('Failed', { exact: true }).first().waitFor({ timeout: 30_000 });
+  const alert = page.locator('div.error[role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /Rejected in review/);
+  assert.match(await alert.innerText(), /REVIEW_REJECTED/);
+
+  const status = await api<StatusView>(`/api/pipelines/status/${rejectedId}`);
+  assert.equal(status.state, 'Failed');
+  assert.equal(status.error?.code, 'REVIEW_REJECTED');
+  assert.match(status.error?.message ?? '', new RegExp(reason));
+  assert.match(await alert.innerText(), new RegExp(reason), 'the page shows the reason');
+  assert.notEqual(status.stages.find((st) => st.stage === 'upload')?.status, 'completed');
+  const artifacts = await api<{ artifacts: { name: string }[] }>(`/api/pipelines/${rejectedId}/artifacts`);
+  assert.equal(artifacts.artifacts.some((a) => a.name === 'publish record'), false, 'nothing was published');
+  assert.equal(await page.getByRole('button', { name: 'Approve and publish' }).count(), 0);
+  await assertAccessible('a pipeline rejected in its review');
   assert.deepEqual(cspRefusals, []);
 });
 
