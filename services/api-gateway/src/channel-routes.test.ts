@@ -94,6 +94,11 @@ test('the callback is public: state, code and error go to the uploader in a POST
   assert.equal(replayed.statusCode, 400);
   assert.deepEqual({ ...replayed.json<{ error: Record<string, unknown> }>().error, requestId: 'r' }, { ...(answer.body as { error: object }).error, requestId: 'r' });
 
+  answer = { status: 422, body: { error: { code: 'CHANNEL_AUTH', message: 'the consent page granted only part of the access faceless needs' } } };
+  const partial = await app.inject({ url: `/api/channels/oauth/callback?state=${state}&code=x` });
+  assert.equal(partial.statusCode, 303, 'past a good state, the person goes back to the page');
+  assert.equal(partial.headers.location, '/channels?failed=CHANNEL_AUTH');
+
   answer = { status: 200, body: { outcome: 'added', channel: '/../evil' } };
   const bad = await app.inject({ url: `/api/channels/oauth/callback?state=${state}&code=x` });
   assert.equal(bad.statusCode, 502, 'an answer without a plain channel name is not turned into a redirect');

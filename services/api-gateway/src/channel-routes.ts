@@ -51,7 +51,13 @@ export function registerChannelRoutes(api: FastifyInstance, deps: ChannelRouteDe
   api.get(CHANNEL_CALLBACK_PATH, async (request, res) => {
     const { state, code, error } = request.query as { state?: string; code?: string; error?: string };
     const answer = await deps.callUploader(request, { method: 'POST', path: '/channels/oauth/complete', body: { state, code, error } });
-    if (answer.status >= 400) return deps.reply(res, request, answer);
+    if (answer.status >= 400) {
+      // A bad state is answered as it is. Past it (Google refused the code, a setting is missing) the person is
+      // sent back to the page with the error's code; the message is in the uploader's log.
+      const failure = (answer.body as { error?: { code?: unknown; field?: unknown } } | undefined)?.error;
+      if (failure?.field === 'state' || typeof failure?.code !== 'string' || !/^[A-Z_]{1,40}$/.test(failure.code)) return deps.reply(res, request, answer);
+      return res.code(303).header('location', `/channels?failed=${failure.code}`).header('cache-control', 'no-store').send();
+    }
     const done = completed(answer.body);
     // Google's other errors (invalid_scope, admin_policy_enforced…) are named to the page; only plain words pass.
     const reason = done.outcome === 'denied' && done.error !== 'access_denied' && /^[a-z_]{1,40}$/.test(done.error ?? '') ? `&reason=${done.error}` : '';

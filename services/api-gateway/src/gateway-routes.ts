@@ -319,10 +319,10 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
   },
   {
     method: 'GET', path: '/api/channels/oauth/callback', public: true,
-    summary: 'Google\'s redirect after the consent page: the single-use state is the credential. Stores the channel and answers 303 to /channels?added=<name> (or ?denied=<name>).',
+    summary: 'Google\'s redirect after the consent page: the single-use state is the credential (a missing, unknown, used or expired one is 400). Stores the channel and answers 303 to /channels?added=<name>, ?denied=<name> (with &reason= for an error other than Cancel) or ?failed=<code> when Google refused the code.',
     querystring: ChannelOAuthCallbackQuery,
     response: { status: 303, description: 'back to the dashboard\'s Channels page' },
-    errors: [422, 502, 503],
+    errors: [502, 503],
   },
   {
     method: 'POST', path: '/api/keywords/fetch',
@@ -359,7 +359,6 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   414: 'INVALID_INPUT: a path parameter longer than the router accepts',
   415: 'UNSUPPORTED_MEDIA_TYPE: send application/json',
   416: 'INVALID_INPUT: the Range is outside the file',
-  422: 'CHANNEL_AUTH: Google refused the authorization code or granted only part of the access (add the channel again)',
   502: 'PROVIDER_BAD_RESPONSE / PROVIDER_AUTH: Google refused the exchange or answered something unreadable',
   429: 'RATE_LIMITED: see the Retry-After header',
   503: 'STAGE_UNAVAILABLE: the service behind the gateway is down or timed out',

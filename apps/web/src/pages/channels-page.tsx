@@ -34,13 +34,24 @@ const HEALTH_TEXT: Record<ChannelSummary['tokenHealth'], string> = {
 };
 
 /** What the callback's redirect says (?added= or ?denied=), read once; the address is then cleaned. */
-function notice(): { kind: 'added' | 'denied'; name: string; reason?: string } | undefined {
+/** What to do when adding a channel failed after Google's answer (?failed=<code>). */
+const FAILURES = new Map([
+  ['CHANNEL_AUTH', 'Google refused the authorization (a permission left unticked, or the answer came too late): add the channel again and tick every permission.'],
+  ['PROVIDER_AUTH', 'Google refused the server\'s OAuth client: check GOOGLE_WEB_CLIENT_ID and GOOGLE_WEB_CLIENT_SECRET (deploy/README.md).'],
+  ['INVALID_OPTION', 'The server is missing a setting (FACELESS_SECRET_KEY or the Google client): see deploy/README.md, then add the channel again.'],
+]);
+
+function notice(): { kind: 'added' | 'denied' | 'failed'; name: string; reason?: string } | undefined {
   const params = new URLSearchParams(location.search);
   const added = params.get('added');
   const denied = params.get('denied');
   const reason = params.get('reason');
-  if (added === null && denied === null) return undefined;
+  const failed = params.get('failed');
+  if (added === null && denied === null && failed === null) return undefined;
   history.replaceState(null, '', location.pathname);
+  if (failed !== null) {
+    return { kind: 'failed', name: '', reason: FAILURES.get(failed) ?? `Adding the channel failed (${failed.slice(0, 40)}): the server's log says why; add it again.` };
+  }
   const name = added ?? denied ?? '';
   if (!CHANNEL_NAME.test(name)) return undefined;
   return { kind: added !== null ? 'added' : 'denied', name, ...(reason && /^[a-z_]{1,40}$/.test(reason) ? { reason } : {}) };
@@ -145,6 +156,7 @@ export function ChannelsPage() {
     <section aria-labelledby="page-title">
       <h1 id="page-title" tabIndex={-1}>Channels</h1>
       {message?.kind === 'added' && <p class="verdict" role="status">Channel {message.name} is authorized: pipelines can publish to it now.</p>}
+      {message?.kind === 'failed' && <p class="error" role="alert">{message.reason}</p>}
       {message?.kind === 'denied' && (
         <p class="error" role="alert">
           {message.reason
