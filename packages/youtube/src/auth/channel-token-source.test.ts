@@ -31,15 +31,16 @@ async function channel(overrides: Partial<Parameters<typeof createChannelRecord>
   return createChannelRecord({ name: 'science', refreshToken, secretKey: KEY, ...overrides });
 }
 
-test('tokenExpiryWarning speaks only for Testing apps with a token older than 6 days', () => {
+test('tokenExpiryWarning speaks only for Testing apps in the last 3 days of their token, as the Channels page does', () => {
   const issued = '2025-06-01T00:00:00.000Z';
   const day = (d: number): Date => new Date(Date.parse(issued) + d * 86_400_000);
   const testing = { name: 'science', appStatus: 'testing' as const, tokenIssuedAt: issued };
-  assert.equal(tokenExpiryWarning(testing, day(5.9)), undefined);
+  assert.equal(tokenExpiryWarning(testing, day(3.9)), undefined);
   const soon = tokenExpiryWarning(testing, day(6.5));
-  assert.match(soon ?? '', /channel science is 6 days old and expires at 2025-06-08T00:00:00.000Z/);
+  assert.match(soon ?? '', /channel science expires in 12 hours, at 2025-06-08T00:00:00.000Z/);
   assert.match(soon ?? '', /faceless channels add science/);
-  assert.match(tokenExpiryWarning(testing, day(9)) ?? '', /has probably expired/);
+  assert.match(tokenExpiryWarning(testing, day(4.5)) ?? '', /expires in 2 days/);
+  assert.match(tokenExpiryWarning(testing, day(9)) ?? '', /expired at 2025-06-08/);
   assert.equal(tokenExpiryWarning({ ...testing, appStatus: 'production' }, day(30)), undefined);
 });
 
@@ -83,7 +84,7 @@ test('5xx answers are retried; when they persist the error is a retryable PROVID
   await assert.rejects(() => unreachable.token(), (err: Error & { code?: string; retryable?: boolean }) => err.code === 'PROVIDER_UNAVAILABLE' && err.retryable === true && /could not be reached/.test(err.message));
 });
 
-test('a Testing app whose token is more than 6 days old warns once; a production app does not', async () => {
+test('a Testing app whose token is in its last 3 days warns once; a production app does not', async () => {
   const old = new Date(Date.now() - 6.5 * 86_400_000);
   const warnings: string[] = [];
   const source = new ChannelTokenSource({ channel: await channel({ now: old }), config: config(), warn: (m) => warnings.push(m) });

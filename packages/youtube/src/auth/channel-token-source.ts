@@ -5,27 +5,19 @@ import type { YouTubeConfig } from '../youtube-config.ts';
 import type { ChannelRecord } from './channel-store.ts';
 import { channelClientCredentials } from './client-credentials.ts';
 import { requestToken } from './token-endpoint.ts';
-import { TESTING_TOKEN_DAYS, testingTokenExpiry } from './token-health.ts';
+import { channelTokenHealth } from './token-health.ts';
 import { decryptSecret } from './token-vault.ts';
 
-const DAY_MS = 86_400_000;
 /** Refresh this long before expiry, so a token never dies in the middle of an upload chunk. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
-const WARN_AFTER_DAYS = 6;
 
 /**
- * A warning when the channel's refresh token is about to die: Google drops the refresh tokens of OAuth apps in
- * "Testing" status 7 days after they were issued. Undefined when there is nothing to say.
+ * A warning when the channel's refresh token is about to die (Google drops the refresh tokens of OAuth apps in
+ * "Testing" status 7 days after they were issued): the same health the Channels page shows. Undefined when there
+ * is nothing to say.
  */
 export function tokenExpiryWarning(record: Pick<ChannelRecord, 'name' | 'appStatus' | 'tokenIssuedAt'>, now: Date): string | undefined {
-  const expiry = testingTokenExpiry(record);
-  if (!expiry) return undefined;
-  const ageDays = (now.getTime() - Date.parse(record.tokenIssuedAt)) / DAY_MS;
-  if (!(ageDays > WARN_AFTER_DAYS)) return undefined;
-  const expires = expiry.toISOString();
-  const when = ageDays >= TESTING_TOKEN_DAYS ? `has probably expired (at ${expires})` : `expires at ${expires}`;
-  return `the refresh token of channel ${record.name} is ${Math.floor(ageDays)} days old and ${when}, because the OAuth app is in Testing status: ` +
-    `run \`faceless channels add ${record.name}\` again, or publish the app (Google Cloud console → OAuth consent screen → Publish app) and set the channel's appStatus to production`;
+  return channelTokenHealth(record, now).warning;
 }
 
 export interface ChannelTokenSourceOptions {
