@@ -16,9 +16,9 @@ export function channelChoices(channels: readonly ChannelSummary[], current: str
   return list;
 }
 
+/** The name, and a YouTube channel's own title after it; the hint below the field says what local is. */
 function choiceLabel(channel: ChannelSummary): string {
-  if (channel.kind === 'local') return `${channel.name} (a folder on the server)`;
-  return channel.title && channel.title !== channel.name ? `${channel.name}: ${channel.title}` : channel.name;
+  return channel.kind !== 'local' && channel.title && channel.title !== channel.name ? `${channel.name}: ${channel.title}` : channel.name;
 }
 
 /**

@@ -97,8 +97,11 @@ test('sign in, make a 15 s video with review on, and watch the stage bars reach 
   assert.doesNotMatch(page.url(), /fk_/);
   await page.getByLabel('Topic').fill('Why the sea is salty');
   await page.getByLabel('Duration (seconds)').fill('15');
-  await page.getByLabel('Channel').waitFor();
-  assert.equal(await page.getByLabel('Channel').inputValue(), 'local');
+  // faceless serve lists its channels (GET /api/channels): the field becomes a select of them, local chosen.
+  const channel = page.getByRole('combobox', { name: 'Channel' });
+  await channel.waitFor();
+  assert.equal(await channel.inputValue(), 'local');
+  assert.deepEqual(await channel.locator('option').evaluateAll((options: HTMLOptionElement[]) => options.map((o) => o.value)), ['local']);
   // From the keyboard: the checkbox is reached with Tab like every field, and Space ticks it.
   await page.getByLabel('Review before publishing').focus();
   await page.keyboard.press('Space');
