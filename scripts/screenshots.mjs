@@ -1,5 +1,6 @@
 // Regenerates docs/screenshots/*.png, one per dashboard page, from a real run: an in-process `faceless serve`
-// with an API key, one 15 s video made through the API, Debian's Chromium (playwright-core).
+// with an API key, one 15 s video made through the API with review on (approved in the page), Debian's Chromium
+// (playwright-core).
 // Run: npm run build -w apps/web && node --import tsx scripts/screenshots.mjs
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ try {
     if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
     return res.json();
   };
-  const { pipelineId } = await api('/api/pipelines/start', { method: 'POST', body: JSON.stringify({ topic: 'Why the sea is salty', durationSec: 15 }) });
+  const { pipelineId } = await api('/api/pipelines/start', { method: 'POST', body: JSON.stringify({ topic: 'Why the sea is salty', durationSec: 15, review: true }) });
 
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 })).newPage();
   await page.goto(`${server.url}/`);
@@ -27,6 +28,8 @@ try {
   await shot(page, 'sign-in');
   await signIn(page, server.url, server.key);
   await page.getByLabel('Topic').fill('How octopuses think');
+  await page.getByLabel('Review before publishing').check();
+  await page.getByRole('combobox', { name: 'Channel' }).waitFor();
   await shot(page, 'make');
   await page.getByRole('link', { name: 'Batch' }).click();
   await page.getByLabel('Topics, one per line').fill('The history of tea\nWhy cats purr\nDeep sea giants');
@@ -36,6 +39,13 @@ try {
   await page.getByRole('progressbar', { name: 'Video' }).waitFor();
   await page.waitForFunction(() => document.querySelector('[role="progressbar"][aria-valuenow="100"]') !== null, undefined, { timeout: 300_000 });
   await shot(page, 'pipeline-running');
+  await page.getByRole('button', { name: 'Approve and publish' }).waitFor({ timeout: 300_000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('.review-thumbs img')].every((i) => i.complete && i.naturalWidth > 0));
+  await page.getByLabel('Title', { exact: true }).fill('Salt in the sea, explained in 15 seconds');
+  await page.getByLabel('Title', { exact: true }).blur();
+  await page.locator('#review-heading').scrollIntoViewIfNeeded();
+  await shot(page, 'review');
+  await page.getByRole('button', { name: 'Approve and publish' }).click();
   for (let i = 0; i < 600; i++) {
     const status = await api(`/api/pipelines/status/${pipelineId}`);
     if (status.state === 'Completed' || status.state === 'Failed') break;
@@ -47,6 +57,9 @@ try {
   await page.getByRole('link', { name: 'Pipelines' }).click();
   await page.getByRole('table').waitFor();
   await shot(page, 'pipelines');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Channels' }).click();
+  await page.getByRole('table').waitFor();
+  await shot(page, 'channels');
 
   // The pipeline's A/B test with a few days of metrics: daily periods after the launch, the second variant ahead.
   const status = await api(`/api/pipelines/status/${pipelineId}`);
