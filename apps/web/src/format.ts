@@ -25,6 +25,7 @@ export const TERMINAL_STATES: readonly PipelineState[] = ['Completed', 'Failed']
 export const STATE_FILTERS = {
   all: 'All',
   active: 'Queued or running',
+  Review: 'Waiting for review',
   Completed: 'Completed',
   Failed: 'Failed',
 } as const;
@@ -35,7 +36,8 @@ export function matchesFilter(state: PipelineState, filter: StateFilter): boolea
     case 'all':
       return true;
     case 'active':
-      return !TERMINAL_STATES.includes(state);
+      return !TERMINAL_STATES.includes(state) && state !== 'Review';
+    case 'Review':
     case 'Completed':
     case 'Failed':
       return state === filter;

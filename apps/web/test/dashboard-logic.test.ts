@@ -71,6 +71,10 @@ test('client-side routes and the list\'s state filter', () => {
   assert.equal(matchesFilter('Video', 'active'), true);
   assert.equal(matchesFilter('Completed', 'active'), false);
   assert.equal(matchesFilter('Failed', 'Failed'), true);
+  // A pipeline waiting for someone is not "running": it has its own filter.
+  assert.equal(matchesFilter('Review', 'active'), false);
+  assert.equal(matchesFilter('Review', 'Review'), true);
+  assert.equal(matchesFilter('Video', 'Review'), false);
 });
 
 test('the posterior chart\'s Beta densities: ln Γ exact on integers, each curve integrates to 1 and peaks at its mode, large counts do not overflow', () => {
