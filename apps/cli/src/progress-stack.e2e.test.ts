@@ -9,6 +9,7 @@ import { hashApiKey } from '@faceless/api-gateway';
 import { sleep } from '@faceless/runtime';
 import { startStack, type Stack } from './stack.ts';
 import { freeStackPorts } from './stack-test-ports.ts';
+import { localStackEnv } from './stack-test-env.ts';
 
 // Progress over HTTP in the services mode: the orchestrator calls the video assembler on its route and reads
 // its NDJSON progress; the status the gateway serves and its SSE stream show it while the video renders.
@@ -39,24 +40,9 @@ test('faceless stack: the running video stage\'s percent rises in the status, an
   stack = await startStack({
     ports,
     readyTimeoutMs: 90_000,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LOG_LEVEL: 'warn',
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      AMQP_URL: AMQP,
-      EVENTS_EXCHANGE: `faceless.progress.${suffix}`,
-      EVENTS_OUTBOX: `progress-${suffix}`,
-      PIPELINE_QUEUE: `faceless-progress-${suffix}`,
-      CHECKPOINT_PREFIX: `faceless-progress-${suffix}`,
-      DATABASE_URL: `${PG}?options=-c%20search_path%3D${schema}`,
-      FACELESS_STORE_DIR: join(work, 'store'),
-      LOCAL_CHANNEL_DIR: join(work, 'channels'),
-      FACELESS_CACHE_DIR: join(work, 'cache'),
-      FACELESS_DATA_DIR: join(work, 'data'),
-      API_KEYS: `e2e:${hashApiKey(API_KEY)}`,
-      RATE_LIMIT_PER_MINUTE: '100000',
-    },
+    env: localStackEnv({
+      name: `progress-${suffix}`, work, amqpUrl: AMQP, databaseUrl: `${PG}?options=-c%20search_path%3D${schema}`, apiKeyHash: hashApiKey(API_KEY),
+    }),
   });
   const gateway = stack.url('api-gateway');
   const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };

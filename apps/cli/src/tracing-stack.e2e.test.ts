@@ -9,6 +9,7 @@ import { STAGES } from '@faceless/contracts';
 import { sleep } from '@faceless/runtime';
 import { startOtlpReceiver, type ReceivedSpan } from '@faceless/runtime/testing/otlp-receiver';
 import { STACK_SERVICES, startStack, type Stack } from './stack.ts';
+import { localStackEnv } from './stack-test-env.ts';
 import { freeStackPorts } from './stack-test-ports.ts';
 import { sseUntilClosed } from './http-test-client.ts';
 
@@ -87,25 +88,13 @@ test('one pipeline is one trace across the ten services, stages in the seed\'s o
     readyTimeoutMs: 90_000,
     onLine: (service, line) => lines.push({ service, line }),
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+      ...localStackEnv({
+        name: `trace-${suffix}`, work, amqpUrl: AMQP, databaseUrl: `${PG}?options=-c%20search_path%3D${schema}`, apiKeyHash: hashApiKey(API_KEY),
+      }),
       LOG_LEVEL: 'info',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '200',
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      AMQP_URL: AMQP,
-      EVENTS_EXCHANGE: `faceless.trace.${suffix}`,
-      EVENTS_OUTBOX: `trace-${suffix}`,
-      PIPELINE_QUEUE: `faceless-trace-${suffix}`,
-      CHECKPOINT_PREFIX: `faceless-trace-${suffix}`,
-      DATABASE_URL: `${PG}?options=-c%20search_path%3D${schema}`,
-      FACELESS_STORE_DIR: join(work, 'store'),
-      LOCAL_CHANNEL_DIR: join(work, 'channels'),
-      FACELESS_CACHE_DIR: join(work, 'cache'),
-      FACELESS_DATA_DIR: join(work, 'data'),
-      API_KEYS: `e2e:${hashApiKey(API_KEY)}`,
-      STAGE_RETRY_BASE_MS: '200',
     },
   });
   const gateway = stack.url('api-gateway');
