@@ -5,7 +5,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApiKey } from '@faceless/api-gateway';
 
 /** The part of apps/cli's ServeHandle these tests use. */
@@ -102,6 +103,23 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 /** Only what axe calls serious or critical: the bar the issue sets. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   return (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Fails listing every serious or critical axe violation on the page as it is now. */
+export async function assertAccessible(page: Page, what: string): Promise<void> {
+  const serious = await seriousViolations(page);
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`), [], `axe on ${what}`);
+}
+
+/** A fresh desktop-sized page; every message in which the browser refuses something by the CSP lands in cspRefusals. */
+export async function openPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; cspRefusals: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const cspRefusals: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) cspRefusals.push(message.text());
+  });
+  return { context, page, cspRefusals };
 }
 
 /** Opens the dashboard and signs in through the form. */

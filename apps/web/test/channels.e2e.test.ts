@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, seriousViolations, signIn, startDashboardServer, type DashboardServer } from './browser-harness.ts';
+import { assertAccessible, chromiumPath, launchBrowser, openPage, signIn, startDashboardServer, type DashboardServer } from './browser-harness.ts';
 
 const noChromium = chromiumPath() ? false : 'Chromium is not installed: apt-get install -y chromium (.ci/run does it)';
 
@@ -21,7 +21,7 @@ let server: DashboardServer | undefined;
 let browser: Browser | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
-const cspRefusals: string[] = [];
+let cspRefusals: string[] = [];
 
 before(async () => {
   if (noChromium) return;
@@ -33,13 +33,9 @@ before(async () => {
   const { FACELESS_DATA_DIR: _unused, ...google } = fake.env;
   server = await startDashboardServer(google);
   browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
+  ({ context, page, cspRefusals } = await openPage(browser));
   // The first call to /api/channels opens the embedded database in the uploader: seconds on a busy machine.
   page.setDefaultTimeout(90_000);
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) cspRefusals.push(message.text());
-  });
 });
 
 after(async () => {
@@ -50,10 +46,6 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function assertAccessible(what: string): Promise<void> {
-  const serious = await seriousViolations(page);
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`), [], `axe on ${what}`);
-}
 
 test('Channels: the local channel with its slots and quota, then a YouTube channel added through Google\'s consent page', { skip: noChromium, timeout: 300_000 }, async () => {
   const s = server as DashboardServer;
@@ -68,7 +60,7 @@ test('Channels: the local channel with its slots and quota, then a YouTube chann
   assert.match(await local.innerText(), /No token \(local folder\)/);
   assert.match(await local.innerText(), /None: a local folder spends no YouTube quota/);
   assert.equal(await local.getByRole('listitem').count(), 3, 'the next three free slots');
-  await assertAccessible('the Channels page');
+  await assertAccessible(page, 'the Channels page');
 
   // A name the API would refuse is caught in the page, with the field marked.
   const field = page.getByLabel('Channel name');
@@ -97,7 +89,7 @@ test('Channels: the local channel with its slots and quota, then a YouTube chann
   assert.equal(await quota.getAttribute('aria-valuenow'), '0');
   assert.equal(await quota.getAttribute('aria-valuemax'), '10000');
   assert.match(await quota.getAttribute('aria-valuetext') ?? '', /0 of 10000 units/);
-  await assertAccessible('the Channels page with a YouTube channel');
+  await assertAccessible(page, 'the Channels page with a YouTube channel');
 
   // Cancel on the consent page: back here with the reason, nothing added.
   fake?.google.denyNext();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ffprobe } from '@faceless/runtime';
-import { chromiumPath, launchBrowser, seriousViolations, signIn, startDashboardServer, type DashboardServer } from './browser-harness.ts';
+import { assertAccessible, chromiumPath, launchBrowser, openPage, signIn, startDashboardServer, type DashboardServer } from './browser-harness.ts';
 
 const STAGE_NAMES = ['Keywords', 'Script', 'Voice-over', 'Video', 'Thumbnails', 'Metadata', 'Publish', 'A/B test'];
 const noChromium = chromiumPath() ? false : 'Chromium is not installed: apt-get install -y chromium (.ci/run does it)';
@@ -14,17 +14,13 @@ let browser: Browser | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 /** Messages the page logged about CSP refusals: the dashboard must need no inline script or style. */
-const cspRefusals: string[] = [];
+let cspRefusals: string[] = [];
 
 before(async () => {
   if (noChromium) return;
   server = await startDashboardServer();
   browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) cspRefusals.push(message.text());
-  });
+  ({ context, page, cspRefusals } = await openPage(browser));
 });
 
 after(async () => {
@@ -40,10 +36,6 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function assertAccessible(what: string): Promise<void> {
-  const serious = await seriousViolations(page);
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`), [], `axe on ${what}`);
-}
 
 test('the gateway serves the dashboard at / (index.html with a CSP)', { skip: noChromium }, async () => {
   const s = server as DashboardServer;
@@ -57,7 +49,7 @@ test('a wrong key is refused with a clear message, and nothing else is shown', {
   const s = server as DashboardServer;
   await page.goto(`${s.url}/`);
   await page.getByLabel('API key').waitFor();
-  await assertAccessible('the sign-in page');
+  await assertAccessible(page, 'the sign-in page');
   assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0);
   // From the keyboard alone: the page's heading has the focus, Tab reaches the field, Enter submits.
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'page-title');
@@ -106,7 +98,7 @@ test('sign in, make a 15 s video with review on, and watch the stage bars reach 
   await page.getByLabel('Review before publishing').focus();
   await page.keyboard.press('Space');
   assert.equal(await page.getByLabel('Review before publishing').isChecked(), true);
-  await assertAccessible('the make page');
+  await assertAccessible(page, 'the make page');
   await page.getByRole('button', { name: 'Make video' }).click();
   await page.waitForURL(/\/pipelines\/[\w.-]+$/);
   pipelineId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
@@ -114,7 +106,7 @@ test('sign in, make a 15 s video with review on, and watch the stage bars reach 
 
   for (const name of STAGE_NAMES) assert.equal(await page.getByRole('progressbar', { name }).count(), 1, `one progress bar named ${name}`);
   assert.equal(await page.getByRole('progressbar').count(), STAGE_NAMES.length);
-  await assertAccessible('a running pipeline page');
+  await assertAccessible(page, 'a running pipeline page');
 
   // Live updates arrive over SSE: no reload while the pipeline runs, and none when it stops for the review.
   const approve = page.getByRole('button', { name: 'Approve and publish' });
@@ -141,7 +133,7 @@ test('sign in, make a 15 s video with review on, and watch the stage bars reach 
   const thumbRadios = page.getByRole('group', { name: 'Thumbnail', exact: true }).getByRole('radio');
   assert.equal(await thumbRadios.nth(status.review.thumbnail).isChecked(), true, 'the proposed thumbnail is picked');
   assert.equal(await page.getByRole('radio', { name: /^Thumbnail \w+ \(proposed\)$/ }).isChecked(), true, 'the radio says which is proposed');
-  await assertAccessible('the review panel');
+  await assertAccessible(page, 'the review panel');
   assert.deepEqual(cspRefusals, []);
 });
 
@@ -207,7 +199,7 @@ test('the video plays in the page (range requests), with the voice-over and the 
   assert.equal(srtAnswer.status, 200);
   assert.match(srtAnswer.headers.get('content-disposition') ?? '', /^attachment; filename=".+\.srt"/);
   assert.match(await srtAnswer.text(), /^1\r?\n\d\d:\d\d:\d\d,\d{3} --> /);
-  await assertAccessible('a completed pipeline page with its media');
+  await assertAccessible(page, 'a completed pipeline page with its media');
   assert.deepEqual(cspRefusals, []);
 });
 
@@ -230,7 +222,7 @@ test('edit the title, choose another thumbnail and approve: published on the loc
   assert.equal(await proposals.evaluateAll((radios: HTMLInputElement[]) => radios.filter((r) => r.checked).length), 0);
   const chosen = before.review.thumbnail === 1 ? 0 : 1;
   await page.getByRole('group', { name: 'Thumbnail', exact: true }).getByRole('radio').nth(chosen).check();
-  await assertAccessible('the review panel, edited');
+  await assertAccessible(page, 'the review panel, edited');
 
   await page.getByRole('button', { name: 'Approve and publish' }).click();
   await page.getByText('Approved: publishing on local.').waitFor({ timeout: 20_000 });
@@ -256,7 +248,7 @@ test('edit the title, choose another thumbnail and approve: published on the loc
   await page.locator('.published-title').waitFor();
   assert.equal(await page.locator('.published-title').innerText(), edited);
   assert.equal(await page.locator('.video-title').innerText(), before.review.title, 'the metadata section keeps the proposal');
-  await assertAccessible('a pipeline published after its review');
+  await assertAccessible(page, 'a pipeline published after its review');
   assert.deepEqual(cspRefusals, []);
 
   // The second pipeline, to reject: it renders while the A/B test is checked.
@@ -286,7 +278,7 @@ test('the A/B test of the pipeline: variants with thumbnails, a CSV imported thr
   for (const label of labels) await page.getByRole('rowheader', { name: new RegExp(`^${label}`) }).waitFor();
   await page.waitForFunction((n) => [...document.querySelectorAll<HTMLImageElement>('table.variants img')].filter((i) => i.complete && i.naturalWidth > 0).length === n, labels.length, { timeout: 15_000 });
   assert.ok(await page.getByRole('list', { name: 'Planned order of the periods' }).locator('li').count() >= labels.length * 2, 'the rotation plan is shown');
-  await assertAccessible('an A/B test before its metrics');
+  await assertAccessible(page, 'an A/B test before its metrics');
 
   // Daily periods after the launch days; the second variant's CTR is twice the others'.
   const best = labels[1] as string;
@@ -306,7 +298,7 @@ test('the A/B test of the pipeline: variants with thumbnails, a CSV imported thr
   assert.ok(pBest > 90, `P(best) of ${best} is ${pBest} %`);
   assert.equal(await page.locator('svg.posterior-chart path[data-variant]').count(), labels.length, 'one posterior curve per variant');
   assert.match(await page.locator('svg.posterior-chart desc').textContent() ?? '', new RegExp(`${best} leads`));
-  await assertAccessible('an A/B test with its metrics and chart');
+  await assertAccessible(page, 'an A/B test with its metrics and chart');
 
   assert.equal(await page.getByLabel('Winner to apply').inputValue(), best, 'the leader is offered');
   await page.getByRole('button', { name: 'Stop and apply the winner' }).click();
@@ -315,7 +307,7 @@ test('the A/B test of the pipeline: variants with thumbnails, a CSV imported thr
   const after = await api<{ experiment: { status: string }; decision: { winner: string } }>(`/api/abtests/${testId}`);
   assert.deepEqual([after.experiment.status, after.decision.winner], ['stopped', best]);
   assert.equal(await page.getByRole('button', { name: 'Stop and apply the winner' }).count(), 0, 'an ended experiment offers no stop');
-  await assertAccessible('a stopped A/B test');
+  await assertAccessible(page, 'a stopped A/B test');
   assert.deepEqual(cspRefusals, []);
 });
 
@@ -332,7 +324,7 @@ test('a second pipeline rejected in its review ends Failed with the rejection, a
   assert.equal(await reject.getAttribute('aria-expanded'), 'true');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'review-reason');
   assert.equal(await page.getByLabel('Reason (optional)').count(), 1);
-  await assertAccessible('the review panel asking for a reason');
+  await assertAccessible(page, 'the review panel asking for a reason');
   const reason = 'Off topic for this channel';
   await page.keyboard.type(reason);
   await page.getByRole('button', { name: 'Confirm rejection' }).click();
@@ -352,7 +344,7 @@ test('a second pipeline rejected in its review ends Failed with the rejection, a
   const artifacts = await api<{ artifacts: { name: string }[] }>(`/api/pipelines/${rejectedId}/artifacts`);
   assert.equal(artifacts.artifacts.some((a) => a.name === 'publish record'), false, 'nothing was published');
   assert.equal(await page.getByRole('button', { name: 'Approve and publish' }).count(), 0);
-  await assertAccessible('a pipeline rejected in its review');
+  await assertAccessible(page, 'a pipeline rejected in its review');
   assert.deepEqual(cspRefusals, []);
 });
 
@@ -362,7 +354,7 @@ test('a batch of three topics queues three pipelines', { skip: noChromium, timeo
   const topics = ['Batch topic one', 'Batch topic two', 'Batch topic three'];
   await page.getByLabel('Topics, one per line').fill(topics.join('\n'));
   await page.getByLabel('Duration (seconds)').fill('15');
-  await assertAccessible('the batch page');
+  await assertAccessible(page, 'the batch page');
   await page.getByRole('button', { name: 'Queue 3 videos' }).click();
   await page.waitForFunction(() => document.querySelectorAll('.queued li a').length === 3, undefined, { timeout: 30_000 });
   const list = await api<{ pipelines: { pipelineId: string; topic: string }[] }>('/api/pipelines?limit=20&offset=0');
@@ -376,7 +368,7 @@ test('a batch of three topics queues three pipelines', { skip: noChromium, timeo
   for (const topic of topics) await page.getByRole('link', { name: topic }).waitFor();
   await page.getByLabel('State').selectOption('Completed');
   await page.waitForFunction(() => document.querySelectorAll('table.pipelines tbody a').length === 1);
-  await assertAccessible('the pipelines list');
+  await assertAccessible(page, 'the pipelines list');
   // Stop the three so the machine is free for the next tests.
   for (const p of queued) await fetch(`${s.serve.url}/api/pipelines/${p.pipelineId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${s.key}` } });
   assert.deepEqual(cspRefusals, []);
