@@ -65,7 +65,7 @@ async function once(kind: Result['case'], mode: Mode, index: number, out: string
     wallSec = line.wallSec ?? r.wallSec;
     cpuSec = r.cpuSec;
   } else {
-    const r = await run(['apps/cli/src/main.ts', 'make', 'Why the sky is blue', '--duration', String(seconds), '--no-music', '--fresh', '--out', join(out, `${mode}-${index}`)], envFor(mode));
+    const r = await run(['apps/cli/bin/faceless.js', 'make', 'Why the sky is blue', '--duration', String(seconds), '--no-music', '--fresh', '--out', join(out, `${mode}-${index}`)], envFor(mode));
     wallSec = r.wallSec;
     cpuSec = r.cpuSec;
   }
