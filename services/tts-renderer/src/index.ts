@@ -22,6 +22,8 @@ export type { OpenAiSpeechOptions } from './providers/openai-speech.ts';
 export { estimateWordTimings, alignWordsToIslands, parseSilenceDetect, speechIslands } from './timing-estimator.ts';
 export { normalizeLoudness, measureLoudness, LOUDNESS_TARGET, VOICE_SAMPLE_RATE } from './loudness.ts';
 export { splitWords, segmentWords } from './script-words.ts';
+export { registerVoiceRoutes, createVoiceSampler, SAMPLE_TEXTS } from './voice-sample.ts';
+export type { VoiceListing } from './voice-sample.ts';
 export { normalizeWordTimings, segmentTimings, MIN_WORD_SEC } from './word-timing.ts';
 
 /** The voice provider the configuration asks for. */

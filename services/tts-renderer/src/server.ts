@@ -1,7 +1,11 @@
 import { buildServiceApp, type ServiceAppOptions, type StageApp } from '@faceless/runtime';
-import { createStage } from './index.ts';
+import { createProvider, createStage } from './index.ts';
+import { parseTtsConfig } from './config.ts';
+import { registerVoiceRoutes } from './voice-sample.ts';
 
-/** The tts-renderer service (not listening): its seed route plus /health, /ready, /metrics. */
+/** The tts-renderer service (not listening): its seed route, the voice list and samples, plus /health, /ready, /metrics. */
 export function buildApp(options: ServiceAppOptions): StageApp {
-  return buildServiceApp('audio', createStage, options);
+  const app = buildServiceApp('audio', createStage, options);
+  registerVoiceRoutes(app, createProvider(parseTtsConfig(options.env)));
+  return app;
 }

@@ -169,7 +169,7 @@ export function createElevenLabsProvider(options: ElevenLabsOptions): VoiceProvi
     return parsed.data.voices
       .map((v) => {
         const languages = [...new Set([...(v.verified_languages ?? []).map((l) => l.language), ...(v.labels?.language ? [v.labels.language] : [])])];
-        return { id: v.voice_id, name: v.name, languages };
+        return { id: v.voice_id, name: v.name, languages, ...(v.labels?.gender ? { gender: v.labels.gender } : {}) };
       })
       // Voices with no declared language speak every language of the multilingual models.
       .filter((v) => !lang || v.languages.length === 0 || v.languages.some((l) => l === lang || l.startsWith(`${lang}-`)));

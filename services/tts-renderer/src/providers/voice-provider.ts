@@ -30,6 +30,8 @@ export interface VoiceInfo {
   id: string;
   name: string;
   languages: string[];
+  /** When the provider says (ElevenLabs labels); espeak-ng and OpenAI do not. */
+  gender?: string;
 }
 
 /**
