@@ -99,6 +99,9 @@ test('a decision is refused with NOT_IN_REVIEW when the pipeline does not wait f
   await assert.rejects(decideReview(waiting, { decision: 'approve', thumbnail: 2 }, deps), (err: FacelessError) =>
     isCode('INVALID_INPUT', 'thumbnail')(err) && /made 2 thumbnails/.test(err.message));
   assert.equal((await checkpoints.load('r5'))?.state, 'Review', 'a refused decision changes nothing');
+  const early = newCheckpoint('r7', reviewed, 'pipelines/r7/', new Date().toISOString());
+  await assert.rejects(decideReview({ ...early, state: 'Audio' }, { decision: 'approve' }, deps), (err: FacelessError) =>
+    isCode('NOT_IN_REVIEW', 'id')(err) && /still running: decide once its state is Review/.test(err.message));
 });
 
 test('rejected: Failed at the upload with REVIEW_REJECTED and one pipeline.failed, even when two decisions race; a retry waits in Review again without running a stage', async () => {
@@ -116,7 +119,7 @@ test('rejected: Failed at the upload with REVIEW_REJECTED and one pipeline.faile
   assert.deepEqual(decisions.map((d) => d.status).sort(), ['fulfilled', 'rejected']);
   const refused = decisions.find((d) => d.status === 'rejected');
   assert.equal((refused?.reason as FacelessError).code, 'NOT_IN_REVIEW');
-  await assert.rejects(queue.review('r6', { decision: 'approve' }), isCode('NOT_IN_REVIEW', 'id'));
+  await assert.rejects(queue.review('r6', { decision: 'approve' }), (err: FacelessError) => isCode('NOT_IN_REVIEW', 'id')(err) && /rejected already/.test(err.message));
 
   const failed = bus.published.filter((e) => e.name === 'pipeline.failed');
   assert.equal(failed.length, 1);

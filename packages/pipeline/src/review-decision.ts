@@ -15,7 +15,10 @@ export interface DecideReviewDeps extends FailQueuedDeps {
  */
 export async function decideReview(cp: PipelineCheckpoint, decision: PipelineReviewRequest, deps: DecideReviewDeps): Promise<PipelineState> {
   if (cp.state !== 'Review') {
-    const why = cp.request.review ? 'it was approved or rejected already' : 'it was started without "review": true';
+    const why = !cp.request.review ? 'it was started without "review": true'
+      : cp.review ? `it was ${cp.review.decision === 'approve' ? 'approved' : 'rejected'} already`
+        : cp.state === 'Failed' || cp.state === 'Completed' ? 'it ended before its review'
+          : 'its stages before the upload are still running: decide once its state is Review';
     throw new FacelessError('NOT_IN_REVIEW', `pipeline ${cp.pipelineId} is ${cp.state}, not waiting for review: ${why}`, { field: 'id' });
   }
   const at = (deps.now ?? (() => new Date()))().toISOString();

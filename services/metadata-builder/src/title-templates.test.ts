@@ -6,6 +6,12 @@ import { codePointLength } from './youtube-limits.ts';
 test('the subject drops the question word and final punctuation', () => {
   assert.equal(titleSubject('Why Octopuses Have Three Hearts', 'en'), 'Octopuses Have Three Hearts');
   assert.equal(titleSubject('Why do cats purr?', 'en'), 'Cats purr');
+  // A title with its own hook gives the head only, so a form never adds a second hook.
+  assert.equal(titleSubject('Why the Moon Has Phases: What Nobody Tells You', 'en'), 'The Moon Has Phases');
+  assert.equal(titleSubject('Pourquoi la lune a des phases : ce que personne ne dit', 'fr'), 'La lune a des phases');
+  assert.equal(titleSubject('Black holes — the simple version', 'en'), 'Black holes');
+  const alternatives = titleAlternatives({ titleIdea: 'Why the Moon Has Phases: What Nobody Tells You', lang: 'en', sectionCount: 3, durationSec: 60 });
+  assert.deepEqual(alternatives.map((a) => a.title), ["The Moon Has Phases: What's Really Going On?", 'The Moon Has Phases: 3 Things to Know', 'The Moon Has Phases, Explained']);
   assert.equal(titleSubject('How to Start a Garden', 'en'), 'How to Start a Garden');
   assert.equal(titleSubject('Pourquoi les éléphants ont peur des abeilles ?', 'fr'), 'Les éléphants ont peur des abeilles');
   assert.equal(titleSubject("Pourquoi est-ce qu'on rêve ?", 'fr'), 'On rêve');

@@ -87,7 +87,10 @@ function capitalise(text: string, lang: Language): string {
  */
 export function titleSubject(titleIdea: string, lang: Language, keywords: readonly string[] = []): string {
   const t = TEMPLATES[lang];
-  const bare = titleIdea.normalize('NFC').trim().replace(/[\s?!.…:;,¿¡]+$/u, '');
+  // A title that already has a hook after a separator ("Why the Moon Has Phases: What Nobody Tells You") gives its
+  // head: the forms add their own hook, and two in one title read as a stutter.
+  const head = titleIdea.normalize('NFC').trim().split(/\s*[:|–—]\s+|\s+-\s+/u)[0] ?? '';
+  const bare = (head.trim() || titleIdea.normalize('NFC').trim()).replace(/[\s?!.…:;,¿¡]+$/u, '');
   const stripped = bare.replace(t.leadingQuestion, '').trim();
   const subject = stripped || bare;
   const keyword = keywords[0]?.trim();
