@@ -25,8 +25,9 @@ import {
 import { KeyRing } from './key-ring.ts';
 import { DEFAULT_WEB_ROOT, registerWebAssets } from './web-assets.ts';
 import {
-  SSE_HEARTBEAT, SSE_PROGRESS_POLL_MS, formatSseEvent, formatSseProgress, isFinalEvent, runningProgress,
+  SSE_HEARTBEAT, SSE_PROGRESS_POLL_MS, formatSseEvent, formatSseProgress, isFinalEvent, runningProgress, type SseProgress,
 } from './sse-format.ts';
+import { SharedProgressPoll } from './progress-poll.ts';
 import { callUpstream, type UpstreamAnswer, type UpstreamCall } from './upstream-client.ts';
 
 /** Where the gateway hears pipeline events: RabbitMQ in the services mode, the in-process bus in `faceless serve`. */
@@ -51,6 +52,8 @@ export interface GatewayAppOptions {
   artifactLinks?: { signer: ArtifactLinkSigner; store: { localPath(key: string): string; readonly root?: string } };
   /** Clock of the failed-key limit. */
   now?: () => number;
+  /** How often the event streams of one pipeline read its status for progress (SSE_PROGRESS_POLL_MS). */
+  progressPollMs?: number;
   version?: string;
 }
 
@@ -88,6 +91,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     : memoryAuthFailureLimit(config.authFailuresPerMinute, options.now);
   const keyOf = new WeakMap<FastifyRequest, ApiKeyRecord>();
   const openStreams = new Set<() => void>();
+  const progressPoll = new SharedProgressPoll(options.progressPollMs ?? SSE_PROGRESS_POLL_MS);
   const docsPage = renderDocsPage(GATEWAY_ROUTES);
 
   if (config.authDisabled) logger.warn('AUTH_DISABLED=true: /api/* is open to anyone who can reach this port');
@@ -216,6 +220,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
 
   app.addHook('preClose', async () => {
     for (const close of [...openStreams]) close();
+    progressPoll.close();
   });
   app.addHook('onClose', async () => {
     redis?.disconnect();
@@ -350,23 +355,22 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       // Progress is not a seed event: it is read from the status the orchestrator keeps and sent when it changes.
       const finishedStages = new Set<string>();
       let lastProgress = '';
-      let polling = false;
-      const progressPoll = setInterval(() => {
-        if (polling || closed) return;
-        polling = true;
-        call(request, 'orchestrator', { method: 'GET', path: `/pipelines/status/${encodeURIComponent(id)}` }).then((answer) => {
-          const progress = answer.status === 200 ? runningProgress(answer.body) : undefined;
-          if (closed || !progress || finishedStages.has(progress.stage)) return;
-          const text = formatSseProgress(progress);
-          if (text !== lastProgress) raw.write(text);
-          lastProgress = text;
-        }, () => undefined).finally(() => { polling = false; });
-      }, SSE_PROGRESS_POLL_MS);
+      const readProgress = async (): Promise<SseProgress | undefined> => {
+        const status = await call(request, 'orchestrator', { method: 'GET', path: `/pipelines/status/${encodeURIComponent(id)}` });
+        return status.status === 200 ? runningProgress(status.body) : undefined;
+      };
+      // Every stream of this pipeline shares one status read a poll period (many watchers, one read).
+      const leaveProgress = progressPoll.watch(id, readProgress, (progress) => {
+        if (closed || finishedStages.has(progress.stage)) return;
+        const text = formatSseProgress(progress);
+        if (text !== lastProgress) raw.write(text);
+        lastProgress = text;
+      });
       const close = (): void => {
         if (closed) return;
         closed = true;
         clearInterval(heartbeat);
-        clearInterval(progressPoll);
+        leaveProgress();
         unsubscribe();
         openStreams.delete(close);
         if (!raw.writableEnded) raw.end();

@@ -83,3 +83,40 @@ test('SSE: progress events (at most two a second, only on change) beside the see
     await app.close();
   }
 });
+
+test('SSE: three watchers of one pipeline cost the orchestrator one status read a period, not three', async () => {
+  const bus = new MemoryEventBus();
+  let statusCalls = 0;
+  const fake = (call: UpstreamCall): Promise<UpstreamAnswer> => {
+    if (call.path.startsWith('/pipelines/p-live/events')) {
+      return Promise.resolve({ status: 200, body: { pipelineId: 'p-live', state: 'Video', events: [event(1, 'pipeline.started')] } });
+    }
+    if (call.path === '/pipelines/status/p-live') {
+      statusCalls++;
+      return Promise.resolve({ status: 200, body: { pipelineId: 'p-live', state: 'Video', stages: [{ stage: 'video', status: 'running', percent: statusCalls }] } });
+    }
+    return Promise.resolve({ status: 404, body: { error: { code: 'NOT_FOUND', message: call.path } } });
+  };
+  const app = buildGatewayApp({ env: { AUTH_DISABLED: 'true' }, events: bus, callUpstream: fake, webRoot: false, logger: createLogger({ level: 'error' }) });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const streams = await Promise.all([1, 2, 3].map(() => fetch(`${base}/api/pipelines/p-live/events`)));
+    const texts = streams.map(async (res) => {
+      assert.equal(res.status, 200);
+      return res.text();
+    });
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const elapsed = Date.now() - started;
+    const polls = statusCalls;
+    await bus.publish(event(2, 'pipeline.completed', 'abtest'));
+    const bodies = await Promise.all(texts);
+    assert.ok(polls <= Math.ceil(elapsed / 450) + 1, `${polls} status reads in ${elapsed} ms for three streams`);
+    for (const body of bodies) {
+      assert.ok(frames(body).filter((f) => f.event === 'progress').length >= 2, 'each stream gets the progress');
+      assert.equal(frames(body).at(-1)?.event, 'pipeline.completed');
+    }
+  } finally {
+    await app.close();
+  }
+});
