@@ -14,6 +14,7 @@ import {
 } from './artifact-links.ts';
 import { memoryAuthFailureLimit, redisAuthFailureLimit, type AuthFailureLimit } from './auth-failure-limit.ts';
 import { registerChannelRoutes } from './channel-routes.ts';
+import { registerVoiceRoutes } from './voice-routes.ts';
 import { DOCS_PAGE_STYLE_HASH, renderDocsPage } from './docs-page.ts';
 import { loadGatewayConfig, type GatewayConfig } from './gateway-config.ts';
 import {
@@ -227,8 +228,8 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
   });
 
   const call = (
-    request: FastifyRequest, target: 'orchestrator' | 'keyword-fetcher' | 'script-generator' | 'ab-tester' | 'uploader',
-    rest: { method: 'GET' | 'POST'; path: string; body?: unknown; contentType?: string; timeoutMs?: number },
+    request: FastifyRequest, target: 'orchestrator' | 'keyword-fetcher' | 'script-generator' | 'ab-tester' | 'uploader' | 'tts-renderer',
+    rest: { method: 'GET' | 'POST'; path: string; body?: unknown; contentType?: string; timeoutMs?: number; binary?: true },
   ) => {
     const where = {
       orchestrator: { baseUrl: config.upstreams.orchestrator, envName: 'ORCHESTRATOR_URL' },
@@ -236,6 +237,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
       'script-generator': { baseUrl: config.upstreams.scriptGenerator, envName: 'SCRIPT_GENERATOR_URL' },
       'ab-tester': { baseUrl: config.upstreams.abTester, envName: 'AB_TESTER_URL' },
       uploader: { baseUrl: config.upstreams.uploader, envName: 'UPLOADER_URL' },
+      'tts-renderer': { baseUrl: config.upstreams.ttsRenderer, envName: 'TTS_RENDERER_URL' },
     }[target];
     return upstream({ service: target, ...where, ...rest, requestId: String(request.id), timeoutMs: rest.timeoutMs ?? config.upstreamTimeoutMs });
   };
@@ -302,6 +304,7 @@ export function buildGatewayApp(options: GatewayAppOptions): FastifyInstance {
     }
     // Channels: the uploader's list, and adding one through Google's consent page.
     registerChannelRoutes(api, { callUploader: (request, rest) => call(request, 'uploader', rest), reply, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
+    registerVoiceRoutes(api, { callTtsRenderer: (request, rest) => call(request, 'tts-renderer', { ...rest, timeoutMs: Math.max(config.upstreamTimeoutMs, 30_000) }), reply });
     api.post('/api/pipelines/:id/review', async (request, res) => {
       const { id } = request.params as Params;
       return reply(res, request, await call(request, 'orchestrator', { method: 'POST', path: `/pipelines/${encodeURIComponent(id)}/review`, body: request.body }));

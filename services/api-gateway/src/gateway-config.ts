@@ -15,6 +15,7 @@ export const GatewayEnv = z.object({
   SCRIPT_GENERATOR_URL: url('http://127.0.0.1:3003'),
   AB_TESTER_URL: url('http://127.0.0.1:3009'),
   UPLOADER_URL: url('http://127.0.0.1:3008'),
+  TTS_RENDERER_URL: url('http://127.0.0.1:3004'),
   /** The gateway's address as browsers reach it (behind a TLS proxy): the OAuth redirect URI starts with it. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s) address browsers open, such as https://faceless.example.com' }).optional(),
   API_KEYS: z.string().optional(),
@@ -34,7 +35,7 @@ export const GatewayEnv = z.object({
 export interface GatewayConfig {
   port: number;
   host: string;
-  upstreams: { orchestrator: string; keywordFetcher: string; scriptGenerator: string; abTester: string; uploader: string };
+  upstreams: { orchestrator: string; keywordFetcher: string; scriptGenerator: string; abTester: string; uploader: string; ttsRenderer: string };
   /** PUBLIC_URL without a trailing slash; absent, the callback URL is built from the request's own Host. */
   publicUrl?: string;
   /** Keys from API_KEYS and, when given, API_KEYS_FILE as read at start. */
@@ -113,7 +114,7 @@ export function loadGatewayConfig(
   return {
     port: e.PORT,
     host: e.HOST,
-    upstreams: { orchestrator: e.ORCHESTRATOR_URL, keywordFetcher: e.KEYWORD_FETCHER_URL, scriptGenerator: e.SCRIPT_GENERATOR_URL, abTester: e.AB_TESTER_URL, uploader: e.UPLOADER_URL },
+    upstreams: { orchestrator: e.ORCHESTRATOR_URL, keywordFetcher: e.KEYWORD_FETCHER_URL, scriptGenerator: e.SCRIPT_GENERATOR_URL, abTester: e.AB_TESTER_URL, uploader: e.UPLOADER_URL, ttsRenderer: e.TTS_RENDERER_URL },
     ...(e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') } : {}),
     apiKeys,
     keysFile,

@@ -91,19 +91,23 @@ function abtestAnswer(method: string, path: string): { status: number; body: unk
   return { status: 200, body: { testId: id, action: 'kept', live: 'A' } };
 }
 
+/** A WAV header and a few silent samples: what the fake tts-renderer answers to /voices/sample. */
+const SAMPLE_WAV = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40), Buffer.alloc(64)]);
+
 const notFound = (what: string) => ({ status: 404, body: { error: { code: 'NOT_FOUND', message: `no pipeline ${what}` } } });
 
 /** Paths the gateway may call, with the id it passes on: anything else is a path that escaped the API's shape. */
 const UPSTREAM_PATHS = [
   /^\/pipelines\/start$/, /^\/pipelines\?limit=\d+&offset=\d+$/, /^\/health$/, /^\/keywords\/fetch$/, /^\/scripts\/generate$/,
   /^\/abtest(\?status=(running|stopped|decided))?$/, /^\/abtest\/[A-Za-z0-9_.-]{4,100}(\/(metrics|metrics\/csv|evaluate|stop|rotate))?$/,
-  /^\/channels(\/oauth\/(start|complete))?$/,
+  /^\/channels(\/oauth\/(start|complete))?$/, /^\/voices(\?lang=(en|fr|es|de|it|pt))?$/, /^\/voices\/sample$/,
   /^\/pipelines\/status\/(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/, /^\/pipelines\/(?!\.{1,2}\/)[A-Za-z0-9_.-]{1,100}\/(artifacts|retry|cancel|review|events\?after=\d+)$/,
 ];
 
 function upstreamAnswer(method: string, url: string): { status: number; body: unknown } {
   const path = url.split('?')[0] ?? '';
   if (path === '/abtest' || path.startsWith('/abtest/')) return abtestAnswer(method, path);
+  if (method === 'GET' && path === '/voices') return { status: 200, body: { voices: [{ id: 'fr', name: 'French (France)', lang: 'fr', provider: 'espeak-ng' }] } };
   if (method === 'GET' && path === '/channels') return { status: 200, body: { channels: [] } };
   if (method === 'POST' && path === '/channels/oauth/start') return { status: 200, body: { consentUrl: 'https://accounts.google.com/o/oauth2/v2/auth', expiresAt: at } };
   if (method === 'POST' && path === '/channels/oauth/complete') return { status: 200, body: { outcome: 'added', channel: 'science' } };
@@ -200,6 +204,8 @@ before(async () => {
     req.resume();
     req.on('end', () => {
       upstreamCalls.push({ method: req.method ?? '', url: req.url ?? '' });
+      // The tts-renderer's sample is the one answer that is bytes, not JSON.
+      if (req.method === 'POST' && req.url === '/voices/sample') return void res.writeHead(200, { 'content-type': 'audio/wav' }).end(SAMPLE_WAV);
       const answer = upstreamAnswer(req.method ?? '', req.url ?? '');
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     });
@@ -213,6 +219,7 @@ before(async () => {
     ORCHESTRATOR_URL: upstream,
     AB_TESTER_URL: upstream,
     UPLOADER_URL: upstream,
+    TTS_RENDERER_URL: upstream,
     KEYWORD_FETCHER_URL: upstream,
     SCRIPT_GENERATOR_URL: upstream,
     BODY_LIMIT_BYTES: String(BODY_LIMIT),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ARTIFACT_MEDIA_TYPES } from './artifact-media-types.ts';
 import {
-  EXPERIMENT_STATUSES, ErrorBody, KeywordsFetchInput, KeywordsFetchOutput, PipelineEvent, PipelineRequest, PipelineReviewRequest, PipelineState, PipelineStatus,
+  EXPERIMENT_STATUSES, ErrorBody, Language, KeywordsFetchInput, KeywordsFetchOutput, PipelineEvent, PipelineRequest, PipelineReviewRequest, PipelineState, PipelineStatus,
   ScriptGenerateInput, ScriptGenerateOutput, StartPipelineResponse,
 } from '@faceless/contracts';
 
@@ -148,6 +148,24 @@ export const ChannelOAuthCallbackQuery = z.object({
   state: z.string().max(200).optional(),
   code: z.string().max(2000).optional(),
   error: z.string().max(200).optional(),
+});
+
+// ---- Voices: forwarded to the tts-renderer's voice routes (services/tts-renderer/src/voice-sample.ts).
+
+export const VoiceListQuery = z.object({ lang: Language.optional().describe('only the voices that speak this language') });
+export const VoiceList = z.object({
+  voices: z.array(z.looseObject({
+    id: z.string().describe('what to pass as the pipeline\'s voice'),
+    name: z.string(),
+    lang: z.string().describe('the language of the voice that matched ?lang= (e.g. fr-be), else its first'),
+    gender: z.string().optional(),
+    provider: z.string().describe('espeak-ng, elevenlabs or openai-speech: the tts-renderer\'s configured provider'),
+  })),
+});
+export const VoiceSampleBody = z.strictObject({
+  voice: z.string().trim().min(1).max(64).optional().describe('a voice id from GET /api/voices; the language\'s default when absent'),
+  lang: Language,
+  text: z.string().trim().min(1).max(200).optional().describe('what to say (cut to about five seconds); a short sentence in the language when absent'),
 });
 
 /** Fastify's per-route config: a route is public only when its definition says so. */
@@ -323,6 +341,20 @@ export const GATEWAY_ROUTES: readonly GatewayRouteDoc[] = [
     querystring: ChannelOAuthCallbackQuery,
     response: { status: 303, description: 'back to the dashboard\'s Channels page' },
     errors: [502, 503],
+  },
+  {
+    method: 'GET', path: '/api/voices',
+    summary: 'The voices of the tts-renderer\'s provider, limited to a language (forwarded to the tts-renderer).',
+    querystring: VoiceListQuery,
+    response: { status: 200, description: 'the voices', schema: VoiceList },
+    errors: [503],
+  },
+  {
+    method: 'POST', path: '/api/voices/sample',
+    summary: 'A short sample (about five seconds) of a voice saying a sentence in the language, to listen to before making a video; an unknown voice is 400 with error.field "voice".',
+    body: VoiceSampleBody,
+    response: { status: 200, description: 'the sample, as a WAV file', contentType: 'audio/wav' },
+    errors: [413, 415, 503],
   },
   {
     method: 'POST', path: '/api/keywords/fetch',

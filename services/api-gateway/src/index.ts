@@ -5,7 +5,7 @@ export {
   defaultKeysFilePath, readKeysFile, writeKeysFile, updateKeysFile,
 } from './api-keys.ts';
 export { GATEWAY_ROUTES, type GatewayRouteDoc } from './gateway-routes.ts';
-export { callUpstream, requestBody, type UpstreamCall, type UpstreamAnswer } from './upstream-client.ts';
+export { callUpstream, isBinaryAnswer, requestBody, type UpstreamCall, type UpstreamAnswer } from './upstream-client.ts';
 export { registerWebAssets, DEFAULT_WEB_ROOT, DASHBOARD_CSP, WEB_ASSET_ROUTES } from './web-assets.ts';
 export {
   createArtifactLinkSigner, registerArtifactContentRoute, withSignedLinks, artifactLinksFromEnv, type ArtifactLinkSigner,

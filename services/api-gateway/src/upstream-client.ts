@@ -15,12 +15,22 @@ export interface UpstreamCall {
   contentType?: string;
   requestId: string;
   timeoutMs: number;
+  /** The answer may be bytes (a voice sample): a success that is not JSON comes back in `bytes`. */
+  binary?: true;
 }
 
 /** What came back: a success body, or an upstream ErrorBody to pass through with its status. */
 export interface UpstreamAnswer {
   status: number;
   body: unknown;
+  /** A binary call's success, as sent, with its content type. */
+  bytes?: Buffer;
+  contentType?: string;
+}
+
+/** A binary call's answer to pass on as bytes: a success whose content type is not JSON (errors stay JSON). */
+export function isBinaryAnswer(call: Pick<UpstreamCall, 'binary'>, status: number, contentType: string | undefined): boolean {
+  return call.binary === true && status >= 200 && status < 300 && !/^application\/json\b/i.test(contentType ?? '');
 }
 
 /**
@@ -48,6 +58,10 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamAnswer> 
     throw new FacelessError('STAGE_UNAVAILABLE', `${call.service} at ${call.baseUrl} ${reason}: start it or fix ${call.envName}`, { cause: err });
   }
 
+  const contentType = response.headers.get('content-type') ?? undefined;
+  if (isBinaryAnswer(call, response.status, contentType)) {
+    return { status: response.status, body: undefined, bytes: Buffer.from(await response.arrayBuffer()), ...(contentType ? { contentType } : {}) };
+  }
   const text = await response.text().catch(() => '');
   let body: unknown;
   if (text.length > 0) {
