@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorBody, STAGES, type StageKey } from '@faceless/contracts';
 import { FolderEventHistory, FolderStore, MemoryEventBus, openDatabase, type Database } from '@faceless/infra';
 import {
-  buildGatewayApp, createArtifactLinkSigner, loadGatewayConfig, requestBody, type UpstreamAnswer, type UpstreamCall,
+  buildGatewayApp, createArtifactLinkSigner, isBinaryAnswer, loadGatewayConfig, requestBody, type UpstreamAnswer, type UpstreamCall,
 } from '@faceless/api-gateway';
 import {
   FolderCheckpointStore, InProcessPipelineQueue, InProcessStageClient, buildOrchestratorApp, parseMediaRoots, pipelineMetricsHooks, tracedStageClient, type PipelineCheckpoint,
@@ -63,6 +63,10 @@ export async function injectUpstream(app: FastifyInstance, call: UpstreamCall): 
     },
     ...(call.body !== undefined ? { payload: requestBody(call) } : {}),
   });
+  const contentType = res.headers['content-type'];
+  if (isBinaryAnswer(call, res.statusCode, typeof contentType === 'string' ? contentType : undefined)) {
+    return { status: res.statusCode, body: undefined, bytes: res.rawPayload, ...(typeof contentType === 'string' ? { contentType } : {}) };
+  }
   let body: unknown;
   if (res.body.length > 0) {
     try {
@@ -127,6 +131,10 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
         const built = buildStageApp({ stage, route: info?.route ?? '/', service: info?.service ?? key, createContext: () => ({ store }), logger: false });
         if (key === 'abtest') await addExperimentRoutes(built);
         if (key === 'upload') (await import('@faceless/uploader')).registerChannelRoutes(built, { env: gatewayEnv, openDatabase: openDb });
+        if (key === 'audio') {
+          const tts = await import('@faceless/tts-renderer');
+          tts.registerVoiceRoutes(built, tts.createProvider(tts.parseTtsConfig(env)));
+        }
         return built;
       });
       stageApps.set(key, app);
@@ -148,6 +156,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   const callUpstream = async (call: UpstreamCall): Promise<UpstreamAnswer> => {
     if (call.service === 'ab-tester') return injectUpstream(await stageApp('abtest'), call);
     if (call.service === 'uploader') return injectUpstream(await stageApp('upload'), call);
+    if (call.service === 'tts-renderer') return injectUpstream(await stageApp('audio'), call);
     const direct = DIRECT_STAGES[call.service];
     return injectUpstream(direct ? await stageApp(direct) : orchestrator, call);
   };
