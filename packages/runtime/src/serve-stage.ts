@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { stageInfo, type StageKey } from '@faceless/contracts';
 import type { Database, ObjectStore } from './ports.ts';
 import { FacelessError } from './errors.ts';
+import { flushTracing } from './tracing.ts';
 import { errorBody, logRequestError, registerErrorHandler } from './http-errors.ts';
 import { fastifyLoggerOptions, redactFields, type Logger } from './logger.ts';
 import { createMetrics, registerMetrics, type StageOutcome } from './metrics.ts';
@@ -267,7 +268,7 @@ export async function startServer(app: FastifyInstance, address: { port: number;
       app.log.error('requests still running after the grace period: exiting anyway');
       process.exit(1);
     }, options.graceMs ?? 10_000).unref();
-    app.close().then(() => process.exit(0), (err: unknown) => {
+    app.close().then(() => flushTracing()).then(() => process.exit(0), (err: unknown) => {
       app.log.error({ err }, 'could not close cleanly');
       process.exit(1);
     });

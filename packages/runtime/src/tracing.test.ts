@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { createLogger, withPipelineId } from './logger.ts';
 import { FacelessError } from './errors.ts';
@@ -113,4 +114,35 @@ test('tracing on (http/json): nested spans, a step per process run, a failure wi
   const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
   assert.deepEqual([line.trace_id, line.span_id, line.pipelineId], [root.traceId, root.spanId, 'p-2']);
   assert.deepEqual(ids, { trace_id: root.traceId, span_id: root.spanId });
+});
+
+test('a service stopped with SIGTERM exports the spans its batch still held (the schedule delay is a minute here)', async () => {
+  const sink = await startOtlpReceiver();
+  const here = new URL('.', import.meta.url).pathname;
+  const script = `
+    import Fastify from 'fastify';
+    import { startTracing, inSpan } from '${here}tracing.ts';
+    import { startServer } from '${here}serve-stage.ts';
+    startTracing({ serviceName: 'sigterm-test' });
+    const url = await startServer(Fastify(), { port: 0, host: '127.0.0.1' });
+    await inSpan('held until the exit', {}, async () => {});
+    process.stdout.write('ready ' + url + '\\n');
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '60000' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) resolve(); });
+      child.once('exit', (code) => reject(new Error(`exited ${code} before it was ready`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.ok(sink.spans.some((s) => s.name === 'held until the exit' && s.service === 'sigterm-test'), `spans: ${sink.spans.map((s) => s.name).join(', ')}`);
+  } finally {
+    child.kill('SIGKILL');
+    await sink.close();
+  }
 });

@@ -118,6 +118,20 @@ function nameServerSpansByRoute(): void {
 }
 
 /** Marks a span failed: status ERROR, the exception, and the FacelessError code as `faceless.error.code`. */
+/**
+ * Exports the spans still buffered (at most `timeoutMs`), for a service that is about to exit on SIGTERM: the
+ * batch processor would otherwise lose up to its schedule delay of spans. Nothing to do when tracing is off.
+ */
+export async function flushTracing(timeoutMs = 2_000): Promise<void> {
+  if (!started.enabled) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    started.shutdown().catch(() => undefined),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+  ]);
+  clearTimeout(timer);
+}
+
 export function recordSpanError(span: Span, err: unknown): void {
   const error = err instanceof Error ? err : new Error(String(err));
   const code = (err as { code?: unknown } | undefined)?.code;

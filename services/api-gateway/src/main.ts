@@ -1,6 +1,6 @@
 import '@faceless/runtime/tracing-register'; // first: tracing patches the modules imported after it
 import { DEFAULT_EVENTS_EXCHANGE, MemoryEventBus, RabbitEventBus, type EventBus } from '@faceless/infra';
-import { createLogger, isFacelessError } from '@faceless/runtime';
+import { createLogger, flushTracing, isFacelessError } from '@faceless/runtime';
 import { createApiKey } from './api-keys.ts';
 import { artifactLinksFromEnv } from './artifact-links.ts';
 import { buildGatewayApp, type PipelineEventSource } from './gateway-app.ts';
@@ -28,7 +28,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), opti
   const artifactLinks = artifactLinksFromEnv(process.env);
   const app = buildGatewayApp({ config, logger, events: options.events ?? bus ?? new MemoryEventBus(), ...(artifactLinks ? { artifactLinks } : {}) });
   const stop = (): void => {
-    void app.close().then(() => bus?.close()).then(() => process.exit(0));
+    void app.close().then(() => bus?.close()).then(() => flushTracing()).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

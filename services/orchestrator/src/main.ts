@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { STAGES } from '@faceless/contracts';
 import { RedisCheckpointStore, RedisEventHistory, createEventBus, createObjectStore } from '@faceless/infra';
 import {
-  FacelessError, createLogger, createMetrics, failStartup, readLogLevel, readServerAddress,
+  FacelessError, createLogger, createMetrics, failStartup, flushTracing, readLogLevel, readServerAddress,
 } from '@faceless/runtime';
 import {
   DEFAULT_LONG_TIMEOUT_MS, DEFAULT_SHORT_TIMEOUT_MS, HttpStageClient, buildOrchestratorApp, createStagePools, parseMediaRoots,
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
       await queue.close({ force: true }).catch(() => undefined);
       await bus.close().catch(() => undefined);
       await redis.quit().catch(() => undefined);
+      await flushTracing();
       process.exit(0);
     })();
   };
