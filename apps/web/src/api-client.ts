@@ -108,7 +108,30 @@ export const api = {
   cancel: (id: string) => call<unknown>('POST', `/api/pipelines/${encodeURIComponent(id)}/cancel`),
   review: (id: string, body: PipelineReviewRequest) => call<{ pipelineId: string; state: PipelineState }>('POST', `/api/pipelines/${encodeURIComponent(id)}/review`, body),
   channels: (signal?: AbortSignal) => call<{ channels: ChannelSummary[] }>('GET', '/api/channels', undefined, signal),
+  voices: (lang: string, signal?: AbortSignal) => call<{ voices: VoiceSummary[] }>('GET', `/api/voices?lang=${encodeURIComponent(lang)}`, undefined, signal),
+  voiceSample,
 };
+
+/** One voice of GET /api/voices (the tts-renderer's provider). */
+export interface VoiceSummary {
+  id: string;
+  name: string;
+  lang: string;
+  gender?: string;
+  provider: string;
+}
+
+/** POST /api/voices/sample: a few seconds of the voice, as audio bytes for an <audio> (the one answer that is not JSON). */
+async function voiceSample(body: { lang: string; voice?: string }, signal?: AbortSignal): Promise<Blob> {
+  const res = await fetch('/api/voices/sample', {
+    method: 'POST',
+    headers: { accept: 'audio/*, application/json', 'content-type': 'application/json', ...authHeaders() },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+  if (!res.ok) throw await errorOf(res);
+  return res.blob();
+}
 
 /** The part of GET /api/channels the make form uses (the Channels page reads the rest). */
 export interface ChannelSummary {

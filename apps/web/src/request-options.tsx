@@ -1,5 +1,6 @@
 import type { BatchOptions } from './batch-rows.ts';
 import { ChannelField } from './channel-field.tsx';
+import { VoiceField } from './voice-field.tsx';
 
 export const LANGUAGE_NAMES = { en: 'English', fr: 'Français', es: 'Español', de: 'Deutsch', it: 'Italiano', pt: 'Português' } as const;
 export const ASPECT_NAMES = { '9:16': '9:16 vertical (Shorts)', '16:9': '16:9 landscape', '1:1': '1:1 square' } as const;
@@ -23,6 +24,12 @@ export interface OptionsFieldsProps {
   onChange: (value: BatchOptions) => void;
   /** The field the server named in its last error, to mark it invalid. */
   invalidField?: string | undefined;
+}
+
+/** The options with this voice, or none (the language's default). */
+function withVoice(value: BatchOptions, voice: string | undefined): BatchOptions {
+  const { voice: _old, ...rest } = value;
+  return voice ? { ...rest, voice } : rest;
 }
 
 /** Language, duration, aspect, voice, captions, music and channel: the same fields for one video and for a batch. */
@@ -51,14 +58,7 @@ export function OptionsFields({ idPrefix, value, onChange, invalidField }: Optio
           {Object.entries(ASPECT_NAMES).map(([code, name]) => <option key={code} value={code}>{name}</option>)}
         </select>
       </div>
-      <div class="field">
-        <label for={id('voice')}>Voice</label>
-        <input
-          id={id('voice')} type="text" maxLength={64} placeholder="default voice" aria-describedby={id('voice-hint')}
-          value={value.voice ?? ''} onInput={(e) => set('voice', e.currentTarget.value.trim() || undefined)} {...invalid('voice')}
-        />
-        <small id={id('voice-hint')}>A voice name (<code>faceless voices</code> lists them); empty for the language's default.</small>
-      </div>
+      <VoiceField id={id('voice')} lang={value.lang ?? DEFAULT_OPTIONS.lang} value={value.voice} onChange={(v) => onChange(withVoice(value, v))} invalid={invalidField === 'voice'} />
       <div class="field">
         <label for={id('captions')}>Caption style</label>
         <select id={id('captions')} value={value.captionStyle} onChange={(e) => set('captionStyle', e.currentTarget.value as BatchOptions['captionStyle'])} {...invalid('captionStyle')}>
