@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FolderStore } from '@faceless/infra';
 import { ffprobe, type StageApp } from '@faceless/runtime';
+import { createEspeakProvider } from './providers/espeak.ts';
 import { buildApp } from './server.ts';
-import type { VoiceListing } from './voice-sample.ts';
+import { SAMPLE_TEXTS, type VoiceListing } from './voice-sample.ts';
 
 let root: string;
 let app: StageApp;
@@ -87,4 +90,40 @@ test('an unknown field or an over-long text is 400 naming it', async () => {
   const long = await app.inject({ method: 'POST', url: '/voices/sample', payload: { lang: 'en', text: 'a'.repeat(201) } });
   assert.equal(long.statusCode, 400);
   assert.equal(long.json<{ error: { field: string } }>().error.field, 'text');
+});
+
+test('with an OpenAI-compatible provider, the sample is asked of it in the voice chosen, and its voices are listed', async () => {
+  const spoken = await createEspeakProvider().synthesize({
+    segments: ['This is how your video will sound.'], lang: 'en', speed: 1, workDir: root, signal: new AbortController().signal,
+  });
+  const speech = await readFile(spoken.audioFile);
+  const received: { path: string; body: Record<string, unknown> }[] = [];
+  const fake = createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8').on('data', (c: string) => { raw += c; }).on('end', () => {
+      received.push({ path: req.url ?? '', body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} });
+      res.writeHead(200, { 'content-type': 'audio/wav' }).end(speech);
+    });
+  });
+  await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+  const env = { TTS_PROVIDER: 'openai', OPENAI_TTS_BASE_URL: `http://127.0.0.1:${(fake.address() as AddressInfo).port}` };
+  const openai = buildApp({ env, store: new FolderStore(join(root, 'store')), logger: false });
+  try {
+    const { voices } = (await openai.inject({ method: 'GET', url: '/voices?lang=de' })).json<{ voices: VoiceListing[] }>();
+    assert.ok(voices.some((v) => v.id === 'nova' && v.provider === 'openai-speech' && v.lang === 'de'));
+
+    const res = await openai.inject({ method: 'POST', url: '/voices/sample', payload: { lang: 'de', voice: 'nova' } });
+    assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+    assert.equal((await probe(res.rawPayload)).codec.startsWith('pcm_'), true);
+    assert.deepEqual(received.map((r) => [r.path, r.body.voice, r.body.input]), [['/v1/audio/speech', 'nova', SAMPLE_TEXTS.de]]);
+
+    const unknown = await openai.inject({ method: 'POST', url: '/voices/sample', payload: { lang: 'de', voice: 'fr-be' } });
+    assert.equal(unknown.statusCode, 400);
+    assert.equal(unknown.json<{ error: { field: string } }>().error.field, 'voice');
+    assert.equal(received.length, 1, 'an unknown voice never reaches the paid API');
+  } finally {
+    await openai.close();
+    fake.closeAllConnections();
+    await new Promise<void>((resolve) => fake.close(() => resolve()));
+  }
 });
