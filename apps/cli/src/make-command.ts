@@ -4,9 +4,9 @@ import { join, relative } from 'node:path';
 import type { StageKey } from '@faceless/contracts';
 import { FolderStore, JsonFileCheckpointStore, MemoryEventBus, openDatabase, type Database } from '@faceless/infra';
 import {
-  checkpointOutputs, InProcessStageClient, runPipeline, type PipelineCheckpoint, type StageOutputs,
+  checkpointOutputs, InProcessStageClient, runPipeline, tracedStageClient, type PipelineCheckpoint, type StageOutputs,
 } from '@faceless/pipeline';
-import { createLogger, isFacelessError, runProcess } from '@faceless/runtime';
+import { createLogger, inSpan, isFacelessError, runProcess } from '@faceless/runtime';
 import type { CliConfig } from './config.ts';
 import { UsageError, type MakeOptions } from './make-options.ts';
 import { progressView, type ProgressOutput } from './progress-view.ts';
@@ -90,13 +90,14 @@ export async function makeCommand(options: MakeOptions, deps: MakeDeps): Promise
   const view = progressView(deps.out, describeOutput);
   const log = createLogger({ level: deps.config.logLevel, write: (line) => view.log(line) });
   const store = new FolderStore(outDir);
-  const client = new InProcessStageClient({ stages: stageRegistry({ env: deps.env, openDatabase: openDb }), store, log });
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set, a make is one trace: a span for the run, one per stage, its ffmpeg runs under them.
+  const client = tracedStageClient(new InProcessStageClient({ stages: stageRegistry({ env: deps.env, openDatabase: openDb }), store, log }));
   const timings = options.timings ? timingsRecorder() : undefined;
-  const run = (): Promise<PipelineCheckpoint> => runPipeline({
+  const run = (): Promise<PipelineCheckpoint> => inSpan('pipeline', { attributes: { 'faceless.pipeline.id': pipelineId } }, () => runPipeline({
     pipelineId, request: options.request, outputPrefix: '', client: timings?.client(client) ?? client, checkpoints, bus: new MemoryEventBus(),
     signal: deps.signal, retry: { attempts: deps.config.retryAttempts, baseDelayMs: 1000 },
     hooks: timings?.hooks(view) ?? view,
-  });
+  }));
   try {
     if (!timings) return { checkpoint: await run() };
     return { checkpoint: await timings.during(run), timings: timings.timings() };

@@ -1,6 +1,6 @@
 import type { PipelineReviewRequest, PipelineState } from '@faceless/contracts';
 import type { CheckpointStore, EventBus, EventHistory } from '@faceless/infra';
-import { FacelessError, createLogger, type Logger } from '@faceless/runtime';
+import { FacelessError, createLogger, inSpan, withPipelineId, type Logger } from '@faceless/runtime';
 import type { CancelOutcome, PipelineQueuePort } from './orchestrator-app.ts';
 import { failQueuedPipeline, resumePipeline, type PipelineCheckpoint, type RunPipelineOptions } from './pipeline-runner.ts';
 import { decideReview } from './review-decision.ts';
@@ -162,7 +162,8 @@ export class InProcessPipelineQueue implements PipelineQueuePort {
     // Failed: cancelled while it waited (a retry sets Retry before queuing it again).
     if (cp.state === 'Completed' || cp.state === 'Failed') return;
     this.log.info('pipeline run', { pipelineId, resumeFrom: cp.state });
-    await resumePipeline(cp, {
+    // As on BullMQ: one span per run, in the trace of the request that started the pipeline (kept in its checkpoint).
+    await withPipelineId(pipelineId, () => inSpan('pipeline', { kind: 'consumer', parent: cp.trace, attributes: { 'faceless.pipeline.id': pipelineId } }, () => resumePipeline(cp, {
       client: this.options.client,
       checkpoints: this.options.checkpoints,
       bus: this.options.bus,
@@ -171,7 +172,7 @@ export class InProcessPipelineQueue implements PipelineQueuePort {
       retry: this.options.retry,
       hooks: this.options.hooks,
       now: this.now,
-    });
+    })));
   }
 
   private notifyIdle(): void {

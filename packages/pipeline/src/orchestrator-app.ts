@@ -7,7 +7,7 @@ import {
 } from '@faceless/contracts';
 import type { CheckpointStore, EventHistory, ObjectStore } from '@faceless/infra';
 import {
-  FacelessError, createMetrics, fastifyLoggerOptions, registerErrorHandler, registerMetrics, validateBody, type AppMetrics, type LogLevel,
+  FacelessError, createMetrics, fastifyLoggerOptions, registerErrorHandler, registerMetrics, traceCarrier, validateBody, type AppMetrics, type LogLevel,
 } from '@faceless/runtime';
 import { confineServerPaths } from './media-roots.ts';
 import { newCheckpoint, type PipelineCheckpoint } from './pipeline-runner.ts';
@@ -136,7 +136,8 @@ export function buildOrchestratorApp(options: OrchestratorAppOptions): FastifyIn
     validateBody(PipelineRequest, request.body, 'pipeline request');
     const pipelineRequest = await confineServerPaths(PipelineRequest.parse(request.body), options.mediaRoots ?? []);
     const pipelineId = newId();
-    const cp = newCheckpoint(pipelineId, pipelineRequest, `pipelines/${pipelineId}/`, now().toISOString());
+    const trace = traceCarrier();
+    const cp = { ...newCheckpoint(pipelineId, pipelineRequest, `pipelines/${pipelineId}/`, now().toISOString()), ...(trace.traceparent ? { trace } : {}) };
     await checkpoints.save(pipelineId, cp);
     await queue.enqueue(pipelineId);
     request.log.info({ pipelineId, topic: pipelineRequest.topic }, 'pipeline queued');

@@ -42,6 +42,8 @@ export interface PipelineCheckpoint<K extends string = StageKey> {
   stageRun?: { stage: K; startedAt: string; endedAt?: string };
   /** The review's decision, once taken: an approval's edits reach the stages after it. */
   review?: ReviewRecord;
+  /** The trace of the request that started it (W3C headers): every run, a resume after a restart too, continues it. */
+  trace?: Record<string, string>;
   /** Runs of the pipeline so far; a run after a failure is a retry. */
   runs: number;
   eventSeq: number;

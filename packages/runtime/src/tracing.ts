@@ -112,12 +112,15 @@ function nameServerSpansByRoute(): void {
     const { request, route } = message as { request?: { method?: string }; route?: { url?: string } };
     const span = trace.getActiveSpan();
     if (!span || !route?.url || !request?.method) return;
+    // Only the HTTP server span, and only once: an app called in-process (faceless serve's gateway injects into the
+    // orchestrator's app) runs inside another span, which keeps its own name.
+    const sdkSpan = span as unknown as { kind?: SpanKind; attributes?: Record<string, unknown> };
+    if (sdkSpan.kind !== SpanKind.SERVER || sdkSpan.attributes?.['http.route'] !== undefined) return;
     span.setAttribute('http.route', route.url);
     span.updateName(`${request.method} ${route.url}`);
   });
 }
 
-/** Marks a span failed: status ERROR, the exception, and the FacelessError code as `faceless.error.code`. */
 /**
  * Exports the spans still buffered (at most `timeoutMs`), for a service that is about to exit on SIGTERM: the
  * batch processor would otherwise lose up to its schedule delay of spans. Nothing to do when tracing is off.
@@ -132,6 +135,7 @@ export async function flushTracing(timeoutMs = 2_000): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Marks a span failed: status ERROR, the exception, and the FacelessError code as `faceless.error.code`. */
 export function recordSpanError(span: Span, err: unknown): void {
   const error = err instanceof Error ? err : new Error(String(err));
   const code = (err as { code?: unknown } | undefined)?.code;
