@@ -67,7 +67,7 @@ export function VoiceField({ id, lang, value, onChange, invalid }: VoiceFieldPro
   const hintId = `${id}-hint`;
   const common = { id, 'aria-describedby': hintId, ...(invalid ? { 'aria-invalid': 'true' as const } : {}) };
   return (
-    <div class="field">
+    <div class="field voice-field">
       <label for={id}>Voice</label>
       <div class="voice-choice">
         {voices ? (
