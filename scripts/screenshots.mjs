@@ -30,6 +30,7 @@ try {
   await page.getByLabel('Topic').fill('How octopuses think');
   await page.getByLabel('Review before publishing').check();
   await page.getByRole('combobox', { name: 'Channel' }).waitFor();
+  await page.getByRole('combobox', { name: 'Voice' }).waitFor();
   await shot(page, 'make');
   await page.getByRole('link', { name: 'Batch' }).click();
   await page.getByLabel('Topics, one per line').fill('The history of tea\nWhy cats purr\nDeep sea giants');
