@@ -187,7 +187,7 @@ test('listVoices reads /v1/voices and keeps the voices that speak the language',
     status: 200,
     json: {
       voices: [
-        { voice_id: 'a', name: 'Anna', labels: { language: 'fr' } },
+        { voice_id: 'a', name: 'Anna', labels: { language: 'fr', gender: 'female' } },
         { voice_id: 'b', name: 'Bob', labels: { accent: 'american' }, verified_languages: [{ language: 'en' }] },
         { voice_id: 'c', name: 'Cleo', labels: {} },
       ],
@@ -199,6 +199,7 @@ test('listVoices reads /v1/voices and keeps the voices that speak the language',
   assert.equal(received[0]!.path, '/v1/voices');
   assert.equal(received[0]!.headers['xi-api-key'], KEY);
   assert.deepEqual(voices.map((v) => v.id), ['a', 'c']);
+  assert.deepEqual(voices.map((v) => v.gender), ['female', undefined], 'the gender label, where ElevenLabs gives one');
 });
 
 test('the stage picks ElevenLabs when a key is set and normalises its audio', async () => {
