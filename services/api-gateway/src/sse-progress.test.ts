@@ -19,29 +19,31 @@ function frames(text: string): Frame[] {
   });
 }
 
-test('SSE: progress events (at most two a second, only on change) beside the seed events, which stay as they were', async () => {
+/** A gateway on a fake orchestrator: p-live has started and is in its video stage; `stages(n)` is the nth status read's. */
+async function liveGateway(stages: (read: number) => unknown[]) {
   const bus = new MemoryEventBus();
-  let statusCalls = 0;
+  const reads = { count: 0 };
   const fake = (call: UpstreamCall): Promise<UpstreamAnswer> => {
     if (call.path.startsWith('/pipelines/p-live/events')) {
       return Promise.resolve({ status: 200, body: { pipelineId: 'p-live', state: 'Video', events: [event(1, 'pipeline.started')] } });
     }
     if (call.path === '/pipelines/status/p-live') {
-      statusCalls++;
-      // 10, 20, 30, then held at 30: a held percent must send nothing more.
-      const percent = Math.min(statusCalls, 3) * 10;
-      return Promise.resolve({
-        status: 200,
-        body: {
-          pipelineId: 'p-live', state: 'Video',
-          stages: [{ stage: 'audio', status: 'completed' }, { stage: 'video', status: 'running', percent, note: `chunk ${percent}` }],
-        },
-      });
+      reads.count++;
+      return Promise.resolve({ status: 200, body: { pipelineId: 'p-live', state: 'Video', stages: stages(reads.count) } });
     }
     return Promise.resolve({ status: 404, body: { error: { code: 'NOT_FOUND', message: call.path } } });
   };
   const app = buildGatewayApp({ env: { AUTH_DISABLED: 'true' }, events: bus, callUpstream: fake, webRoot: false, logger: createLogger({ level: 'error' }) });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { bus, app, base, reads };
+}
+
+test('SSE: progress events (at most two a second, only on change) beside the seed events, which stay as they were', async () => {
+  // 10, 20, 30, then held at 30: a held percent must send nothing more.
+  const { bus, app, base, reads } = await liveGateway((read) => {
+    const percent = Math.min(read, 3) * 10;
+    return [{ stage: 'audio', status: 'completed' }, { stage: 'video', status: 'running', percent, note: `chunk ${percent}` }];
+  });
   try {
     const res = await fetch(`${base}/api/pipelines/p-live/events`);
     assert.equal(res.status, 200);
@@ -57,9 +59,9 @@ test('SSE: progress events (at most two a second, only on change) beside the see
       }
     })();
     const started = Date.now();
-    while (statusCalls < 6 && Date.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (reads.count < 6 && Date.now() - started < 30_000) await new Promise((resolve) => setTimeout(resolve, 50));
     const elapsed = Date.now() - started;
-    const polls = statusCalls;
+    const polls = reads.count;
     await new Promise((resolve) => setTimeout(resolve, 100));
     const heldCount = frames(text).filter((f) => f.event === 'progress').length;
     await bus.publish(event(2, 'pipeline.video.completed', 'video'));
@@ -85,20 +87,7 @@ test('SSE: progress events (at most two a second, only on change) beside the see
 });
 
 test('SSE: three watchers of one pipeline cost the orchestrator one status read a period, not three', async () => {
-  const bus = new MemoryEventBus();
-  let statusCalls = 0;
-  const fake = (call: UpstreamCall): Promise<UpstreamAnswer> => {
-    if (call.path.startsWith('/pipelines/p-live/events')) {
-      return Promise.resolve({ status: 200, body: { pipelineId: 'p-live', state: 'Video', events: [event(1, 'pipeline.started')] } });
-    }
-    if (call.path === '/pipelines/status/p-live') {
-      statusCalls++;
-      return Promise.resolve({ status: 200, body: { pipelineId: 'p-live', state: 'Video', stages: [{ stage: 'video', status: 'running', percent: statusCalls }] } });
-    }
-    return Promise.resolve({ status: 404, body: { error: { code: 'NOT_FOUND', message: call.path } } });
-  };
-  const app = buildGatewayApp({ env: { AUTH_DISABLED: 'true' }, events: bus, callUpstream: fake, webRoot: false, logger: createLogger({ level: 'error' }) });
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const { bus, app, base, reads } = await liveGateway((read) => [{ stage: 'video', status: 'running', percent: read }]);
   try {
     const streams = await Promise.all([1, 2, 3].map(() => fetch(`${base}/api/pipelines/p-live/events`)));
     const texts = streams.map(async (res) => {
@@ -108,7 +97,7 @@ test('SSE: three watchers of one pipeline cost the orchestrator one status read 
     const started = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 1600));
     const elapsed = Date.now() - started;
-    const polls = statusCalls;
+    const polls = reads.count;
     await bus.publish(event(2, 'pipeline.completed', 'abtest'));
     const bodies = await Promise.all(texts);
     assert.ok(polls <= Math.ceil(elapsed / 450) + 1, `${polls} status reads in ${elapsed} ms for three streams`);
