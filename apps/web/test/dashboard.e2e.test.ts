@@ -316,7 +316,12 @@ test('a second pipeline rejected in its review ends Failed with the rejection, a
   assert.ok(rejectedId, 'the approve test started it');
   await page.goto(`${s.url}/pipelines/${rejectedId}`);
   const reject = page.getByRole('button', { name: 'Reject', exact: true });
-  await reject.waitFor({ timeout: 360_000 });
+  await reject.waitFor({ timeout: 360_000 }).catch(async (err: Error) => {
+    // Say where the pipeline was, and what the page showed, rather than only that a button never came.
+    const seen = await api<StatusView>(`/api/pipelines/status/${rejectedId}`).catch((e: Error) => e.message);
+    const shown = await page.locator('main').innerText().catch(() => '');
+    throw new Error(`${err.message}\nstatus: ${JSON.stringify(seen).slice(0, 1500)}\npage: ${shown.slice(0, 800)}`);
+  });
   assert.deepEqual(await barsAt100(), BEFORE_REVIEW);
   // Reject asks first: the reason field opens with the focus in it.
   assert.equal(await reject.getAttribute('aria-expanded'), 'false');

@@ -113,6 +113,11 @@ export function PipelinePage({ id }: { id: string }) {
     let artifactTimer: ReturnType<typeof setTimeout> | undefined;
     let reviewTimer: ReturnType<typeof setTimeout> | undefined;
     let reviewDelayMs = 500;
+    let awaitingReview = false;
+    const pollForReview = (): void => {
+      reviewTimer = setTimeout(() => void refresh(), reviewDelayMs);
+      reviewDelayMs = Math.min(reviewDelayMs * 2, 8000);
+    };
     const loadArtifacts = async (): Promise<void> => {
       clearTimeout(artifactTimer);
       try {
@@ -130,25 +135,42 @@ export function PipelinePage({ id }: { id: string }) {
         setStatus(s);
         setError(undefined);
         clearTimeout(reviewTimer);
-        if (reviewComing(s)) {
-          reviewTimer = setTimeout(() => void refresh(), reviewDelayMs);
-          reviewDelayMs = Math.min(reviewDelayMs * 2, 8000);
-        }
+        awaitingReview = reviewComing(s);
+        if (awaitingReview) pollForReview();
         return s;
       } catch (err) {
-        if (!signal.aborted) setError((err as Error).message);
+        if (signal.aborted) return undefined;
+        setError((err as Error).message);
+        // Entering Review sends no event: a failed read must not end the wait for it.
+        if (awaitingReview) pollForReview();
         return undefined;
       }
     };
+    // Events coalesce into one read at a time; one that arrives during a read asks for another after it, or a
+    // read begun before the last event (metadata done, just before Review) would be the page's last word.
     let pending: Promise<unknown> | undefined;
+    let again = false;
     const refreshAll = (): void => {
-      pending ??= Promise.all([refresh(), loadArtifacts()]).finally(() => {
+      if (pending) {
+        again = true;
+        return;
+      }
+      pending = Promise.all([refresh(), loadArtifacts()]).finally(() => {
         pending = undefined;
+        if (again && !signal.aborted) {
+          again = false;
+          refreshAll();
+        }
       });
     };
 
     void (async () => {
-      const first = await refresh();
+      // A busy or restarting server can fail the first read: try again (1, 2, 4, 8 s…) rather than leave the page dead.
+      let first = await refresh();
+      for (let waitMs = 1000; !first && !signal.aborted; waitMs = Math.min(waitMs * 2, 8000)) {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        if (!signal.aborted) first = await refresh();
+      }
       void loadArtifacts();
       if (!first || TERMINAL_STATES.includes(first.state)) return;
       await readEventStream({
