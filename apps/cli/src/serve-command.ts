@@ -48,9 +48,6 @@ export interface ServeHandle {
 /** Pipeline states a stopped server may leave behind, worth queuing again at the next start. */
 const UNFINISHED = new Set(['Queued', 'Running', 'Retry', ...STAGES.map((s) => s.state)]);
 
-/** The direct stage routes the gateway exposes, served in process. */
-const DIRECT_STAGES: Record<string, StageKey> = { 'keyword-fetcher': 'keywords', 'script-generator': 'script' };
-
 /** Like the gateway's HTTP upstream client, but through `app.inject`: same answers, same errors. */
 export async function injectUpstream(app: FastifyInstance, call: UpstreamCall): Promise<UpstreamAnswer> {
   const res = await app.inject({
@@ -154,11 +151,9 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     ab.registerAbTestRoutes(app, service);
   };
   const callUpstream = async (call: UpstreamCall): Promise<UpstreamAnswer> => {
-    if (call.service === 'ab-tester') return injectUpstream(await stageApp('abtest'), call);
-    if (call.service === 'uploader') return injectUpstream(await stageApp('upload'), call);
-    if (call.service === 'tts-renderer') return injectUpstream(await stageApp('audio'), call);
-    const direct = DIRECT_STAGES[call.service];
-    return injectUpstream(direct ? await stageApp(direct) : orchestrator, call);
+    // A stage service's own routes (keywords, voices, channels, experiments) are on its stage's app; the rest is the orchestrator's.
+    const stage = STAGES.find((s) => s.service === call.service)?.key;
+    return injectUpstream(stage ? await stageApp(stage) : orchestrator, call);
   };
 
   // The folder store cannot sign links: the gateway does, so the dashboard's <video> plays and seeks (Range).
